@@ -1,0 +1,106 @@
+"""Dialogue Archive: a media archive and screening scheduler for peacebuilding work."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from archive.config import ConfigError, load_settings, secret_key_for
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application from ``ARCHIVE_*`` settings, overridden by ``test_config``."""
+    overrides = dict(test_config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("ARCHIVE_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    _configure(app, overrides)
+
+    from archive.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from archive import storage
+
+    storage.init_app(app)
+
+    from archive import security
+
+    security.init_app(app)
+
+    from archive.auth import views as auth_views
+    from archive.catalogue import views as catalogue_views
+    from archive.api import init_app as init_api
+
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(auth_views.admin_bp)
+    app.register_blueprint(catalogue_views.bp)
+    app.register_blueprint(catalogue_views.manage_bp)
+    init_api(app)
+
+    from archive import cli, errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure(app: Flask, overrides: dict[str, Any]) -> None:
+    """Load settings from the environment, apply overrides and derived values."""
+    settings = load_settings(os.environ)
+    unknown = set(overrides) - set(settings) - _FLASK_KEYS
+    if unknown:
+        raise ConfigError(f"Cannot start: unknown setting(s) {', '.join(sorted(unknown))}")
+    settings.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = secret_key_for(app.instance_path)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "archive.db")
+    if not settings["QUEUE_URL"]:
+        settings["QUEUE_URL"] = "sqlite:" + os.path.join(app.instance_path, "queue.db")
+
+    app.config.update(settings)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_SECURE=settings["SECURE_COOKIES"],
+        REMEMBER_COOKIE_SECURE=settings["SECURE_COOKIES"],
+        SESSION_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; no silent expiry mid-form
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
+    )
+
+
+# Flask and extension keys that tests may set directly alongside the ARCHIVE_* settings.
+_FLASK_KEYS = {"TESTING", "WTF_CSRF_ENABLED", "SERVER_NAME", "DEBUG"}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Turn on WAL, foreign keys and a busy timeout for every SQLite connection."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

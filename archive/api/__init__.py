@@ -1,0 +1,53 @@
+"""The versioned JSON API under /api/v1, authenticated by bearer tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, g, request
+
+from archive.auth.operations import user_for_token
+from archive.errors import ValidationError, error_body
+from archive.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def authenticate_bearer() -> None:
+    """Use the bearer token when one is sent; API calls never ride on a browser session."""
+    g.api_request = True
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        abort(401, description="Use the header Authorization: Bearer TOKEN.")
+    user = user_for_token(token.strip())
+    if user is None:
+        abort(401, description="The API token is unknown or revoked; ask an admin for a new one.")
+    g.api_user = user
+
+
+@bp.errorhandler(ValidationError)
+def invalid(exc: ValidationError):
+    """422 with a message per field."""
+    body = error_body("invalid", str(exc))
+    body["error"]["fields"] = exc.errors
+    return body, 422
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 that says what is wrong with it."""
+    data = request.get_json(silent=True)
+    if data is None:
+        abort(400, description="Send a JSON object with Content-Type: application/json.")
+    if not isinstance(data, dict):
+        abort(400, description="Send a JSON object, not a list or a value.")
+    return data
+
+
+def init_app(app: Flask) -> None:
+    """Register the API's routes; CSRF does not apply since it accepts bearer tokens only."""
+    from archive.api import catalogue  # noqa: F401  (registers routes on bp)
+
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

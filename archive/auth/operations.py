@@ -1,0 +1,163 @@
+"""Account rules: creating users, checking passwords with throttling, issuing API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from archive.auth.models import ApiToken, Role, User
+from archive.errors import ValidationError
+from archive.extensions import db
+from archive.timeutil import utcnow
+
+# Argon2id is memory-hard; these are argon2-cffi's RFC 9106 "low memory" defaults.
+_hasher = PasswordHasher()
+# Checked against when the e-mail is unknown so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "da_"
+
+
+class SignInRefused(Exception):
+    """Sign-in failed; the message is safe to show (it never says whether the e-mail exists)."""
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively and without surrounding spaces."""
+    return (email or "").strip().lower()
+
+
+def validate_password(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError({"password": f"Use at least {MIN_PASSWORD} characters."})
+
+
+def create_user(email: str, password: str, role: str, name: str = "") -> User:
+    """Create an account; refuses a malformed or already used e-mail and unknown roles."""
+    email = normalise_email(email)
+    errors = {}
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        errors["email"] = "Enter an e-mail address such as name@example.org."
+    elif db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        errors["email"] = f"An account for {email} already exists."
+    if role not in {r.value for r in Role}:
+        errors["role"] = "Choose one of: " + ", ".join(r.value for r in Role) + "."
+    if len(name) > 200:
+        errors["name"] = "Keep the name under 200 characters."
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    user = User(email=email, role=role, name=name.strip(), password_hash=_hasher.hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace a user's password and clear any sign-in pause."""
+    validate_password(password)
+    user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until_at = None
+    db.session.commit()
+
+
+def update_user(user: User, *, role: str | None = None, active: bool | None = None, name: str | None = None) -> User:
+    """Change role, name or whether the account may sign in."""
+    if role is not None:
+        if role not in {r.value for r in Role}:
+            raise ValidationError({"role": "Choose one of: " + ", ".join(r.value for r in Role) + "."})
+        if user.role == Role.ADMIN.value and role != Role.ADMIN.value and _admin_count() <= 1:
+            raise ValidationError({"role": "This is the last admin; make another admin first."})
+        user.role = role
+    if active is not None:
+        if not active and user.role == Role.ADMIN.value and _admin_count() <= 1:
+            raise ValidationError({"active": "This is the last admin; it cannot be switched off."})
+        user.active = active
+    if name is not None:
+        user.name = name.strip()[:200]
+    db.session.commit()
+    return user
+
+
+def _admin_count() -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ADMIN.value, User.active.is_(True))
+    )
+
+
+def authenticate(email: str, password: str) -> User:
+    """Check credentials; after too many failures the account is paused for a while."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    now = utcnow()
+    if user is not None and user.locked_until_at and user.locked_until_at > now:
+        minutes = max(1, round((user.locked_until_at - now).total_seconds() / 60))
+        raise SignInRefused(
+            f"Too many failed sign-ins. Try again in about {minutes} minute(s), or ask an admin to reset the password."
+        )
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        ok = user is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+                user.locked_until_at = now + timedelta(seconds=current_app.config["LOGIN_LOCK_SECONDS"])
+                user.failed_logins = 0
+            db.session.commit()
+        raise SignInRefused("E-mail or password is wrong.")
+    if not user.active:
+        raise SignInRefused("This account is switched off. Ask an admin to switch it on.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until_at = None
+    user.last_login_at = now
+    db.session.commit()
+    return user
+
+
+def _token_digest(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough to make a stolen table useless.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, label: str = "") -> str:
+    """Create a bearer token for the API and return it; only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), label=label.strip()[:100]))
+    db.session.commit()
+    return token
+
+
+def revoke_token(token: ApiToken) -> None:
+    """Stop a token from working."""
+    token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    db.session.commit()
+    return row.user

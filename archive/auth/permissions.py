@@ -1,0 +1,56 @@
+"""The one place where roles become permissions."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from archive.auth.models import Role
+
+STAFF = (Role.ADMIN.value, Role.ARCHIVIST.value)
+ADMIN = (Role.ADMIN.value,)
+SIGNED_IN = (Role.ADMIN.value, Role.ARCHIVIST.value, Role.VENUE.value)
+
+
+def acting_user():
+    """The user behind this request: a bearer token on the API, else the session."""
+    if g.get("api_request"):
+        return g.get("api_user")
+    return current_user if current_user.is_authenticated else None
+
+
+def has_role(user, roles: tuple[str, ...]) -> bool:
+    """Whether ``user`` (possibly None) holds one of ``roles``."""
+    return user is not None and user.role in roles
+
+
+def audience_of(user) -> str:
+    """Which visibility levels a user may see: 'staff', 'partners' or 'public'."""
+    if has_role(user, STAFF):
+        return "staff"
+    if has_role(user, SIGNED_IN):
+        return "partners"
+    return "public"
+
+
+def require(roles: tuple[str, ...]) -> Callable:
+    """Decorate a view so only ``roles`` reach it: others get sign-in (401/redirect) or 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = acting_user()
+            if user is None:
+                if request.path.startswith("/api/"):
+                    abort(401, description="Send an API token: Authorization: Bearer TOKEN.")
+                return redirect(url_for("auth.login", next=request.full_path))
+            if user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

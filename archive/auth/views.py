@@ -1,0 +1,130 @@
+"""Sign-in pages and the admin's user management pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+
+from archive.auth import operations
+from archive.auth.models import ApiToken, Role, User
+from archive.auth.permissions import ADMIN, require
+from archive.errors import ValidationError
+from archive.extensions import db, login_manager
+from archive.pagination import page_number, paginate
+
+bp = Blueprint("auth", __name__)
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Sign in to continue."
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's lookup of the signed-in user."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in, never another host."""
+    if not target:
+        return url_for("catalogue.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("catalogue.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail and password."""
+    error = None
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        try:
+            user = operations.authenticate(email, request.form.get("password", ""))
+        except operations.SignInRefused as exc:
+            error = str(exc)
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if error else 200
+    return render_template("auth/login.html", error=error, email=email), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    logout_user()
+    flash("You are signed out.", "success")
+    return redirect(url_for("catalogue.index"))
+
+
+@admin_bp.route("/users", methods=["GET", "POST"])
+@require(ADMIN)
+def users():
+    """List accounts and create new ones."""
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            user = operations.create_user(
+                form.get("email", ""), form.get("password", ""), form.get("role", ""), form.get("name", "")
+            )
+        except ValidationError as exc:
+            errors = exc.errors
+        else:
+            flash(f"Account created for {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    page = paginate(select(User).order_by(User.email), page_number())
+    status = 422 if errors else 200
+    return render_template("admin/users.html", page=page, errors=errors, form=form, roles=[r.value for r in Role]), status
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require(ADMIN)
+def user(user_id: int):
+    """Change an account's role, name, state or password; issue and revoke its API tokens."""
+    account = db.get_or_404(User, user_id)
+    errors, new_token = {}, None
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "update":
+                operations.update_user(
+                    account,
+                    role=request.form.get("role"),
+                    active=request.form.get("active") == "on",
+                    name=request.form.get("name", ""),
+                )
+                flash("Account updated.", "success")
+            elif action == "password":
+                operations.set_password(account, request.form.get("password", ""))
+                flash("Password changed.", "success")
+            elif action == "token":
+                new_token = operations.issue_token(account, request.form.get("label", ""))
+            elif action == "revoke":
+                raw_id = request.form.get("token_id", "")
+                token = db.session.get(ApiToken, int(raw_id)) if raw_id.isdigit() else None
+                if token is None or token.user_id != account.id:
+                    errors = {"token": "That token does not belong to this account."}
+                else:
+                    operations.revoke_token(token)
+                    flash("Token revoked.", "success")
+            else:
+                errors = {"action": "Unknown action."}
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+    status = 422 if errors else 200
+    return (
+        render_template(
+            "admin/user.html", account=account, errors=errors, new_token=new_token, roles=[r.value for r in Role]
+        ),
+        status,
+    )

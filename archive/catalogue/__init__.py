@@ -1,0 +1,1 @@
+"""The catalogue: items (films and photographs), collections, people and themes."""

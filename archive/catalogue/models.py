@@ -1,0 +1,117 @@
+"""Catalogue records: items (films and photographs), collections, people, credits, themes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from archive.extensions import db
+from archive.timeutil import utcnow
+
+KINDS = ("film", "photo")
+VISIBILITIES = ("public", "partners", "restricted")
+COLLECTION_KINDS = ("exhibition", "series")
+
+item_themes = Table(
+    "item_themes",
+    db.metadata,
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", Integer, ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+collection_items = Table(
+    "collection_items",
+    db.metadata,
+    Column("collection_id", Integer, ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Item(db.Model):
+    """A film or a photograph. Titles and descriptions are ``{language tag: text}``."""
+
+    __tablename__ = "items"
+    __table_args__ = (Index("ix_items_visibility_embargo", "visibility", "embargo_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    title: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[dict] = mapped_column(JSON, default=dict)
+    year: Mapped[int | None]
+    countries: Mapped[list] = mapped_column(JSON, default=list)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    rights_note: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(12), default="restricted")
+    embargo_until: Mapped[date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    credits: Mapped[list[Credit]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="Credit.position"
+    )
+    themes: Mapped[list[Theme]] = relationship(secondary=item_themes, order_by="Theme.name")
+    collections: Mapped[list[Collection]] = relationship(
+        secondary=collection_items, back_populates="items", order_by="Collection.id"
+    )
+
+    def display_title(self, prefer: str = "en") -> str:
+        """A title for lists: the preferred language, else the first one given."""
+        return self.title.get(prefer) or next(iter(self.title.values()), f"Item {self.id}")
+
+
+class Person(db.Model):
+    """Someone credited on an item (director, photographer, interviewee, ...)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Credit(db.Model):
+    """A person's role on one item."""
+
+    __tablename__ = "credits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    role: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(default=0)
+
+    item: Mapped[Item] = relationship(back_populates="credits")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class Theme(db.Model):
+    """A subject used to group and filter items (e.g. memory, displacement, youth)."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Collection(db.Model):
+    """An exhibition or a film series grouping items."""
+
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    title: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[dict] = mapped_column(JSON, default=dict)
+    visibility: Mapped[str] = mapped_column(String(12), default="restricted")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list[Item]] = relationship(
+        secondary=collection_items, back_populates="collections", order_by="Item.id"
+    )
+
+    def display_title(self, prefer: str = "en") -> str:
+        """A title for lists: the preferred language, else the first one given."""
+        return self.title.get(prefer) or next(iter(self.title.values()), f"Collection {self.id}")

@@ -1,0 +1,139 @@
+"""Settings from ``ARCHIVE_*`` environment variables, validated at start-up.
+
+Every setting is declared once in ``SETTINGS``. An ``ARCHIVE_*`` variable that is not declared, or
+whose value does not parse, stops start-up with a ``ConfigError`` that names it, so a typo in a
+deployment never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+PREFIX = "ARCHIVE_"
+
+
+class ConfigError(RuntimeError):
+    """A setting is unknown or malformed; the message names it and says what is expected."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("expected a whole number above zero")
+    return value
+
+
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+        raise ValueError("expected sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+    # SQLAlchemy needs the driver spelled out; people paste Heroku-style URLs too.
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://"):]
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://"):]
+    return raw
+
+
+def _storage_url(raw: str) -> str:
+    if raw.startswith("s3:") and not raw.startswith("s3://"):
+        raise ValueError("expected s3://BUCKET[/PREFIX]")
+    if raw.startswith("s3://") and not raw[len("s3://"):].split("/")[0]:
+        raise ValueError("expected s3://BUCKET[/PREFIX] with a bucket name")
+    return raw
+
+
+def _queue_url(raw: str) -> str:
+    if not raw.startswith(("sqlite:", "redis://", "rediss://", "memory:")):
+        raise ValueError("expected sqlite:PATH, redis://HOST:PORT/DB or memory:")
+    return raw
+
+
+def _checksums(raw: str) -> str:
+    if raw not in {"when_required", "when_supported"}:
+        raise ValueError("expected when_required or when_supported")
+    return raw
+
+
+def _text(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must not be empty")
+    return raw
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its Flask config key, how to parse it, its default and help."""
+
+    key: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in [
+        Setting("INSTANCE_PATH", _text, None, "folder for the database, secret key, files and queue; default ./instance"),
+        Setting("SECRET_KEY", _text, None, "signs sessions and links; generated once into instance/ when unset"),
+        Setting("DATABASE_URL", _database_url, None, "database; default SQLite file instance/archive.db"),
+        Setting("STORAGE_URL", _storage_url, "storage", "where media lives: a folder (relative to instance/) or s3://bucket/prefix"),
+        Setting("S3_CHECKSUMS", _checksums, None, "botocore checksum mode; default when_required with a custom endpoint"),
+        Setting("S3_PART_SIZE", _positive_int, 8 * 1024 * 1024, "multipart upload part size in bytes"),
+        Setting("STORAGE_URL_SECONDS", _positive_int, 300, "how long a media link stays valid"),
+        Setting("QUEUE_URL", _queue_url, None, "task queue; default a SQLite file in instance/"),
+        Setting("SECURE_COOKIES", _bool, True, "send session cookies over HTTPS only (browsers allow localhost)"),
+        Setting("LOGIN_MAX_FAILURES", _positive_int, 5, "failed sign-ins before an account is paused"),
+        Setting("LOGIN_LOCK_SECONDS", _positive_int, 900, "how long an account stays paused after too many failures"),
+        Setting("PAGE_SIZE", _positive_int, 20, "items per page in lists and the API"),
+        Setting("MAX_UPLOAD_BYTES", _positive_int, 64 * 1024**3, "largest accepted upload"),
+    ]
+}
+
+
+def load_settings(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Parse every ``ARCHIVE_*`` variable, refusing unknown names and malformed values."""
+    config = {key: setting.default for key, setting in SETTINGS.items()}
+    problems = []
+    for name, raw in environ.items():
+        if not name.startswith(PREFIX):
+            continue
+        key = name[len(PREFIX):]
+        setting = SETTINGS.get(key)
+        if setting is None:
+            known = ", ".join(PREFIX + k for k in sorted(SETTINGS))
+            problems.append(f"{name} is not a known setting (known: {known})")
+            continue
+        try:
+            config[key] = setting.parse(raw)
+        except ValueError as exc:
+            problems.append(f"{name}={raw!r} is malformed: {exc}")
+    if problems:
+        raise ConfigError("Cannot start: " + "; ".join(problems))
+    return config
+
+
+def secret_key_for(instance_path: str) -> str:
+    """Return the secret key kept in ``instance/secret_key``, creating it on first start."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with owner-only permissions from the start: never world-readable, not even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

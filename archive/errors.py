@@ -1,0 +1,69 @@
+"""Errors a person can act on: one validation exception and the app's error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class ValidationError(Exception):
+    """Input that breaks a rule; ``errors`` maps each field to what to fix."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+# Plain words for the statuses a person may meet; the default texts are written for developers.
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Sign in to continue.",
+    403: "You do not have permission to see this page.",
+    404: "There is nothing at this address. It may have been removed, or the link is mistyped.",
+    405: "This address does not accept that kind of request.",
+    410: "This link has expired.",
+    413: "The upload is larger than this archive accepts.",
+    429: "Too many requests; wait a minute and try again.",
+    500: "Something went wrong on our side. The error was logged; try again later.",
+}
+
+
+def wants_json() -> bool:
+    """Whether the caller is a program (API paths) rather than a browser page."""
+    return request.path.startswith("/api/")
+
+
+def error_body(code: str, message: str) -> dict:
+    """The JSON API's error shape."""
+    return {"error": {"code": code, "message": message}}
+
+
+def init_app(app: Flask) -> None:
+    """Register error pages (HTML) and error documents (JSON under /api/)."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = "The form was sent without a valid security token. Reload the page and submit it again."
+        if wants_json():
+            return error_body("csrf", message), 400
+        return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = MESSAGES.get(status, exc.description or "")
+        # An explicit abort(..., description=...) from our own code carries the better message.
+        if exc.description and exc.description != type(exc).description:
+            message = exc.description
+        if wants_json():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return error_body(code, message), status, getattr(exc, "headers", None) or {}
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return error_body("internal", MESSAGES[500]), 500
+        return render_template("error.html", status=500, message=MESSAGES[500]), 500

@@ -1,0 +1,144 @@
+"""Fixtures: the app in both configurations, users per role, signed-in clients.
+
+Every test that uses ``app`` runs twice: ``embedded`` (SQLite file, files on disk) and ``scaled``
+(PostgreSQL on 127.0.0.1, S3 through a moto server process the tests start). Set
+``DA_TEST_PROFILES=embedded`` to run only the first on a machine without PostgreSQL; on CI
+(``CI=true``) both always run and an unreachable service fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from archive import create_app
+from archive.auth import operations as accounts
+from archive.extensions import db
+
+pytest_plugins = ["tests.fixtures.s3"]
+
+POSTGRES_URL = os.environ.get("DA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PROFILES = [p for p in os.environ.get("DA_TEST_PROFILES", "embedded,scaled").split(",") if p]
+if os.environ.get("CI") == "true":
+    PROFILES = ["embedded", "scaled"]
+
+PASSWORD = "correct horse battery"
+ROLES = ("admin", "archivist", "venue")
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    """A connection to the test PostgreSQL database, schema built once for the session."""
+    engine = sa.create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc.orig}. Start it, or run only the embedded "
+            "configuration with DA_TEST_PROFILES=embedded.",
+            pytrace=False,
+        )
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    db.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=PROFILES)
+def profile(request) -> str:
+    """Which configuration this test runs in."""
+    return request.param
+
+
+@pytest.fixture
+def app_config(profile, tmp_path, request):
+    """Settings for a fresh app in the current profile, with clean database and storage."""
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SECURE_COOKIES": False,
+    }
+    if profile == "embedded":
+        config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'archive.db'}"
+        config["STORAGE_URL"] = "storage"
+    else:
+        engine = request.getfixturevalue("postgres_engine")
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        bucket = request.getfixturevalue("s3_bucket")
+        config["DATABASE_URL"] = POSTGRES_URL
+        config["STORAGE_URL"] = f"s3://{bucket}/archive"
+    return config
+
+
+@pytest.fixture
+def app(app_config, profile):
+    """The application, its schema in place."""
+    application = create_app(app_config)
+    with application.app_context():
+        if profile == "embedded":
+            db.create_all()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """An anonymous browser."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: ``make_user("archivist")`` or with an explicit e-mail."""
+
+    def factory(role: str = "archivist", email: str | None = None, password: str = PASSWORD):
+        return accounts.create_user(email or f"{role}-{os.urandom(3).hex()}@example.org", password, role)
+
+    return factory
+
+
+@pytest.fixture
+def users(make_user):
+    """One user per role, keyed by role."""
+    return {role: make_user(role, f"{role}@example.org") for role in ROLES}
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the login form."""
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def client_as(app, users):
+    """A signed-in test client for a role name, or anonymous for ``None``."""
+
+    def factory(role: str | None):
+        browser = app.test_client()
+        if role is not None:
+            response = sign_in(browser, users[role].email)
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return browser
+
+    return factory
+
+
+@pytest.fixture
+def token_for(users):
+    """An API bearer header for a role name (``None`` gives no header)."""
+
+    def factory(role: str | None) -> dict:
+        if role is None:
+            return {}
+        return {"Authorization": "Bearer " + accounts.issue_token(users[role], "test")}
+
+    return factory

@@ -1,0 +1,127 @@
+"""Every route × every role: the status each must get.
+
+The table must name every route the app has (``test_table_covers_every_route``), so a new route
+cannot ship without a decision about who may reach it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.catalogue import operations as catalogue
+
+ANON, VENUE, ARCHIVIST, ADMIN = None, "venue", "archivist", "admin"
+ORDER = (ANON, VENUE, ARCHIVIST, ADMIN)
+
+
+def statuses(anon, venue, archivist, admin):
+    return dict(zip(ORDER, (anon, venue, archivist, admin), strict=True))
+
+
+PUBLIC = statuses(200, 200, 200, 200)
+STAFF_PAGE = statuses(302, 403, 200, 200)
+ADMIN_PAGE = statuses(302, 403, 403, 200)
+STAFF_FORM_SAVED = statuses(302, 403, 302, 302)  # anonymous: redirect to sign-in; staff: redirect after save
+STAFF_API = statuses(401, 403, 200, 200)
+
+NEW_ITEM_FORM = {"kind": "film", "visibility": "public", "lang": ["en"], "title": ["New film"], "description": [""]}
+NEW_COLLECTION_FORM = {"kind": "series", "visibility": "public", "lang": ["en"], "title": ["A series"],
+                       "description": [""]}
+
+# (endpoint, method, path, expected statuses, body); {public}, {partners}, {restricted}, {collection},
+# {hidden_collection} and {user} are filled in with ids made for each test.
+TABLE = [
+    ("static", "GET", "/static/style.css", PUBLIC, None),
+    ("catalogue.index", "GET", "/", PUBLIC, None),
+    ("catalogue.items", "GET", "/items", PUBLIC, None),
+    ("catalogue.item", "GET", "/items/{public}", PUBLIC, None),
+    ("catalogue.item", "GET", "/items/{partners}", statuses(404, 200, 200, 200), None),
+    ("catalogue.item", "GET", "/items/{restricted}", statuses(404, 404, 200, 200), None),
+    ("catalogue.item", "GET", "/items/{embargoed}", statuses(404, 404, 200, 200), None),
+    ("catalogue.item", "GET", "/items/999999", statuses(404, 404, 404, 404), None),
+    ("catalogue.collections", "GET", "/collections", PUBLIC, None),
+    ("catalogue.collection", "GET", "/collections/{collection}", PUBLIC, None),
+    ("catalogue.collection", "GET", "/collections/{hidden_collection}", statuses(404, 404, 200, 200), None),
+    ("auth.login", "GET", "/login", PUBLIC, None),
+    ("auth.login", "POST", "/login", statuses(401, 401, 401, 401), {"email": "x@example.org", "password": "nope"}),
+    ("auth.logout", "POST", "/logout", statuses(302, 302, 302, 302), {}),
+    ("manage.dashboard", "GET", "/manage/", STAFF_PAGE, None),
+    ("manage.new_item", "GET", "/manage/items/new", STAFF_PAGE, None),
+    ("manage.new_item", "POST", "/manage/items/new", STAFF_FORM_SAVED, NEW_ITEM_FORM),
+    ("manage.edit_item", "GET", "/manage/items/{restricted}/edit", STAFF_PAGE, None),
+    ("manage.edit_item", "POST", "/manage/items/{public}/edit", STAFF_FORM_SAVED, NEW_ITEM_FORM),
+    ("manage.delete_item", "POST", "/manage/items/{public}/delete", STAFF_FORM_SAVED, {}),
+    ("manage.new_collection", "GET", "/manage/collections/new", STAFF_PAGE, None),
+    ("manage.new_collection", "POST", "/manage/collections/new", STAFF_FORM_SAVED, NEW_COLLECTION_FORM),
+    ("manage.edit_collection", "GET", "/manage/collections/{collection}/edit", STAFF_PAGE, None),
+    ("manage.edit_collection", "POST", "/manage/collections/{collection}/edit", STAFF_FORM_SAVED,
+     NEW_COLLECTION_FORM),
+    ("admin.users", "GET", "/admin/users", ADMIN_PAGE, None),
+    ("admin.users", "POST", "/admin/users", statuses(302, 403, 403, 302),
+     {"email": "new@example.org", "password": "long enough password", "role": "venue"}),
+    ("admin.user", "GET", "/admin/users/{user}", ADMIN_PAGE, None),
+    ("admin.user", "POST", "/admin/users/{user}", statuses(302, 403, 403, 200), {"action": "token", "label": "t"}),
+    ("storage.serve", "GET", "/files/not-a-valid-token", statuses(403, 403, 403, 403), None),
+    # The API authenticates with bearer tokens only.
+    ("api.me", "GET", "/api/v1/me", statuses(401, 200, 200, 200), None),
+    ("api.list_items", "GET", "/api/v1/items", PUBLIC, None),
+    ("api.create_item", "POST", "/api/v1/items", statuses(401, 403, 201, 201),
+     {"kind": "photo", "title": {"en": "x"}}),
+    ("api.get_item", "GET", "/api/v1/items/{public}", PUBLIC, None),
+    ("api.get_item", "GET", "/api/v1/items/{partners}", statuses(404, 200, 200, 200), None),
+    ("api.get_item", "GET", "/api/v1/items/{restricted}", statuses(404, 404, 200, 200), None),
+    ("api.update_item", "PATCH", "/api/v1/items/{public}", STAFF_API, {"year": 2001}),
+    ("api.delete_item", "DELETE", "/api/v1/items/{public}", statuses(401, 403, 204, 204), None),
+    ("api.list_collections", "GET", "/api/v1/collections", PUBLIC, None),
+    ("api.create_collection", "POST", "/api/v1/collections", statuses(401, 403, 201, 201),
+     {"kind": "exhibition", "title": {"hy": "Ցուցահանդես"}}),
+    ("api.get_collection", "GET", "/api/v1/collections/{collection}", PUBLIC, None),
+    ("api.get_collection", "GET", "/api/v1/collections/{hidden_collection}", statuses(404, 404, 200, 200), None),
+    ("api.update_collection", "PATCH", "/api/v1/collections/{collection}", STAFF_API, {"visibility": "partners"}),
+]
+
+
+@pytest.fixture
+def records(app, users):
+    """One item per visibility level, an embargoed one, and a public and a restricted collection."""
+    ids = {}
+    for level in ("public", "partners", "restricted"):
+        ids[level] = catalogue.create_item({"kind": "film", "title": {"en": level}, "visibility": level}).id
+    ids["embargoed"] = catalogue.create_item(
+        {"kind": "photo", "title": {"en": "later"}, "visibility": "public", "embargo_until": "2999-01-01"}
+    ).id
+    ids["collection"] = catalogue.create_collection({"kind": "series", "title": {"en": "s"}, "visibility": "public"}).id
+    ids["hidden_collection"] = catalogue.create_collection({"kind": "series", "title": {"en": "h"}}).id
+    ids["user"] = users["venue"].id
+    return ids
+
+
+def _case_id(case):
+    endpoint, method, path, _, _ = case
+    return f"{method} {path}"
+
+
+@pytest.mark.parametrize("role", ORDER, ids=lambda r: r or "anonymous")
+@pytest.mark.parametrize("case", TABLE, ids=_case_id)
+def test_route_status_for_role(app, client_as, token_for, records, case, role):
+    endpoint, method, path, expected, body = case
+    url = path.format(**records)
+    if url.startswith("/api/"):
+        browser = app.test_client()
+        response = browser.open(url, method=method, json=body, headers=token_for(role))
+        assert response.status_code == 204 or response.is_json, f"API answered {response.content_type}"
+    else:
+        browser = client_as(role)
+        response = browser.open(url, method=method, data=body)
+    assert response.status_code == expected[role], response.get_data(as_text=True)[:500]
+
+
+def test_table_covers_every_route(app):
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    covered = {(endpoint, method) for endpoint, method, *_ in TABLE}
+    assert routes - covered == set(), "routes missing from the access table"
+    assert covered - routes == set(), "table rows for routes that do not exist"
