@@ -1,0 +1,210 @@
+"""The storage contract every backend fulfils, its errors, and the checks they share."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+MiB = 1024 * 1024
+CHUNK_SIZE = 1 * MiB
+DEFAULT_URL_SECONDS = 300
+
+# Keys keep to what every backend accepts, so a bucket can be copied to a folder and back.
+_PREFIX_RE = re.compile(r"[a-z0-9_-]+(/[a-z0-9_-]+)*")
+_MAX_KEY_LENGTH = 1024
+# Reserved on every backend so that the filesystem can keep its temp files and checksums beside
+# the objects without a key ever naming one of them.
+_TEMP_MARK = "."
+SIDECAR_SUFFIX = ".sha256"
+
+
+class StorageError(Exception):
+    """A storage operation failed; the message says what to check."""
+
+
+class ObjectTooLarge(StorageError):
+    """The stream had more bytes than the caller allowed."""
+
+
+class ObjectMissing(StorageError):
+    """No object is stored under the key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"No stored object under the key '{key}'.")
+        self.key = key
+
+
+class InvalidKey(StorageError):
+    """The key or prefix is not one this application could have generated."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What ``save`` stored: the generated key, the size in bytes and the SHA-256 hex digest."""
+
+    key: str
+    size: int
+    sha256: str
+
+
+class Storage(ABC):
+    """Where media bytes live; objects are addressed by generated keys."""
+
+    url_seconds: int = DEFAULT_URL_SECONDS
+
+    def new_key(self, prefix: str) -> str:
+        """Generate a fresh key under ``prefix``; user file names never become keys."""
+        check_prefix(prefix)
+        unique = uuid.uuid4().hex
+        # The two-character level keeps folders (and S3 listings) small.
+        return f"{prefix}/{unique[:2]}/{unique}"
+
+    @abstractmethod
+    def save(
+        self,
+        stream: BinaryIO,
+        *,
+        prefix: str,
+        content_type: str | None = None,
+        max_bytes: int | None = None,
+    ) -> StoredObject:
+        """Store the stream under a new key, hashing it on the way; leave nothing on failure."""
+
+    @abstractmethod
+    def open(self, key: str) -> BinaryIO:
+        """Open the object for reading."""
+
+    @abstractmethod
+    def read_range(
+        self, key: str, start: int = 0, end: int | None = None, chunk_size: int = CHUNK_SIZE
+    ) -> Iterator[bytes]:
+        """Yield the bytes from ``start`` to ``end`` inclusive (to the end when ``end`` is None)."""
+
+    @abstractmethod
+    def size(self, key: str) -> int:
+        """Return the object's size in bytes."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Tell whether an object is stored under the key."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Delete the object; deleting a missing key is not an error."""
+
+    @abstractmethod
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Yield the keys that start with ``prefix``, in no particular order."""
+
+    @abstractmethod
+    def sha256_of(self, key: str) -> str | None:
+        """Return the SHA-256 recorded when the object was saved, or None if none was."""
+
+    @abstractmethod
+    def url(
+        self,
+        key: str,
+        *,
+        expires_in: int | None = None,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """Return an expiring URL a reader can fetch (404 if the object is gone); ``filename`` makes it a download."""
+
+    def _expiry(self, expires_in: int | None) -> int:
+        """Resolve and check the lifetime of a URL in seconds."""
+        seconds = self.url_seconds if expires_in is None else expires_in
+        if seconds <= 0:
+            raise ValueError(f"expires_in must be a positive number of seconds, not {seconds}")
+        return seconds
+
+
+def check_prefix(prefix: str) -> None:
+    """Refuse a key prefix outside lowercase letters, digits, ``_``, ``-`` and ``/`` separators."""
+    if not isinstance(prefix, str) or not _PREFIX_RE.fullmatch(prefix):
+        raise InvalidKey(
+            f"Invalid storage prefix {prefix!r}: use lowercase letters, digits, '_', '-' "
+            "and '/' between non-empty parts, such as 'media/originals'."
+        )
+
+
+def check_key(key: str) -> None:
+    """Refuse a key that could escape the storage root or collide with backend bookkeeping."""
+    if not isinstance(key, str) or not key or len(key) > _MAX_KEY_LENGTH:
+        raise InvalidKey(f"Invalid storage key {key!r}: expected a non-empty key such as 'media/ab/ab12…'.")
+    if "\x00" in key or "\\" in key or key.startswith("/"):
+        raise InvalidKey(f"Invalid storage key {key!r}: no NUL, backslash or leading '/'.")
+    for part in key.split("/"):
+        if part in ("", ".", "..") or part.startswith(_TEMP_MARK) or part.endswith(SIDECAR_SUFFIX):
+            raise InvalidKey(
+                f"Invalid storage key {key!r}: parts must be non-empty, must not start with '.' "
+                f"and must not end with '{SIDECAR_SUFFIX}'."
+            )
+
+
+def clean_filename(filename: str) -> str:
+    """Make a user's file name safe for a Content-Disposition header (no folders, no controls)."""
+    name = "".join(ch for ch in filename if ch.isprintable()).replace("\\", "/").rsplit("/", 1)[-1]
+    return name.strip() or "download"
+
+
+def check_range(start: int, end: int | None) -> None:
+    """Refuse a byte range that no request could mean."""
+    if start < 0 or (end is not None and end < start):
+        raise ValueError(f"Invalid byte range {start}-{'' if end is None else end}")
+
+
+class HashingReader:
+    """Reads an upload once, counting and hashing the bytes and enforcing the size limit."""
+
+    def __init__(self, stream: BinaryIO, max_bytes: int | None) -> None:
+        self._stream = stream
+        self._max_bytes = max_bytes
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    @property
+    def sha256(self) -> str:
+        """The hex digest of everything read so far."""
+        return self._hash.hexdigest()
+
+    def read(self, limit: int = CHUNK_SIZE) -> bytes:
+        """Read up to ``limit`` bytes (at most one chunk); ``b""`` means the stream has ended."""
+        want = min(limit, CHUNK_SIZE)
+        if self._max_bytes is not None:
+            # One byte past the limit is enough to know it was exceeded; read no further.
+            want = min(want, self._max_bytes - self.size + 1)
+        try:
+            chunk = self._stream.read(want)
+        except Exception as exc:
+            raise StorageError(
+                f"Reading the upload failed after {self.size} bytes ({exc}); nothing was stored. Try the upload again."
+            ) from exc
+        if chunk is None:
+            # A non-blocking stream with nothing ready would make us store a truncated object.
+            raise StorageError("The upload stream returned no data without ending; nothing was stored.")
+        self.size += len(chunk)
+        if self._max_bytes is not None and self.size > self._max_bytes:
+            raise ObjectTooLarge(
+                f"The upload is larger than the limit of {self._max_bytes} bytes "
+                f"({self._max_bytes / MiB:.1f} MiB); nothing was stored."
+            )
+        self._hash.update(chunk)
+        return chunk
+
+    def read_full(self, size: int) -> bytes:
+        """Read until ``size`` bytes are gathered or the stream ends (streams may return less)."""
+        chunks: list[bytes] = []
+        gathered = 0
+        while gathered < size:
+            chunk = self.read(size - gathered)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            gathered += len(chunk)
+        return b"".join(chunks)
