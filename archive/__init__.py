@@ -34,6 +34,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
+    _import_models()
+
     from archive import storage
 
     storage.init_app(app)
@@ -57,6 +59,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _import_models() -> None:
+    """Import every feature's models so the metadata (and so migrations) knows all tables."""
+    import archive.auth.models  # noqa: F401
+    import archive.catalogue.models  # noqa: F401
+    import archive.jobs.models  # noqa: F401
+    import archive.media.models  # noqa: F401
 
 
 def _configure(app: Flask, overrides: dict[str, Any]) -> None:

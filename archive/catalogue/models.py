@@ -43,6 +43,8 @@ class Item(db.Model):
     countries: Mapped[list] = mapped_column(JSON, default=list)
     languages: Mapped[list] = mapped_column(JSON, default=list)
     rights_note: Mapped[str] = mapped_column(Text, default="")
+    # Set from the film's probed original; screenings need it to know how long a booking lasts.
+    duration_seconds: Mapped[float | None]
     visibility: Mapped[str] = mapped_column(String(12), default="restricted")
     embargo_until: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

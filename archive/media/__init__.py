@@ -1,0 +1,1 @@
+"""Media: ingest of originals, technical probing, previews and photo derivatives, fixity."""
