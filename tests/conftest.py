@@ -28,11 +28,22 @@ PASSWORD = "correct horse battery"
 ROLES = ("admin", "archivist", "venue")
 
 
+def _create_database_if_missing(url: str) -> None:
+    """Create the named database (through the server's ``postgres`` database) when absent."""
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
+            connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_engine():
     """A connection to the test PostgreSQL database, schema built once for the session."""
-    engine = sa.create_engine(POSTGRES_URL)
     try:
+        _create_database_if_missing(POSTGRES_URL)
+        engine = sa.create_engine(POSTGRES_URL)
         with engine.connect() as connection:
             connection.execute(sa.text("select 1"))
     except sa.exc.OperationalError as exc:

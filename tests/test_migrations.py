@@ -10,20 +10,13 @@ from flask_migrate import downgrade, upgrade
 
 from archive import create_app
 from archive.extensions import db
-from tests.conftest import POSTGRES_URL, PROFILES
-
-MIGRATIONS_DB = "test_migrations"
-
+from tests.conftest import POSTGRES_URL, PROFILES, _create_database_if_missing
 
 def _postgres_url() -> str:
     """A database of its own, so the migration round trip never touches the suite's schema."""
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": MIGRATIONS_DB})
-        if not exists:
-            connection.execute(sa.text(f'CREATE DATABASE "{MIGRATIONS_DB}"'))
-    admin.dispose()
-    url = sa.engine.make_url(POSTGRES_URL).set(database=MIGRATIONS_DB)
+    url = sa.engine.make_url(POSTGRES_URL)
+    url = url.set(database=f"{url.database}_migrations")
+    _create_database_if_missing(url.render_as_string(hide_password=False))
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.execute(sa.text("DROP SCHEMA public CASCADE"))
