@@ -27,12 +27,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     _configure(app, overrides)
 
-    from archive.extensions import csrf, db, login_manager, migrate
+    from archive.extensions import csrf, db, login_manager, migrate, queue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    queue.init_app(app)
 
     _import_models()
 
@@ -47,14 +48,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
     from archive.api import init_app as init_api
+    from archive.media import views as media_views
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(auth_views.admin_bp)
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(catalogue_views.manage_bp)
+    app.register_blueprint(media_views.bp)
     init_api(app)
 
-    from archive import cli, errors
+    from archive import cli, errors, tasks  # noqa: F401  (tasks registers the job handlers)
 
     errors.init_app(app)
     cli.init_app(app)

@@ -82,6 +82,140 @@ def ensure_admin(email: str) -> None:
     click.echo("")
 
 
+jobs = AppGroup("jobs", help="Inspect and run background jobs.")
+
+
+@jobs.command("list")
+@click.option("--status", type=click.Choice(["queued", "running", "done", "failed"]), help="Only jobs in this state.")
+@click.option("--limit", default=50, show_default=True, help="How many of the newest jobs to show.")
+def list_jobs(status: str | None, limit: int) -> None:
+    """List the newest jobs with their status, progress and error."""
+    from archive.jobs.models import Job
+
+    query = select(Job).order_by(Job.id.desc()).limit(limit)
+    if status:
+        query = query.where(Job.status == status)
+    rows = db.session.scalars(query).all()
+    if not rows:
+        click.echo("No jobs.")
+    for job in rows:
+        item = f"item {job.item_id}" if job.item_id else "-"
+        line = f"{job.id}\t{job.kind}\t{item}\t{job.status}\t{job.progress:.0f}%\tattempts {job.attempts}"
+        click.echo(line + (f"\t{job.error}" if job.error else ""))
+
+
+@jobs.command("retry")
+@click.argument("job_ids", nargs=-1, type=int)
+@click.option("--failed", "all_failed", is_flag=True, help="Retry every failed job.")
+def retry_jobs(job_ids: tuple[int, ...], all_failed: bool) -> None:
+    """Queue failed jobs again, by id or all of them with --failed."""
+    from archive.jobs.models import Job
+    from archive.jobs.operations import retry
+
+    rows = list(db.session.scalars(select(Job).where(Job.status == "failed"))) if all_failed else []
+    for job_id in job_ids:
+        job = db.session.get(Job, job_id)
+        if job is None:
+            _fail(f"No job {job_id}. See: flask jobs list")
+        rows.append(job)
+    if not rows:
+        _fail("Name the jobs to retry (flask jobs retry ID...) or use --failed.")
+    for job in rows:
+        try:
+            retry(job)
+        except ValueError as exc:
+            _fail(f"job {job.id}: {exc}")
+        click.echo(f"Queued job {job.id} ({job.kind}) again.")
+
+
+@jobs.command("drain")
+def drain_jobs() -> None:
+    """Run queued jobs in this process until none is left, then exit (for cron, scripts, tests)."""
+    from archive.jobs.operations import drain
+
+    count = drain()
+    click.echo(f"Ran {count} task(s); the queue is empty.")
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Jobs run at the same time (threads).")
+def worker(workers: int) -> None:
+    """Run background jobs until stopped (Ctrl-C or SIGTERM finishes the running jobs first)."""
+    from flask import current_app
+
+    from archive.jobs.operations import requeue_stale
+
+    queue = current_app.extensions["queue"]
+    click.echo(f"Worker started on {current_app.config['QUEUE_URL']} with {workers} thread(s).")
+    requeue_stale()
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                               check_worker_health=True).run()
+
+
+fixity = AppGroup("fixity", help="Check that stored originals are intact.")
+
+
+@fixity.command("check")
+@click.option("--all", "check_all", is_flag=True, help="Check every original, not only those due.")
+def fixity_check(check_all: bool) -> None:
+    """Re-read originals, compare SHA-256 with the recorded one; exit 1 on any problem."""
+    from archive.jobs.models import Job
+    from archive.media.operations import check_fixity, fixity_problems
+    from archive.timeutil import utcnow
+
+    report = check_fixity(check_all=check_all)
+    # Recorded as a job so the admin page shows the last result whichever way the check ran.
+    db.session.add(Job(kind="fixity", status="done", progress=100.0, payload={"all": check_all, "cli": True},
+                       result=report, started_at=utcnow(), finished_at=utcnow()))
+    db.session.commit()
+    for entry in report["mismatched"]:
+        click.echo(f"MISMATCH media {entry['media_id']} (item {entry['item_id']}, {entry['filename']}): "
+                   f"expected {entry['expected']}, found {entry['found']}")
+    for entry in report["missing"]:
+        click.echo(f"MISSING  media {entry['media_id']} (item {entry['item_id']}, {entry['filename']}): {entry['key']}")
+    for entry in report["unreadable"]:
+        click.echo(f"UNREADABLE media {entry['media_id']} (item {entry['item_id']}): {entry['error']}")
+    problems = fixity_problems(report)
+    click.echo(f"Checked {report['checked']} original(s): {report['ok']} intact, {problems} with problems.")
+    if problems:
+        raise SystemExit(1)
+
+
+media = AppGroup("media", help="Bring films and photographs into the archive.")
+
+
+@media.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--collection", "collection_name", help="Put every imported item in this collection (made if new).")
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
+              help="CSV with a 'file' column and title_<lang>, year, visibility, ... per file.")
+def import_media(paths: tuple[str, ...], collection_name: str | None, metadata: str | None) -> None:
+    """Import files and folders, one item per file; files already in the archive are skipped."""
+    from archive.media.importer import find_files, run_import
+
+    try:
+        files = find_files(list(paths))
+        total = sum(path.stat().st_size for path in files)
+        counts = {"imported": 0, "skipped": 0, "failed": 0}
+        outcomes = run_import(list(paths), metadata, collection_name)
+        with click.progressbar(length=total, label="Importing", show_pos=False, file=sys.stderr) as bar:
+            for outcome in outcomes:
+                counts[outcome.status] += 1
+                bar.update(outcome.path.stat().st_size)
+                if outcome.status != "imported":
+                    click.echo(f"\n{outcome.status}: {outcome.path}: {outcome.message}", err=True)
+    except ValidationError as exc:
+        _fail("; ".join(exc.errors.values()))
+    click.echo(f"{counts['imported']} imported, {counts['skipped']} skipped (already in the archive), "
+               f"{counts['failed']} failed.")
+    if counts["failed"]:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users)
+    app.cli.add_command(jobs)
+    app.cli.add_command(worker)
+    app.cli.add_command(fixity)
+    app.cli.add_command(media)

@@ -73,6 +73,19 @@ def _text(raw: str) -> str:
     return raw
 
 
+def _smtp_url(raw: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw)
+    if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+        raise ValueError("expected smtp://HOST:PORT, smtp+starttls://USER:PASSWORD@HOST:587 or smtps://HOST:465")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("the port must be a number, such as smtp://mail.example.org:25") from None
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: its Flask config key, how to parse it, its default and help."""
@@ -94,11 +107,16 @@ SETTINGS: dict[str, Setting] = {
         Setting("S3_PART_SIZE", _positive_int, 8 * 1024 * 1024, "multipart upload part size in bytes"),
         Setting("STORAGE_URL_SECONDS", _positive_int, 300, "how long a media link stays valid"),
         Setting("QUEUE_URL", _queue_url, None, "task queue; default a SQLite file in instance/"),
+        Setting("QUEUE_NAME", _text, "archive", "queue name; workers and web nodes must agree"),
+        Setting("JOB_STALE_SECONDS", _positive_int, 300, "a running job silent this long is run again"),
+        Setting("PROXY_MAX_HEIGHT", _positive_int, 720, "height limit of the web version of films, in pixels"),
         Setting("SECURE_COOKIES", _bool, True, "send session cookies over HTTPS only (browsers allow localhost)"),
         Setting("LOGIN_MAX_FAILURES", _positive_int, 5, "failed sign-ins before an account is paused"),
         Setting("LOGIN_LOCK_SECONDS", _positive_int, 900, "how long an account stays paused after too many failures"),
         Setting("PAGE_SIZE", _positive_int, 20, "items per page in lists and the API"),
         Setting("MAX_UPLOAD_BYTES", _positive_int, 64 * 1024**3, "largest accepted upload"),
+        Setting("SMTP_URL", _smtp_url, None, "SMTP server for notices to venues; unset: notices go to the log and the venue's inbox page"),
+        Setting("MAIL_FROM", _text, "Dialogue Archive <archive@localhost>", "sender address of notices to venues"),
     ]
 }
 

@@ -7,6 +7,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
+class ActionableError(Exception):
+    """A failure whose message already tells a person what happened and what to do about it."""
+
+
 class ValidationError(Exception):
     """Input that breaks a rule; ``errors`` maps each field to what to fix."""
 

@@ -19,6 +19,7 @@ from archive.extensions import db
 
 pytest_plugins = ["tests.fixtures.s3"]
 
+REDIS_URL = os.environ.get("DA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("DA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PROFILES = [p for p in os.environ.get("DA_TEST_PROFILES", "embedded,scaled").split(",") if p]
 if os.environ.get("CI") == "true":
@@ -60,6 +61,22 @@ def postgres_engine():
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis server the scaled queue uses; unreachable is a failure, not a skip."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.exceptions.RedisError as exc:
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL}: {exc}. Start it, or run only the embedded configuration "
+            "with DA_TEST_PROFILES=embedded.",
+            pytrace=False,
+        )
+    return REDIS_URL
+
+
 @pytest.fixture(scope="session", params=PROFILES)
 def profile(request) -> str:
     """Which configuration this test runs in."""
@@ -87,6 +104,9 @@ def app_config(profile, tmp_path, request):
         bucket = request.getfixturevalue("s3_bucket")
         config["DATABASE_URL"] = POSTGRES_URL
         config["STORAGE_URL"] = f"s3://{bucket}/archive"
+        config["QUEUE_URL"] = request.getfixturevalue("redis_url")
+        # A queue of its own per test, so leftovers of one test never run in another.
+        config["QUEUE_NAME"] = f"test-{os.urandom(6).hex()}"
     return config
 
 
@@ -98,6 +118,7 @@ def app(app_config, profile):
         if profile == "embedded":
             db.create_all()
         yield application
+        application.extensions["queue"].huey.flush()
         db.session.remove()
         db.engine.dispose()
 

@@ -6,9 +6,15 @@ cannot ship without a decision about who may reach it.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from archive.catalogue import operations as catalogue
+from archive.extensions import db
+from archive.jobs.models import Job
+from archive.media.models import MediaFile
+from archive.storage import get_storage
 
 ANON, VENUE, ARCHIVIST, ADMIN = None, "venue", "archivist", "admin"
 ORDER = (ANON, VENUE, ARCHIVIST, ADMIN)
@@ -62,6 +68,16 @@ TABLE = [
     ("admin.user", "GET", "/admin/users/{user}", ADMIN_PAGE, None),
     ("admin.user", "POST", "/admin/users/{user}", statuses(302, 403, 403, 200), {"action": "token", "label": "t"}),
     ("storage.serve", "GET", "/files/not-a-valid-token", statuses(403, 403, 403, 403), None),
+    ("media.upload_page", "GET", "/manage/items/{restricted}/media", STAFF_PAGE, None),
+    # An empty body is refused (422) only once the role check let the request through.
+    ("media.upload", "POST", "/manage/items/{public}/media?filename=a.mp4", statuses(302, 403, 422, 422), None),
+    ("media.status", "GET", "/manage/items/{restricted}/status.json", STAFF_PAGE, None),
+    ("media.retry_job", "POST", "/manage/jobs/{job}/retry", STAFF_FORM_SAVED, {}),
+    ("media.original", "GET", "/manage/media/{media}/original", statuses(302, 403, 302, 302), None),
+    ("media.storyboard_track", "GET", "/items/{public}/media/{media}/storyboard.vtt", statuses(404, 404, 404, 404),
+     None),
+    ("media.fixity", "GET", "/admin/fixity", ADMIN_PAGE, None),
+    ("media.fixity", "POST", "/admin/fixity", statuses(302, 403, 403, 302), {}),
     # The API authenticates with bearer tokens only.
     ("api.me", "GET", "/api/v1/me", statuses(401, 200, 200, 200), None),
     ("api.list_items", "GET", "/api/v1/items", PUBLIC, None),
@@ -78,6 +94,9 @@ TABLE = [
     ("api.get_collection", "GET", "/api/v1/collections/{collection}", PUBLIC, None),
     ("api.get_collection", "GET", "/api/v1/collections/{hidden_collection}", statuses(404, 404, 200, 200), None),
     ("api.update_collection", "PATCH", "/api/v1/collections/{collection}", STAFF_API, {"visibility": "partners"}),
+    ("api.upload_media", "POST", "/api/v1/items/{public}/media?filename=a.jpg", statuses(401, 403, 422, 422), None),
+    ("api.list_jobs", "GET", "/api/v1/jobs", STAFF_API, None),
+    ("api.retry_job", "POST", "/api/v1/jobs/{job}/retry", STAFF_API, None),
 ]
 
 
@@ -93,6 +112,13 @@ def records(app, users):
     ids["collection"] = catalogue.create_collection({"kind": "series", "title": {"en": "s"}, "visibility": "public"}).id
     ids["hidden_collection"] = catalogue.create_collection({"kind": "series", "title": {"en": "h"}}).id
     ids["user"] = users["venue"].id
+    stored = get_storage().save(io.BytesIO(b"\xff\xd8\xff" + b"0" * 100), prefix="originals")
+    media = MediaFile(item_id=ids["public"], kind="image", storage_key=stored.key, filename="a.jpg",
+                      size=stored.size, sha256=stored.sha256, mime="image/jpeg")
+    job = Job(kind="derive", item_id=ids["public"], status="failed", error="for the test")
+    db.session.add_all([media, job])
+    db.session.commit()
+    ids["media"], ids["job"] = media.id, job.id
     return ids
 
 

@@ -11,6 +11,7 @@ from archive.catalogue import operations
 from archive.catalogue.models import KINDS, Collection, Item
 from archive.catalogue.visibility import can_see_collection, can_see_item, visible_collections, visible_items
 from archive.extensions import db
+from archive.media.presenting import present_media
 from archive.pagination import page_number, paginate
 
 
@@ -33,6 +34,8 @@ def item_json(item: Item, user) -> dict:
         "created_at": item.created_at.isoformat() + "Z",
         "updated_at": item.updated_at.isoformat() + "Z",
         "url": url_for("catalogue.item", item_id=item.id, _external=True),
+        "duration": item.duration_seconds,
+        "media": present_media(item, user),
     }
 
 

@@ -176,15 +176,21 @@ def _unknown(data: dict, allowed: set[str]) -> None:
         raise ValidationError({name: "Unknown field; allowed: " + ", ".join(sorted(allowed)) + "." for name in unknown})
 
 
-def create_item(data: dict, created_by=None) -> Item:
-    """Validate ``data`` and add a new item; visibility defaults to restricted (safe until reviewed)."""
+def create_item(data: dict, created_by=None, *, commit: bool = True) -> Item:
+    """Validate ``data`` and add a new item; visibility defaults to restricted (safe until reviewed).
+
+    With ``commit=False`` the item is only flushed, so a caller can commit it together with more rows.
+    """
     if not isinstance(data, dict):
         raise ValidationError({"body": "Send a JSON object."})
     data = {"visibility": "restricted", **data}
     item = Item(created_by_id=getattr(created_by, "id", None))
     _apply_item(item, data, creating=True)
     db.session.add(item)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return item
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from archive.auth.permissions import STAFF, acting_user, require
+from archive.auth.permissions import STAFF, acting_user, audience_of, require
 from archive.catalogue import forms, operations
 from archive.catalogue.models import COLLECTION_KINDS, KINDS, VISIBILITIES, Collection, Item
 from archive.catalogue.visibility import (
@@ -57,10 +57,18 @@ def items():
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
     """One item's public page."""
+    from archive.media.presenting import present_media
+
     record = visible_item_or_404(item_id)
     user = acting_user()
     collections = [c for c in record.collections if can_see_collection(user, c)]
-    return render_template("catalogue/item.html", item=record, collections=collections)
+    return render_template(
+        "catalogue/item.html",
+        item=record,
+        collections=collections,
+        media=present_media(record, user),
+        staff=audience_of(user) == "staff",
+    )
 
 
 @bp.get("/collections")

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from archive.errors import ActionableError
+
 MiB = 1024 * 1024
 CHUNK_SIZE = 1 * MiB
 DEFAULT_URL_SECONDS = 300
@@ -23,7 +25,7 @@ _TEMP_MARK = "."
 SIDECAR_SUFFIX = ".sha256"
 
 
-class StorageError(Exception):
+class StorageError(ActionableError):
     """A storage operation failed; the message says what to check."""
 
 
@@ -181,6 +183,8 @@ class HashingReader:
             want = min(want, self._max_bytes - self.size + 1)
         try:
             chunk = self._stream.read(want)
+        except ActionableError:
+            raise  # the stream's own verdict on the upload (e.g. not a media file) says it best
         except Exception as exc:
             raise StorageError(
                 f"Reading the upload failed after {self.size} bytes ({exc}); nothing was stored. Try the upload again."

@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.routing import BuildError
 
+from archive.errors import ActionableError
 from archive.storage.base import (
     CHUNK_SIZE,
     DEFAULT_URL_SECONDS,
@@ -97,7 +98,7 @@ class FilesystemStorage(Storage):
             self._remove_quietly(temp_path)
             if sidecar_written:
                 self._remove_quietly(path + SIDECAR_SUFFIX)
-            if isinstance(exc, StorageError) or not isinstance(exc, Exception):
+            if isinstance(exc, ActionableError) or not isinstance(exc, Exception):
                 raise
             raise self._error(exc, "write a new object") from exc
         return StoredObject(key=key, size=reader.size, sha256=reader.sha256)

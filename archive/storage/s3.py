@@ -27,6 +27,7 @@ from botocore.exceptions import (
 )
 from werkzeug.http import dump_options_header
 
+from archive.errors import ActionableError
 from archive.storage.base import (
     CHUNK_SIZE,
     DEFAULT_URL_SECONDS,
@@ -256,7 +257,7 @@ class S3Storage(Storage):
             self._abort_quietly(key, upload_id)
             if completing:
                 self._delete_quietly(key)
-            if isinstance(exc, StorageError) or not isinstance(exc, Exception):
+            if isinstance(exc, ActionableError) or not isinstance(exc, Exception):
                 raise
             raise self._error(exc, f"upload '{key}'") from exc
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-29 04:06:10.651478
+Create Date: 2026-11-29 04:09:54.342590
 
 """
 from alembic import op
@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('stage', sa.String(length=100), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('started_at', sa.DateTime(), nullable=True),
     sa.Column('finished_at', sa.DateTime(), nullable=True),

@@ -1,0 +1,73 @@
+"""API routes for uploading media and following the jobs that process it."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from sqlalchemy import select
+
+from archive.api import bp
+from archive.auth.permissions import STAFF, acting_user, require
+from archive.catalogue.models import Item
+from archive.errors import error_body
+from archive.extensions import db
+from archive.jobs.models import STATUSES, Job
+from archive.jobs.operations import job_json, retry
+from archive.media.ingest import IngestError, ingest, latest_job_for
+from archive.media.limits import refuse_oversized_request
+from archive.pagination import page_number, paginate
+
+
+@bp.post("/items/<int:item_id>/media")
+@require(STAFF)
+def upload_media(item_id: int):
+    """Stream the raw request body into storage as an original of this item (staff)."""
+    item = db.session.get(Item, item_id)
+    if item is None:
+        abort(404, description=f"No item {item_id}.")
+    filename = request.args.get("filename", "")
+    if not filename.strip():
+        abort(400, description="Name the file: POST /api/v1/items/ID/media?filename=NAME with the file as the body.")
+    refuse_oversized_request()
+    try:
+        media = ingest(item, request.stream, filename, uploaded_by=acting_user())
+    except IngestError as exc:
+        return error_body(exc.code, str(exc)), exc.status
+    job = latest_job_for(media)
+    return {
+        "id": media.id, "item_id": item.id, "kind": media.kind, "mime": media.mime, "filename": media.filename,
+        "size": media.size, "sha256": media.sha256, "job": job_json(job) if job else None,
+    }, 201
+
+
+@bp.get("/jobs")
+@require(STAFF)
+def list_jobs():
+    """Jobs, newest first; ``item`` and ``status`` filter (staff)."""
+    query = select(Job).order_by(Job.id.desc())
+    item = request.args.get("item")
+    if item is not None:
+        if not item.isdigit():
+            abort(400, description="item must be an item id.")
+        query = query.where(Job.item_id == int(item))
+    status = request.args.get("status")
+    if status is not None:
+        if status not in STATUSES:
+            abort(400, description="status must be one of: " + ", ".join(STATUSES) + ".")
+        query = query.where(Job.status == status)
+    page = paginate(query, page_number())
+    return {"items": [job_json(job) for job in page.items], "page": page.page, "per_page": page.per_page,
+            "total": page.total, "pages": page.pages}
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@require(STAFF)
+def retry_job(job_id: int):
+    """Queue a failed job again (staff)."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        abort(404, description=f"No job {job_id}.")
+    try:
+        retry(job)
+    except ValueError as exc:
+        return error_body("running", str(exc)), 409
+    return job_json(job)

@@ -1,0 +1,196 @@
+"""Job rules: queue work, run it once, record progress and failure, retry and recover.
+
+A job row is committed before its id goes on the queue, and a worker claims it with one
+conditional UPDATE, so a job that is delivered twice (a retry, a re-queued stale job) runs once.
+A running job beats a heartbeat with every progress report; one whose worker died stops beating,
+and the periodic sweep puts it back on the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from archive.errors import ActionableError
+from archive.extensions import db
+from archive.jobs.models import Job
+from archive.jobs.queue import current_queue
+from archive.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+Handler = Callable[[Job, Progress], Any]
+
+HANDLERS: dict[str, Handler] = {}
+PERIODIC: dict[str, timedelta] = {}
+
+
+class JobFailed(ActionableError):
+    """A handler's way to fail a job with a message for the person watching it."""
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register ``fn(job, progress)`` as the code that runs jobs of ``kind``."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def periodic(kind: str, every: timedelta) -> None:
+    """Have the sweep queue a ``kind`` job whenever the last one is older than ``every``."""
+    PERIODIC[kind] = every
+
+
+def enqueue(kind: str, payload: dict | None = None, *, item_id: int | None = None) -> Job:
+    """Record a job and queue it; if the queue is unreachable the job stays queued for the sweep."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, payload=payload or {}, item_id=item_id, status="queued")
+    db.session.add(job)
+    db.session.commit()
+    _send(job)
+    return job
+
+
+def _send(job: Job) -> None:
+    try:
+        current_queue().send(job.id)
+    except Exception:  # the row is the record; the sweep re-sends it
+        log.exception("Could not put job %s on the queue; it will be re-sent by the sweep", job.id)
+
+
+def _stale_before():
+    return utcnow() - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
+
+
+def claim(job_id: int) -> Job | None:
+    """Mark a queued (or abandoned running) job as running; None when someone else has it or it is over."""
+    now = utcnow()
+    result = db.session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            or_(Job.status == "queued", (Job.status == "running") & (Job.heartbeat_at < _stale_before())),
+        )
+        .values(status="running", attempts=Job.attempts + 1, started_at=now, heartbeat_at=now, error="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    return db.session.get(Job, job_id)
+
+
+def execute(job_id: int) -> str | None:
+    """Run one job if it can be claimed; return its final status (None when it was not ours to run)."""
+    job = claim(job_id)
+    if job is None:
+        return None
+    run = HANDLERS.get(job.kind)
+
+    def progress(percent: float, stage: str = "") -> None:
+        job.progress = max(0.0, min(100.0, float(percent)))
+        if stage:
+            job.stage = stage[:100]
+        job.heartbeat_at = utcnow()
+        db.session.commit()
+
+    try:
+        if run is None:
+            raise JobFailed(f"This version of the archive cannot run {job.kind!r} jobs.")
+        run(job, progress)
+    except Exception as exc:  # every failure is recorded on the job, with a reason a person can read
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        if not isinstance(exc, ActionableError):
+            log.exception("Job %s (%s) failed", job_id, job.kind)
+        job.status = "failed"
+        job.error = _reason(exc)
+        job.finished_at = utcnow()
+        db.session.commit()
+        return "failed"
+    job.status, job.progress, job.finished_at = "done", 100.0, utcnow()
+    db.session.commit()
+    return "done"
+
+
+def _reason(exc: Exception) -> str:
+    message = str(exc).strip()
+    if isinstance(exc, ActionableError):
+        return message or type(exc).__name__
+    return f"Unexpected error ({type(exc).__name__}: {message[:500]}). It was logged; Retry may help."
+
+
+def retry(job: Job) -> Job:
+    """Queue a failed (or stuck) job again."""
+    if job.status == "running" and job.heartbeat_at and job.heartbeat_at >= _stale_before():
+        raise ValueError("This job is running now; wait for it to finish.")
+    job.status, job.progress, job.stage, job.error, job.finished_at = "queued", 0.0, "", "", None
+    db.session.commit()
+    _send(job)
+    return job
+
+
+def requeue_stale() -> int:
+    """Re-send jobs whose worker stopped beating, and queued jobs whose message may be lost."""
+    stale = db.session.scalars(
+        select(Job).where(
+            or_(
+                (Job.status == "running") & (Job.heartbeat_at < _stale_before()),
+                (Job.status == "queued") & (Job.created_at < _stale_before()),
+            )
+        )
+    ).all()
+    for job in stale:
+        _send(job)
+    return len(stale)
+
+
+def run_periodic() -> list[Job]:
+    """Queue each periodic job whose last run is older than its interval."""
+    queued = []
+    for kind, every in PERIODIC.items():
+        last = db.session.scalar(select(Job.created_at).where(Job.kind == kind).order_by(Job.id.desc()).limit(1))
+        if last is None or last < utcnow() - every:
+            queued.append(enqueue(kind))
+    return queued
+
+
+def drain() -> int:
+    """Run queued work in this process until the queue is empty; return how many tasks ran."""
+    huey = current_queue().huey
+    count = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        count += 1
+    return count
+
+
+def jobs_for_item(item_id: int) -> list[Job]:
+    """An item's jobs, newest first."""
+    return db.session.scalars(select(Job).where(Job.item_id == item_id).order_by(Job.id.desc())).all()
+
+
+def job_json(job: Job) -> dict:
+    """A job as the API and the status page show it."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "item_id": job.item_id,
+        "status": job.status,
+        "progress": round(job.progress, 1),
+        "stage": job.stage,
+        "attempts": job.attempts,
+        "error": job.error or None,
+        "created_at": job.created_at.isoformat() + "Z",
+        "finished_at": job.finished_at.isoformat() + "Z" if job.finished_at else None,
+    }

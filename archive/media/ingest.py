@@ -1,0 +1,231 @@
+"""Ingest: stream an upload into storage, hashing as it goes, then record it.
+
+The object is stored first and the ``MediaFile`` row committed only after; when anything fails
+in between, the stored object is deleted again, so a failure leaves neither a row nor an object.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from archive.catalogue.models import Item
+from archive.errors import ActionableError
+from archive.extensions import db
+from archive.media.models import MediaFile
+from archive.storage import StoredObject, get_storage
+
+HEAD_BYTES = 64 * 1024
+MAX_FILENAME = 200
+
+
+class IngestError(ActionableError):
+    """An upload that cannot be accepted; the message says why and what to do."""
+
+    status = 422
+    code = "invalid_media"
+
+
+class DuplicateMedia(IngestError):
+    """The same bytes are already in the archive."""
+
+    status = 409
+    code = "duplicate"
+
+    def __init__(self, existing: MediaFile):
+        item = db.session.get(Item, existing.item_id)
+        title = item.display_title() if item else "?"
+        super().__init__(
+            f"This file is already in the archive: item {existing.item_id} “{title}” holds it as “{existing.filename}”."
+        )
+        self.existing = existing
+
+
+class UploadTooLarge(IngestError):
+    """The upload passed the configured size limit."""
+
+    status = 413
+    code = "too_large"
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What the first bytes of a file say it is."""
+
+    kind: str  # "video" or "image"
+    mime: str
+
+
+# Magic numbers of the containers the archive accepts; probing in the derivation job confirms them.
+_SIGNATURES: list[tuple[int, bytes, str, str]] = [
+    (0, b"\xff\xd8\xff", "image", "image/jpeg"),
+    (0, b"\x89PNG\r\n\x1a\n", "image", "image/png"),
+    (0, b"II*\x00", "image", "image/tiff"),
+    (0, b"MM\x00*", "image", "image/tiff"),
+    (0, b"\x1a\x45\xdf\xa3", "video", "video/x-matroska"),  # Matroska and WebM (EBML)
+    (0, b"\x06\x0e\x2b\x34\x02\x05\x01\x01\x0d\x01\x02", "video", "application/mxf"),
+    (0, b"\x00\x00\x01\xba", "video", "video/mpeg"),
+]
+
+
+def sniff(head: bytes) -> Sniffed:
+    """Decide from the first bytes whether this is a film or photograph the archive accepts."""
+    if not head:
+        raise IngestError("The file is empty (0 bytes). Choose the film or photograph again.")
+    for offset, magic, kind, mime in _SIGNATURES:
+        if head[offset:offset + len(magic)] == magic:
+            if mime == "video/x-matroska" and b"webm" in head[:64]:
+                return Sniffed("video", "video/webm")
+            return Sniffed(kind, mime)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return Sniffed("image", "image/webp")
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return Sniffed("video", "video/x-msvideo")
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        return Sniffed("video", "video/quicktime" if brand == b"qt  " else "video/mp4")
+    if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
+        return Sniffed("video", "video/quicktime")
+    if len(head) > 188 * 2 and head[0] == 0x47 and head[188] == 0x47:
+        return Sniffed("video", "video/mp2t")
+    raise IngestError(
+        "This is not a film or photograph the archive can read (by its content, whatever its name). "
+        "Films: MP4, MOV, MKV, WebM, AVI, MXF, MPEG-TS. Photographs: JPEG, PNG, TIFF, WebP."
+    )
+
+
+def clean_filename(name: str | None) -> str:
+    """A display name from what the uploader called the file: no path, controls, or excess length."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip().lstrip(".")
+    if len(name) > MAX_FILENAME:
+        stem, ext = os.path.splitext(name)
+        ext = ext if len(ext) <= 12 else ""
+        name = stem[: MAX_FILENAME - len(ext)] + ext
+    return name or "upload"
+
+
+class _HeadCapture:
+    """Passes a stream through while keeping its first bytes for sniffing."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.head = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        if len(self.head) < HEAD_BYTES and chunk:
+            self.head += chunk[: HEAD_BYTES - len(self.head)]
+            # Refuse garbage as soon as enough has arrived, before storing gigabytes of it.
+            if len(self.head) >= 4096:
+                sniff(self.head)
+        return chunk
+
+
+def store_original(stream: BinaryIO, filename: str | None) -> tuple[StoredObject, Sniffed]:
+    """Stream ``stream`` into storage; return the stored object and what it is."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    capture = _HeadCapture(stream)
+    storage = get_storage()
+    from archive.storage import ObjectTooLarge
+
+    try:
+        stored = storage.save(capture, prefix="originals", max_bytes=limit)
+    except ObjectTooLarge:
+        raise UploadTooLarge(
+            f"The upload is larger than this archive accepts ({_human(limit)}). Ask an admin to raise "
+            "ARCHIVE_MAX_UPLOAD_BYTES, or upload a smaller file."
+        ) from None
+    try:
+        sniffed = sniff(capture.head)
+    except IngestError:
+        storage.delete(stored.key)
+        raise
+    return stored, sniffed
+
+
+def _human(size: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+def find_duplicate(sha256: str) -> MediaFile | None:
+    """The media file holding these bytes already, if any."""
+    return db.session.scalar(select(MediaFile).where(MediaFile.sha256 == sha256))
+
+
+def record_original(item: Item, stored: StoredObject, sniffed: Sniffed, filename: str | None, uploaded_by=None) -> MediaFile:
+    """Commit the row for a stored object; on a duplicate or any failure the object is deleted."""
+    storage = get_storage()
+    existing = find_duplicate(stored.sha256)
+    if existing is not None:
+        storage.delete(stored.key)
+        raise DuplicateMedia(existing)
+    media = MediaFile(
+        item_id=item.id,
+        kind=sniffed.kind,
+        storage_key=stored.key,
+        filename=clean_filename(filename),
+        size=stored.size,
+        sha256=stored.sha256,
+        mime=sniffed.mime,
+        uploaded_by_id=getattr(uploaded_by, "id", None),
+    )
+    db.session.add(media)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two uploads of the same bytes raced; the other one won.
+        db.session.rollback()
+        storage.delete(stored.key)
+        existing = find_duplicate(stored.sha256)
+        if existing is not None:
+            raise DuplicateMedia(existing) from None
+        raise
+    except BaseException:
+        db.session.rollback()
+        storage.delete(stored.key)
+        raise
+    return media
+
+
+def ingest(item: Item, stream: BinaryIO, filename: str | None, uploaded_by=None) -> MediaFile:
+    """Store an upload for ``item``, record it and queue its derivatives."""
+    from archive.jobs.operations import enqueue
+
+    if item.kind == "photo":
+        expected = "image"
+    else:
+        expected = "video"
+    stored, sniffed = store_original(stream, filename)
+    if sniffed.kind != expected:
+        get_storage().delete(stored.key)
+        raise IngestError(
+            f"This item is a {item.kind} but the file is {'a photograph' if sniffed.kind == 'image' else 'a film'}. "
+            "Attach it to an item of the right kind."
+        )
+    media = record_original(item, stored, sniffed, filename, uploaded_by)
+    enqueue("derive", {"media_id": media.id}, item_id=item.id)
+    return media
+
+
+def latest_job_for(media: MediaFile):
+    """The newest derivation job of ``media``."""
+    from archive.jobs.models import Job
+
+    jobs = db.session.scalars(
+        select(Job).where(Job.item_id == media.item_id, Job.kind == "derive").order_by(Job.id.desc())
+    ).all()
+    return next((job for job in jobs if job.payload.get("media_id") == media.id), None)

@@ -1,0 +1,235 @@
+"""Media rules after ingest: making derivatives, serving links, fixity checks.
+
+Each derivative row is written only after its object is stored, and replacing a derivative
+deletes the old object only after the new row is committed, so re-running a job is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from archive.catalogue.models import Item
+from archive.extensions import db
+from archive.jobs.operations import JobFailed
+from archive.media.models import Derivative, MediaFile
+from archive.storage import ObjectMissing, StorageError, get_storage
+from archive.timeutil import utcnow
+
+Progress = Callable[[float, str], None]
+FIXITY_INTERVAL = timedelta(days=30)
+
+
+def download_original(media: MediaFile, folder: str) -> str:
+    """Copy the original from storage into ``folder`` for ffmpeg or Pillow to read."""
+    path = os.path.join(folder, "original")
+    with get_storage().open(media.storage_key) as source, open(path, "wb") as target:
+        shutil.copyfileobj(source, target, 1024 * 1024)
+    return path
+
+
+def store_derivative(
+    media: MediaFile, kind: str, path: str, mime: str, *, index: int = 0, width: int | None = None,
+    height: int | None = None,
+) -> Derivative:
+    """Store a made file and point the (media, kind, index) row at it, replacing any older one."""
+    storage = get_storage()
+    with open(path, "rb") as stream:
+        stored = storage.save(stream, prefix="derivatives", content_type=mime)
+    row = db.session.scalar(
+        select(Derivative).where(Derivative.media_id == media.id, Derivative.kind == kind, Derivative.index == index)
+    )
+    old_key = row.storage_key if row else None
+    if row is None:
+        row = Derivative(media_id=media.id, kind=kind, index=index)
+        db.session.add(row)
+    row.storage_key, row.size, row.sha256, row.mime = stored.key, stored.size, stored.sha256, mime
+    row.width, row.height, row.created_at = width, height, utcnow()
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        storage.delete(stored.key)
+        raise
+    if old_key:
+        storage.delete(old_key)
+    return row
+
+
+def remove_derivatives(media: MediaFile, kind: str, keep: int) -> None:
+    """Drop rows and objects of ``kind`` with index >= ``keep`` (a re-run made fewer sprites)."""
+    extra = [d for d in media.derivatives if d.kind == kind and d.index >= keep]
+    keys = [d.storage_key for d in extra]
+    for row in extra:
+        db.session.delete(row)
+    db.session.commit()
+    for key in keys:
+        get_storage().delete(key)
+
+
+def derive(media_id: int, progress: Progress) -> dict:
+    """Probe an original and make all of its derivatives; safe to run again."""
+    media = db.session.get(MediaFile, media_id)
+    if media is None:
+        raise JobFailed("The media file was removed before it could be processed.")
+    work = tempfile.mkdtemp(prefix="derive-")
+    try:
+        progress(1, "downloading the original")
+        original = download_original(media, work)
+        if media.kind == "video":
+            return _derive_video(media, original, work, progress)
+        return _derive_photo(media, original, work, progress)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _derive_video(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
+    from archive.media import previews, probe
+
+    progress(3, "reading technical metadata")
+    info = probe.probe(original)
+    if not info.get("video"):
+        raise JobFailed("The file has no video stream (is it audio only?). Upload the film itself.")
+    media.technical = info
+    media.duration_seconds = info.get("duration")
+    media.width, media.height = info["video"].get("width"), info["video"].get("height")
+    item = db.session.get(Item, media.item_id)
+    if item is not None and media.duration_seconds:
+        item.duration_seconds = media.duration_seconds
+    db.session.commit()
+
+    progress(8, "making the poster")
+    poster = previews.poster(original, os.path.join(work, "poster.jpg"), info=info)
+    store_derivative(media, "poster", poster["path"], "image/jpeg", width=poster["width"], height=poster["height"])
+
+    progress(15, "making the storyboard")
+    board = previews.storyboard(original, os.path.join(work, "storyboard"), info=info)
+    for index, sheet in enumerate(board["sheets"]):
+        store_derivative(media, "storyboard", sheet, "image/jpeg", index=index)
+    remove_derivatives(media, "storyboard", keep=len(board["sheets"]))
+    store_derivative(media, "storyboard_vtt", board["vtt"], "text/vtt")
+
+    progress(30, "making the web version")
+    max_height = current_app.config["PROXY_MAX_HEIGHT"]
+    proxy = previews.proxy(
+        original, os.path.join(work, "proxy.mp4"), info=info, max_height=max_height,
+        progress=lambda percent: progress(30 + percent * 0.65, "making the web version"),
+    )
+    store_derivative(media, "proxy", proxy["path"], "video/mp4", width=proxy["width"], height=proxy["height"])
+
+    progress(96, "extracting subtitle tracks")
+    tracks = previews.extract_subtitles(original, os.path.join(work, "subtitles"), info=info)
+    attached = _attach_embedded_subtitles(media, tracks)
+    return {"duration": media.duration_seconds, "subtitle_tracks": attached}
+
+
+def _attach_embedded_subtitles(media: MediaFile, tracks: list) -> int:
+    """Hand extracted subtitle streams to the subtitles feature, when it is present."""
+    try:
+        from archive.subtitles.operations import add_embedded_track
+    except ImportError:
+        return 0
+    item = db.session.get(Item, media.item_id)
+    count = 0
+    for track in tracks:
+        with open(track["path"], "rb") as handle:
+            add_embedded_track(item, track.get("lang"), handle.read(), os.path.basename(track["path"]))
+        count += 1
+    return count
+
+
+def _derive_photo(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
+    from archive.media import photos
+
+    progress(10, "making display and thumbnail sizes")
+    made = photos.make_photo_derivatives(original, work)
+    media.technical = made.get("metadata", {})
+    media.width, media.height = made.get("width"), made.get("height")
+    db.session.commit()
+    for kind in ("display", "thumbnail"):
+        size = made["sizes"][kind]
+        store_derivative(media, kind, size["path"], "image/jpeg", width=size["width"], height=size["height"])
+    return {"width": media.width, "height": media.height}
+
+
+def link_seconds(media: MediaFile | None = None) -> int:
+    """How long a media link stays valid: long enough to watch the whole film while seeking."""
+    base = current_app.config["STORAGE_URL_SECONDS"]
+    if media is not None and media.duration_seconds:
+        return int(base + media.duration_seconds * 2)
+    return base
+
+
+def derivative_url(derivative: Derivative) -> str:
+    """A short-lived link to a derivative (callers check the item's visibility first)."""
+    return get_storage().url(derivative.storage_key, expires_in=link_seconds(derivative.media),
+                             content_type=derivative.mime)
+
+
+def original_url(media: MediaFile) -> str:
+    """A short-lived download link to an original, named as uploaded (staff only)."""
+    return get_storage().url(media.storage_key, expires_in=link_seconds(media), filename=media.filename,
+                             content_type=media.mime)
+
+
+def storyboard_vtt(media: MediaFile) -> str | None:
+    """The storyboard's WebVTT track with each sprite name replaced by a fresh link."""
+    track = media.derivative("storyboard_vtt")
+    if track is None:
+        return None
+    with get_storage().open(track.storage_key) as handle:
+        text = handle.read().decode("utf-8")
+    sheets = sorted((d for d in media.derivatives if d.kind == "storyboard"), key=lambda d: d.index)
+    for sheet in reversed(sheets):  # storyboard-10 before storyboard-1
+        text = text.replace(f"storyboard-{sheet.index}.jpg", derivative_url(sheet))
+    return text
+
+
+def check_fixity(check_all: bool = False, progress: Progress | None = None) -> dict:
+    """Re-read originals and compare their SHA-256 with the recorded one; report every problem."""
+    query = select(MediaFile).order_by(MediaFile.id)
+    if not check_all:
+        due = utcnow() - FIXITY_INTERVAL
+        query = query.where(or_(MediaFile.fixity_checked_at.is_(None), MediaFile.fixity_checked_at < due))
+    files = db.session.scalars(query).all()
+    storage = get_storage()
+    report = {"checked": 0, "ok": 0, "mismatched": [], "missing": [], "unreadable": [],
+              "started_at": utcnow().isoformat() + "Z"}
+    for number, media in enumerate(files):
+        entry = {"media_id": media.id, "item_id": media.item_id, "key": media.storage_key, "filename": media.filename}
+        digest = hashlib.sha256()
+        try:
+            for chunk in storage.read_range(media.storage_key):
+                digest.update(chunk)
+        except ObjectMissing:
+            report["missing"].append(entry)
+            media.fixity_ok = False
+        except StorageError as exc:
+            report["unreadable"].append({**entry, "error": str(exc)})
+            media.fixity_ok = False
+        else:
+            media.fixity_ok = digest.hexdigest() == media.sha256
+            if media.fixity_ok:
+                report["ok"] += 1
+            else:
+                report["mismatched"].append({**entry, "expected": media.sha256, "found": digest.hexdigest()})
+        media.fixity_checked_at = utcnow()
+        report["checked"] += 1
+        db.session.commit()
+        if progress:
+            progress(100 * (number + 1) / len(files), f"checked {number + 1} of {len(files)}")
+    report["finished_at"] = utcnow().isoformat() + "Z"
+    return report
+
+
+def fixity_problems(report: dict) -> int:
+    """How many originals failed the check."""
+    return len(report["mismatched"]) + len(report["missing"]) + len(report["unreadable"])
+

@@ -1,0 +1,67 @@
+"""How media looks to a reader: links, status and technical facts, for pages and the API alike.
+
+Callers decide visibility first; this module never widens it: originals only for staff.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import select
+
+from archive.auth.permissions import audience_of
+from archive.catalogue.models import Item
+from archive.extensions import db
+from archive.jobs.models import Job
+from archive.jobs.operations import job_json
+from archive.media.models import MediaFile
+from archive.media.operations import derivative_url, original_url
+
+
+def latest_derive_jobs(item: Item) -> dict[int, Job]:
+    """The newest derivation job of each of the item's media files."""
+    jobs = db.session.scalars(
+        select(Job).where(Job.item_id == item.id, Job.kind == "derive").order_by(Job.id)
+    ).all()
+    return {job.payload.get("media_id"): job for job in jobs}
+
+
+def media_status(media: MediaFile, job: Job | None) -> str:
+    """``ready`` once derivatives exist and no job is pending, else the job's status."""
+    if job is None:
+        return "ready" if media.derivatives else "queued"
+    return "ready" if job.status == "done" else job.status
+
+
+def present_media(item: Item, user) -> list[dict]:
+    """Every media file of an item with links to what this user may fetch."""
+    staff = audience_of(user) == "staff"
+    jobs = latest_derive_jobs(item)
+    result = []
+    files = db.session.scalars(select(MediaFile).where(MediaFile.item_id == item.id).order_by(MediaFile.id)).all()
+    for media in files:
+        job = jobs.get(media.id)
+        entry = {
+            "id": media.id,
+            "kind": media.kind,
+            "status": media_status(media, job),
+            "job": job_json(job) if job else None,
+            "duration": media.duration_seconds,
+            "width": media.width,
+            "height": media.height,
+            "technical": media.technical,
+            "derivatives": {},
+        }
+        for derivative in media.derivatives:
+            if derivative.kind == "storyboard_vtt":
+                entry["derivatives"]["storyboard_vtt"] = url_for(
+                    "media.storyboard_track", item_id=item.id, media_id=media.id
+                )
+            elif derivative.kind == "storyboard":
+                entry["derivatives"].setdefault("storyboard", []).append(derivative_url(derivative))
+            else:
+                entry["derivatives"][derivative.kind] = derivative_url(derivative)
+        if staff:
+            entry.update(filename=media.filename, size=media.size, sha256=media.sha256, mime=media.mime,
+                         original=original_url(media), fixity_ok=media.fixity_ok)
+        result.append(entry)
+    return result

@@ -1,0 +1,102 @@
+"""Media pages: the archivists' upload page with progress, job status, downloads; fixity for admins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from archive.auth.permissions import ADMIN, STAFF, acting_user, require
+from archive.catalogue.models import Item
+from archive.catalogue.views import visible_item_or_404
+from archive.errors import error_body
+from archive.extensions import db
+from archive.jobs.models import Job
+from archive.jobs.operations import enqueue, job_json, retry
+from archive.media import operations
+from archive.media.ingest import IngestError, ingest
+from archive.media.limits import refuse_oversized_request
+from archive.media.models import MediaFile
+from archive.media.presenting import present_media
+
+bp = Blueprint("media", __name__)
+
+
+@bp.get("/manage/items/<int:item_id>/media")
+@require(STAFF)
+def upload_page(item_id: int):
+    """Upload films or photographs to an item and watch them being processed."""
+    item = db.get_or_404(Item, item_id)
+    return render_template("media/upload.html", item=item, media=present_media(item, acting_user()))
+
+
+@bp.post("/manage/items/<int:item_id>/media")
+@require(STAFF)
+def upload(item_id: int):
+    """Receive one file as the raw request body (sent by static/upload.js with a progress bar)."""
+    item = db.session.get(Item, item_id)
+    if item is None:
+        return error_body("not_found", f"No item {item_id}."), 404
+    filename = request.args.get("filename", "")
+    refuse_oversized_request()
+    try:
+        media = ingest(item, request.stream, filename, uploaded_by=acting_user())
+    except IngestError as exc:
+        return error_body(exc.code, str(exc)), exc.status
+    return {"id": media.id, "filename": media.filename, "size": media.size}, 201
+
+
+@bp.get("/manage/items/<int:item_id>/status.json")
+@require(STAFF)
+def status(item_id: int):
+    """Processing status of an item's media, polled by the upload page."""
+    item = db.get_or_404(Item, item_id)
+    return {"media": present_media(item, acting_user())}
+
+
+@bp.post("/manage/jobs/<int:job_id>/retry")
+@require(STAFF)
+def retry_job(job_id: int):
+    """Queue a failed job again and return to where the button was."""
+    job = db.get_or_404(Job, job_id)
+    try:
+        retry(job)
+        flash("Queued again.", "success")
+    except ValueError as exc:
+        flash(str(exc), "error")
+    if request.accept_mimetypes.best == "application/json":
+        return job_json(job)
+    target = url_for("media.upload_page", item_id=job.item_id) if job.item_id else url_for("media.fixity")
+    return redirect(target)
+
+
+@bp.get("/manage/media/<int:media_id>/original")
+@require(STAFF)
+def original(media_id: int):
+    """Download an original as uploaded (staff only), through a short-lived link."""
+    media = db.get_or_404(MediaFile, media_id)
+    return redirect(operations.original_url(media))
+
+
+@bp.get("/items/<int:item_id>/media/<int:media_id>/storyboard.vtt")
+def storyboard_track(item_id: int, media_id: int):
+    """The storyboard thumbnails track of a film the visitor may see, with fresh sprite links."""
+    visible_item_or_404(item_id)
+    media = db.session.get(MediaFile, media_id)
+    if media is None or media.item_id != item_id:
+        abort(404)
+    text = operations.storyboard_vtt(media)
+    if text is None:
+        abort(404)
+    return Response(text, mimetype="text/vtt", headers={"Cache-Control": "private, max-age=60"})
+
+
+@bp.route("/admin/fixity", methods=["GET", "POST"])
+@require(ADMIN)
+def fixity():
+    """The last fixity check's result; admins can start a full check."""
+    if request.method == "POST":
+        enqueue("fixity", {"all": True})
+        flash("A full fixity check is queued; this page shows its result when it has run.", "success")
+        return redirect(url_for("media.fixity"))
+    last = db.session.scalar(select(Job).where(Job.kind == "fixity").order_by(Job.id.desc()).limit(1))
+    return render_template("media/fixity.html", job=last)

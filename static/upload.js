@@ -1,0 +1,83 @@
+// Upload page: sends each chosen file as the raw request body with a progress bar, then polls
+// the item's processing status until every file is ready or failed.
+(function () {
+  "use strict";
+  var form = document.getElementById("upload-form");
+  if (!form) { return; }
+  var input = document.getElementById("upload-files");
+  var list = document.getElementById("upload-list");
+
+  function row(file) {
+    var li = document.createElement("li");
+    var name = document.createElement("span");
+    name.textContent = file.name + " ";
+    var bar = document.createElement("progress");
+    bar.max = 100; bar.value = 0;
+    var note = document.createElement("span");
+    note.className = "note";
+    li.appendChild(name); li.appendChild(bar); li.appendChild(note);
+    list.appendChild(li);
+    return { bar: bar, note: note, li: li };
+  }
+
+  function send(file) {
+    return new Promise(function (resolve) {
+      var view = row(file);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.dataset.uploadUrl + "?filename=" + encodeURIComponent(file.name));
+      xhr.setRequestHeader("X-CSRFToken", form.dataset.csrf);
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.upload.onprogress = function (event) {
+        if (event.lengthComputable) {
+          view.bar.value = Math.round(100 * event.loaded / event.total);
+          view.note.textContent = " " + view.bar.value + "%";
+        }
+      };
+      xhr.onload = function () {
+        var message = "";
+        try { message = JSON.parse(xhr.responseText); } catch (e) { message = null; }
+        if (xhr.status === 201) {
+          view.bar.value = 100;
+          view.note.textContent = " uploaded; processing…";
+          view.li.className = "ok";
+        } else {
+          view.note.textContent = " " + (message && message.error ? message.error.message : "Upload failed (" + xhr.status + ").");
+          view.li.className = "error";
+        }
+        resolve();
+      };
+      xhr.onerror = function () {
+        view.note.textContent = " The connection broke off; nothing was stored. Try again.";
+        view.li.className = "error";
+        resolve();
+      };
+      xhr.send(file);
+    });
+  }
+
+  function poll() {
+    fetch(form.dataset.statusUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        var pending = data.media.some(function (m) { return m.status === "queued" || m.status === "running"; });
+        if (pending) {
+          setTimeout(poll, 2000);
+        } else {
+          window.location.reload();
+        }
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var files = Array.prototype.slice.call(input.files);
+    if (!files.length) { return; }
+    files.reduce(function (chain, file) {
+      return chain.then(function () { return send(file); });
+    }, Promise.resolve()).then(poll);
+  });
+
+  if (document.querySelector("#media-status progress") || /queued|running/.test(document.getElementById("media-status").textContent)) {
+    setTimeout(poll, 2000);
+  }
+})();
