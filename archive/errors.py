@@ -10,6 +10,9 @@ from werkzeug.exceptions import HTTPException
 class ActionableError(Exception):
     """A failure whose message already tells a person what happened and what to do about it."""
 
+    status = 500
+    code = "error"
+
 
 class ValidationError(Exception):
     """Input that breaks a rule; ``errors`` maps each field to what to fix."""
@@ -52,6 +55,13 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return error_body("csrf", message), 400
         return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(ActionableError)
+    def actionable_error(exc: ActionableError):
+        app.logger.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc)
+        if wants_json() or request.accept_mimetypes.best == "application/json":
+            return error_body(exc.code, str(exc)), exc.status
+        return render_template("error.html", status=exc.status, message=str(exc)), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

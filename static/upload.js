@@ -27,6 +27,7 @@
       xhr.open("POST", form.dataset.uploadUrl + "?filename=" + encodeURIComponent(file.name));
       xhr.setRequestHeader("X-CSRFToken", form.dataset.csrf);
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = function (event) {
         if (event.lengthComputable) {
           view.bar.value = Math.round(100 * event.loaded / event.total);

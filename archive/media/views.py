@@ -13,7 +13,7 @@ from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import enqueue, job_json, retry
 from archive.media import operations
-from archive.media.ingest import IngestError, ingest
+from archive.media.ingest import ingest
 from archive.media.limits import refuse_oversized_request
 from archive.media.models import MediaFile
 from archive.media.presenting import present_media
@@ -38,10 +38,7 @@ def upload(item_id: int):
         return error_body("not_found", f"No item {item_id}."), 404
     filename = request.args.get("filename", "")
     refuse_oversized_request()
-    try:
-        media = ingest(item, request.stream, filename, uploaded_by=acting_user())
-    except IngestError as exc:
-        return error_body(exc.code, str(exc)), exc.status
+    media = ingest(item, request.stream, filename, uploaded_by=acting_user())  # errors: archive.errors handlers
     return {"id": media.id, "filename": media.filename, "size": media.size}, 201
 
 

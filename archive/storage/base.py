@@ -28,13 +28,22 @@ SIDECAR_SUFFIX = ".sha256"
 class StorageError(ActionableError):
     """A storage operation failed; the message says what to check."""
 
+    status = 503
+    code = "storage_unavailable"
+
 
 class ObjectTooLarge(StorageError):
     """The stream had more bytes than the caller allowed."""
 
+    status = 413
+    code = "too_large"
+
 
 class ObjectMissing(StorageError):
     """No object is stored under the key."""
+
+    status = 404
+    code = "missing"
 
     def __init__(self, key: str) -> None:
         super().__init__(f"No stored object under the key '{key}'.")
@@ -43,6 +52,9 @@ class ObjectMissing(StorageError):
 
 class InvalidKey(StorageError):
     """The key or prefix is not one this application could have generated."""
+
+    status = 400
+    code = "invalid_key"
 
 
 @dataclass(frozen=True)
