@@ -12,6 +12,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from archive import create_app
 from archive.auth import operations as accounts
@@ -110,10 +111,23 @@ def app_config(profile, tmp_path, request):
     return config
 
 
+class FreshContextClient(FlaskClient):
+    """Runs every request in its own app context, as a server does.
+
+    Flask reuses an app context the test has pushed, which would share ``g`` (and so the signed-in
+    user) between requests; a fresh context per request keeps each request's identity its own.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config, profile):
     """The application, its schema in place."""
     application = create_app(app_config)
+    application.test_client_class = FreshContextClient
     with application.app_context():
         if profile == "embedded":
             db.create_all()

@@ -149,14 +149,14 @@ def _derive_photo(media: MediaFile, original: str, work: str, progress: Progress
     from archive.media import photos
 
     progress(10, "making display and thumbnail sizes")
-    made = photos.make_photo_derivatives(original, work)
-    media.technical = made.get("metadata", {})
+    made = photos.make_photo_derivatives(original, os.path.join(work, "sizes"))
+    derivatives = made.pop("derivatives")
+    media.technical = made  # format, size, date taken, camera; location tags are never copied
     media.width, media.height = made.get("width"), made.get("height")
     db.session.commit()
-    for kind in ("display", "thumbnail"):
-        size = made["sizes"][kind]
-        store_derivative(media, kind, size["path"], "image/jpeg", width=size["width"], height=size["height"])
-    return {"width": media.width, "height": media.height}
+    for kind, size in derivatives.items():
+        store_derivative(media, kind, size["path"], size["mime"], width=size["width"], height=size["height"])
+    return {"width": media.width, "height": media.height, "notes": made.get("notes", [])}
 
 
 def link_seconds(media: MediaFile | None = None) -> int:

@@ -1,0 +1,214 @@
+"""Jobs: rows with status and progress, run once, retried, recovered; a real worker on both queues."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from archive.catalogue import operations as catalogue
+from archive.extensions import db
+from archive.jobs.models import Job
+from archive.jobs.operations import drain, enqueue, execute, requeue_stale, retry, run_periodic
+from archive.media.models import MediaFile
+from archive.storage import get_storage
+from archive.timeutil import utcnow
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def stored_photo(app, samples):
+    """A photo item with its original in storage, recorded without queueing anything."""
+    item = catalogue.create_item({"kind": "photo", "title": {"en": "Portrait"}})
+    with open(samples["photo"], "rb") as handle:
+        stored = get_storage().save(handle, prefix="originals")
+    media = MediaFile(item_id=item.id, kind="image", storage_key=stored.key, filename="portrait.jpg",
+                      size=stored.size, sha256=stored.sha256, mime="image/jpeg")
+    db.session.add(media)
+    db.session.commit()
+    return media
+
+
+def test_queued_job_runs_through_the_queue_and_records_its_result(stored_photo):
+    job = enqueue("fixity", {"all": True})
+    assert job.status == "queued"
+    assert drain() == 1
+    db.session.refresh(job)
+    assert job.status == "done" and job.progress == 100 and job.attempts == 1
+    assert job.result["checked"] == 1 and job.result["ok"] == 1
+
+
+def test_a_job_delivered_twice_runs_once(stored_photo):
+    job = enqueue("fixity", {"all": True})
+    assert execute(job.id) == "done"
+    assert execute(job.id) is None
+    db.session.refresh(job)
+    assert job.attempts == 1
+
+
+def test_failure_is_recorded_with_its_reason_and_retry_runs_it_again(stored_photo):
+    get_storage().delete(stored_photo.storage_key)
+    job = enqueue("derive", {"media_id": stored_photo.id}, item_id=stored_photo.item_id)
+    drain()
+    db.session.refresh(job)
+    assert job.status == "failed"
+    assert stored_photo.storage_key in job.error
+    retry(job)
+    assert job.status == "queued" and job.error == ""
+    drain()
+    db.session.refresh(job)
+    assert job.status == "failed" and job.attempts == 2
+
+
+def test_job_of_a_crashed_worker_is_run_again(app, stored_photo):
+    job = enqueue("fixity", {"all": True})
+    huey = app.extensions["queue"].huey
+    huey.flush()  # the message is gone with the worker that took it
+    job.status, job.attempts = "running", 1
+    job.heartbeat_at = utcnow() - timedelta(seconds=app.config["JOB_STALE_SECONDS"] + 5)
+    db.session.commit()
+    assert requeue_stale() == 1
+    drain()
+    db.session.refresh(job)
+    assert job.status == "done" and job.attempts == 2
+
+
+def test_running_job_with_a_fresh_heartbeat_is_left_alone(app, stored_photo):
+    job = enqueue("fixity", {"all": True})
+    job.status, job.heartbeat_at = "running", utcnow()
+    db.session.commit()
+    assert execute(job.id) is None
+    with pytest.raises(ValueError, match="running now"):
+        retry(job)
+
+
+def test_periodic_fixity_is_queued_once_per_day(app, stored_photo):
+    first = run_periodic()
+    assert [job.kind for job in first] == ["fixity"]
+    assert run_periodic() == []
+
+
+def test_jobs_api_lists_by_item_and_retries(client, token_for, stored_photo):
+    get_storage().delete(stored_photo.storage_key)
+    job = enqueue("derive", {"media_id": stored_photo.id}, item_id=stored_photo.item_id)
+    drain()
+    headers = token_for("archivist")
+    listed = client.get(f"/api/v1/jobs?item={stored_photo.item_id}", headers=headers).get_json()
+    assert listed["total"] == 1
+    assert listed["items"][0]["status"] == "failed" and listed["items"][0]["error"]
+    assert client.get("/api/v1/jobs?item=abc", headers=headers).status_code == 400
+    assert client.get("/api/v1/jobs?status=lost", headers=headers).status_code == 400
+    retried = client.post(f"/api/v1/jobs/{job.id}/retry", headers=headers).get_json()
+    assert retried["status"] == "queued"
+    assert client.post("/api/v1/jobs/999999/retry", headers=headers).status_code == 404
+
+
+def test_jobs_cli_lists_retries_and_drains(app, stored_photo):
+    get_storage().delete(stored_photo.storage_key)
+    job = enqueue("derive", {"media_id": stored_photo.id}, item_id=stored_photo.item_id)
+    runner = app.test_cli_runner()
+    assert "Ran 1 task(s)" in runner.invoke(args=["jobs", "drain"]).output
+    db.session.expire_all()  # the job ran in the worker's own app context and session
+    listing = runner.invoke(args=["jobs", "list", "--status", "failed"]).output
+    assert f"{job.id}\tderive" in listing and "failed" in listing
+    result = runner.invoke(args=["jobs", "retry", str(job.id)])
+    assert result.exit_code == 0 and "Queued job" in result.output
+    assert runner.invoke(args=["jobs", "retry", "424242"]).exit_code == 1
+
+
+def worker_env(app) -> dict:
+    """The environment a separate `flask worker` process needs to share this test's app."""
+    config = app.config
+    return {
+        **os.environ,
+        "FLASK_APP": "wsgi.py",
+        "ARCHIVE_INSTANCE_PATH": app.instance_path,
+        "ARCHIVE_DATABASE_URL": config["DATABASE_URL"],
+        "ARCHIVE_STORAGE_URL": config["STORAGE_URL"],
+        "ARCHIVE_QUEUE_URL": config["QUEUE_URL"],
+        "ARCHIVE_QUEUE_NAME": config["QUEUE_NAME"],
+        "ARCHIVE_SECRET_KEY": config["SECRET_KEY"],
+        "ARCHIVE_JOB_STALE_SECONDS": "3",
+    }
+
+
+def start_worker(app, log: Path) -> subprocess.Popen:
+    """`flask worker` as its own process, as an operator runs it."""
+    flask = Path(sys.executable).with_name("flask")
+    return subprocess.Popen([str(flask), "worker", "--workers", "1"], cwd=PROJECT, env=worker_env(app),
+                            stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+
+
+def wait_for(job: Job, statuses: set[str], seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        status = db.session.get(Job, job.id).status
+        if status in statuses:
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"job {job.id} still {status} after {seconds} s")
+
+
+def test_a_real_worker_process_runs_queued_jobs(app, stored_photo, tmp_path):
+    job = enqueue("fixity", {"all": True})
+    worker = start_worker(app, tmp_path / "worker.log")
+    try:
+        assert wait_for(job, {"done", "failed"}) == "done", (tmp_path / "worker.log").read_text()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).result["ok"] == 1
+
+
+def test_queued_jobs_survive_a_worker_restart(app, stored_photo, tmp_path):
+    worker = start_worker(app, tmp_path / "worker.log")
+    time.sleep(1)
+    worker.terminate()
+    worker.wait(timeout=30)
+    job = enqueue("fixity", {"all": True})  # queued while no worker runs
+    worker = start_worker(app, tmp_path / "worker.log")
+    try:
+        assert wait_for(job, {"done", "failed"}) == "done", (tmp_path / "worker.log").read_text()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def test_upload_then_worker_makes_photo_derivatives(app, client, token_for, samples, tmp_path):
+    item = catalogue.create_item({"kind": "photo", "title": {"en": "Portrait"}, "visibility": "public"})
+    response = client.post(f"/api/v1/items/{item.id}/media?filename=p.jpg", headers=token_for("archivist"),
+                           data=samples["photo"].read_bytes(), content_type="application/octet-stream")
+    assert response.status_code == 201
+    job = db.session.scalar(select(Job).where(Job.item_id == item.id))
+    worker = start_worker(app, tmp_path / "worker.log")
+    try:
+        assert wait_for(job, {"done", "failed"}) == "done", db.session.get(Job, job.id).error
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    body = client.get(f"/api/v1/items/{item.id}").get_json()
+    media = body["media"][0]
+    assert media["status"] == "ready"
+    assert {"display", "thumbnail"} <= set(media["derivatives"])
+    assert "original" not in media  # the public never gets originals
+    assert fetch(client, media["derivatives"]["display"])[:3] == b"\xff\xd8\xff"
+
+
+def fetch(client, url: str) -> bytes:
+    """Bytes behind a media link: an app route on the filesystem, a presigned URL on S3."""
+    if url.startswith("/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.data
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (the test's own S3 server)
+        return response.read()
