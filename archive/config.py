@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 PREFIX = "ARCHIVE_"
 
@@ -111,6 +112,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("JOB_STALE_SECONDS", _positive_int, 300, "a running job silent this long is run again"),
         Setting("PROXY_MAX_HEIGHT", _positive_int, 720, "height limit of the web version of films, in pixels"),
         Setting("SECURE_COOKIES", _bool, True, "send session cookies over HTTPS only (browsers allow localhost)"),
+        Setting("ARGON2_MEMORY_KIB", _positive_int, 65536, "memory per password hash (Argon2id), in KiB"),
+        Setting("ARGON2_TIME_COST", _positive_int, 3, "passes per password hash (Argon2id)"),
         Setting("LOGIN_MAX_FAILURES", _positive_int, 5, "failed sign-ins before an account is paused"),
         Setting("LOGIN_LOCK_SECONDS", _positive_int, 900, "how long an account stays paused after too many failures"),
         Setting("PAGE_SIZE", _positive_int, 20, "items per page in lists and the API"),

@@ -93,6 +93,9 @@ def app_config(profile, tmp_path, request):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "SECURE_COOKIES": False,
+        # Still Argon2id, at a cost fit for hundreds of sign-ins per test run.
+        "ARGON2_MEMORY_KIB": 1024,
+        "ARGON2_TIME_COST": 1,
     }
     if profile == "embedded":
         config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'archive.db'}"

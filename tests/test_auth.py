@@ -22,6 +22,11 @@ def test_passwords_are_hashed_with_argon2id(users):
     assert PASSWORD not in users["admin"].password_hash
 
 
+def test_production_hash_cost_is_memory_hard(tmp_path):
+    config = create_app({"INSTANCE_PATH": str(tmp_path)}).config
+    assert config["ARGON2_MEMORY_KIB"] >= 65536 and config["ARGON2_TIME_COST"] >= 3
+
+
 def test_duplicate_email_is_refused_whatever_the_case(users):
     with pytest.raises(ValidationError) as caught:
         accounts.create_user("  ADMIN@example.org ", "another long password", "admin")

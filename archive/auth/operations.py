@@ -17,10 +17,24 @@ from archive.errors import ValidationError
 from archive.extensions import db
 from archive.timeutil import utcnow
 
-# Argon2id is memory-hard; these are argon2-cffi's RFC 9106 "low memory" defaults.
-_hasher = PasswordHasher()
-# Checked against when the e-mail is unknown so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+def _hasher() -> PasswordHasher:
+    """The app's Argon2id hasher (memory-hard; cost from ARCHIVE_ARGON2_* settings)."""
+    hasher = current_app.extensions.get("password_hasher")
+    if hasher is None:
+        hasher = PasswordHasher(
+            memory_cost=current_app.config["ARGON2_MEMORY_KIB"], time_cost=current_app.config["ARGON2_TIME_COST"]
+        )
+        current_app.extensions["password_hasher"] = hasher
+    return hasher
+
+
+def _dummy_hash() -> str:
+    """A hash to check against when the e-mail is unknown, so both paths cost the same time."""
+    if "password_dummy_hash" not in current_app.extensions:
+        current_app.extensions["password_dummy_hash"] = _hasher().hash("not-a-real-password")
+    return current_app.extensions["password_dummy_hash"]
+
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
@@ -60,7 +74,7 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
-    user = User(email=email, role=role, name=name.strip(), password_hash=_hasher.hash(password))
+    user = User(email=email, role=role, name=name.strip(), password_hash=_hasher().hash(password))
     db.session.add(user)
     db.session.commit()
     return user
@@ -69,7 +83,7 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
 def set_password(user: User, password: str) -> None:
     """Replace a user's password and clear any sign-in pause."""
     validate_password(password)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     user.failed_logins = 0
     user.locked_until_at = None
     db.session.commit()
@@ -109,7 +123,7 @@ def authenticate(email: str, password: str) -> User:
             f"Too many failed sign-ins. Try again in about {minutes} minute(s), or ask an admin to reset the password."
         )
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        _hasher().verify(user.password_hash if user else _dummy_hash(), password or "")
         ok = user is not None
     except (VerificationError, InvalidHashError):
         ok = False
@@ -123,8 +137,8 @@ def authenticate(email: str, password: str) -> User:
         raise SignInRefused("E-mail or password is wrong.")
     if not user.active:
         raise SignInRefused("This account is switched off. Ask an admin to switch it on.")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     user.failed_logins = 0
     user.locked_until_at = None
     user.last_login_at = now
