@@ -39,9 +39,10 @@ system-deps:
 db-upgrade: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
 
-## run: set everything up and serve http://127.0.0.1:$(PORT) with the embedded defaults
+## run: set everything up, start a worker and serve http://127.0.0.1:$(PORT) with the embedded defaults
 run: $(VENV)/.runtime db-upgrade
 	$(BIN)/flask users ensure-admin
+	@$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite, embedded and scaled configurations
