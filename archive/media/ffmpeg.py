@@ -1,0 +1,196 @@
+"""Finding ffmpeg and ffprobe, and running them with a timeout so a hung process never blocks a worker.
+
+Commands are built with ffmpeg-python (``ffmpeg.get_args``); its own ``run()`` has no timeout, so
+they are run here with ``subprocess`` and killed when they take too long.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import ffmpeg as ffmpeg_python
+
+from archive.media.errors import MediaError
+
+# Every process gets at least this long, whatever the film's length: start-up, probing, seeking.
+MIN_TIMEOUT = 60.0
+GLOBAL_ARGS = ("-nostdin", "-hide_banner", "-y")
+_STDERR_TAIL = 40
+
+
+@dataclass(frozen=True)
+class Tools:
+    """Paths of the binaries to run; ``ffprobe`` is None when only ffmpeg is available."""
+
+    ffmpeg: str
+    ffprobe: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a finished process left behind: its exit status and the last lines it wrote to stderr."""
+
+    returncode: int
+    stderr_tail: list[str]
+
+
+def _executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def find_tools(ffmpeg: str | None = None, ffprobe: str | None = None) -> Tools:
+    """Locate ffmpeg and ffprobe: the given paths, else the system's on PATH, else the pip-installed ffmpeg."""
+    if ffmpeg:
+        if not _executable(ffmpeg):
+            raise MediaError(
+                f"ffmpeg is not installed at {ffmpeg}: install ffmpeg there or correct the configured path."
+            )
+        ffmpeg_path = ffmpeg
+    else:
+        ffmpeg_path = shutil.which("ffmpeg") or _pip_ffmpeg()
+        if not ffmpeg_path:
+            raise MediaError(
+                "ffmpeg is not installed: install it (apt-get install ffmpeg) or run "
+                "`pip install -r requirements.txt`, which brings imageio-ffmpeg."
+            )
+    if ffprobe:
+        if not _executable(ffprobe):
+            raise MediaError(
+                f"ffprobe is not installed at {ffprobe}: install ffmpeg there or correct the configured path."
+            )
+        return Tools(ffmpeg_path, ffprobe)
+    # An ffprobe beside the chosen ffmpeg matches its version; then PATH; else probe through `ffmpeg -i`.
+    sibling = os.path.join(os.path.dirname(ffmpeg_path), "ffprobe")
+    if _executable(sibling):
+        return Tools(ffmpeg_path, sibling)
+    return Tools(ffmpeg_path, None if ffmpeg else shutil.which("ffprobe"))
+
+
+def _pip_ffmpeg() -> str | None:
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return None
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:
+        return None
+
+
+@functools.cache
+def default_tools() -> Tools:
+    """The tools found with no configured paths, looked up once per process."""
+    return find_tools()
+
+
+def timeout_for(duration: float | None, speed: float) -> float:
+    """Seconds to allow a process over a film of ``duration`` that should run at least ``speed``× real time."""
+    return MIN_TIMEOUT + (duration or 0.0) / speed
+
+
+def command(stream, tools: Tools, *extra_global: str) -> list[str]:
+    """The full command line for an ffmpeg-python output stream, with global options first."""
+    return [tools.ffmpeg, *GLOBAL_ARGS, *extra_global, *ffmpeg_python.get_args(stream)]
+
+
+def run(
+    args: Sequence[str],
+    timeout: float,
+    *,
+    failure: str,
+    on_stdout_line: Callable[[str], None] | None = None,
+    on_stderr_line: Callable[[str], None] | None = None,
+    check: bool = True,
+) -> Result:
+    """Run ffmpeg or ffprobe, killing it after ``timeout`` seconds; raise ``MediaError("<failure>: <reason>")``."""
+    name = os.path.basename(args[0])
+    try:
+        process = subprocess.Popen(  # noqa: S603 - arguments are a list built by us, never a shell string
+            list(args),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if on_stdout_line else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=True,  # its own process group, so a kill also stops anything it started
+        )
+    except FileNotFoundError as exc:
+        raise MediaError(
+            f"{_tool_name(name)} is not installed (looked for {args[0]}): install ffmpeg or correct the configured path."
+        ) from exc
+    except PermissionError as exc:
+        raise MediaError(f"{_tool_name(name)} at {args[0]} cannot be run: make it executable.") from exc
+
+    tail: deque[str] = deque(maxlen=_STDERR_TAIL)
+    readers = [threading.Thread(target=_pump, args=(process.stderr, tail, on_stderr_line), daemon=True)]
+    if on_stdout_line:
+        readers.append(threading.Thread(target=_pump, args=(process.stdout, None, on_stdout_line), daemon=True))
+    for reader in readers:
+        reader.start()
+    started = time.monotonic()
+    try:
+        returncode = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        raise MediaError(
+            f"{failure}: {_tool_name(name)} took longer than {timeout:.0f} s and was stopped. "
+            "The file may be damaged; try again, or raise the time limit for very long films."
+        ) from None
+    finally:
+        if process.poll() is None:  # interrupted from outside: never leave an orphan behind
+            _kill(process)
+        for reader in readers:
+            reader.join(timeout=max(1.0, timeout - (time.monotonic() - started)))
+    result = Result(returncode, list(tail))
+    if check and returncode != 0:
+        raise MediaError(f"{failure}: {last_error_line(result.stderr_tail, args)}")
+    return result
+
+
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _tool_name(name: str) -> str:
+    return "ffprobe" if "ffprobe" in name else "ffmpeg"
+
+
+def _pump(stream, tail: deque[str] | None, callback: Callable[[str], None] | None) -> None:
+    for line in stream:
+        line = line.rstrip("\r\n")
+        if tail is not None:
+            tail.append(line)
+        if callback:
+            callback(line)
+    stream.close()
+
+
+# Lines that say only that something failed, not what: the line before them is the useful one.
+_GENERIC = ("Conversion failed!", "Error opening output files", "Exiting normally", "Press [q]")
+
+
+def last_error_line(lines: Sequence[str], args: Sequence[str] = ()) -> str:
+    """The last line of ffmpeg's stderr that explains the failure, with local paths reduced to file names."""
+    for line in reversed(lines):
+        text = line.strip()
+        if not text or text.startswith(_GENERIC) or text.startswith("[showinfo"):
+            continue
+        for arg in args:
+            if os.path.isabs(arg) and arg in text:
+                text = text.replace(arg, os.path.basename(arg))
+        return text
+    return "no explanation was given"
