@@ -1,0 +1,53 @@
+"""API route for search: the same search as the pages, as JSON."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+from archive.api import bp
+from archive.auth.permissions import acting_user
+from archive.pagination import page_number, per_page
+from archive.search.queries import SearchResults, options_from_args, search
+
+
+def results_json(results: SearchResults) -> dict:
+    """Results grouped by item, hits with times and escaped, highlighted snippets, and facets."""
+    return {
+        "query": results.query,
+        "total": results.total,
+        "page": results.page,
+        "per_page": results.per_page,
+        "pages": results.pages,
+        "items": [
+            {
+                "id": found.item.id,
+                "title": found.item.display_title(),
+                "titles": found.item.title,
+                "kind": found.item.kind,
+                "year": found.item.year,
+                "url": url_for("catalogue.item", item_id=found.item.id, _external=True),
+                "hit_count": found.hit_count,
+                "hits": [
+                    {
+                        "start": hit.start,
+                        "end": hit.end,
+                        "lang": hit.lang,
+                        "snippet": str(hit.snippet),
+                        "url": url_for("catalogue.item", item_id=found.item.id, _external=True)
+                        + f"#t={hit.start:.3f}",
+                    }
+                    for hit in found.hits
+                ],
+            }
+            for found in results.items
+        ],
+        "facets": results.facets,
+    }
+
+
+@bp.get("/search")
+def search_catalogue():
+    """Search titles, descriptions, credits and subtitles; ``kind``, ``lang``, ``subtitle_lang`` ... narrow it."""
+    options = options_from_args(request.args)
+    results = search(request.args.get("q"), user=acting_user(), page=page_number(), per_page=per_page(), **options)
+    return results_json(results)

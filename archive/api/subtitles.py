@@ -1,0 +1,57 @@
+"""API routes for subtitle tracks: upload (raw body), list, delete."""
+
+from __future__ import annotations
+
+from flask import abort, request, url_for
+
+from archive.api import bp
+from archive.api.catalogue import _item_or_404
+from archive.auth.permissions import STAFF, acting_user, require
+from archive.extensions import db
+from archive.subtitles import operations
+from archive.subtitles.models import SubtitleTrack
+
+
+def read_body(limit: int) -> bytes:
+    """The raw request body, refused with a clear message past ``limit`` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, description=f"The file is larger than {limit // 1024 // 1024} MiB; subtitle files are far "
+                               "smaller. Check that you are sending an .srt or .vtt file.")
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        abort(413, description=f"The file is larger than {limit // 1024 // 1024} MiB.")
+    return data
+
+
+@bp.post("/items/<int:item_id>/subtitles")
+@require(STAFF)
+def upload_subtitles(item_id: int):
+    """Attach a subtitle file (the raw body) as the track for ``lang``, replacing any earlier one."""
+    item = _item_or_404(item_id)
+    if not request.args.get("lang"):
+        abort(400, description="Say which language the subtitles are in: ?lang=hy (any BCP-47 tag).")
+    data = read_body(operations.MAX_SUBTITLE_BYTES)
+    track, report = operations.create_track(
+        item, request.args["lang"], data, request.args.get("filename"),
+        label=request.args.get("label", ""), created_by=acting_user(),
+    )
+    body = {"id": track.id, "lang": track.lang, **report, "track": operations.track_json(track)}
+    return body, 201, {"Location": url_for("api.list_subtitles", item_id=item.id)}
+
+
+@bp.get("/items/<int:item_id>/subtitles")
+def list_subtitles(item_id: int):
+    """The item's subtitle tracks with their WebVTT links."""
+    return {"items": operations.tracks_json(_item_or_404(item_id))}
+
+
+@bp.delete("/items/<int:item_id>/subtitles/<int:track_id>")
+@require(STAFF)
+def delete_subtitles(item_id: int, track_id: int):
+    """Delete one subtitle track."""
+    item = _item_or_404(item_id)
+    track = db.session.get(SubtitleTrack, track_id)
+    if track is None or track.item_id != item.id:
+        abort(404, description=f"Item {item_id} has no subtitle track {track_id}.")
+    operations.delete_track(track)
+    return "", 204

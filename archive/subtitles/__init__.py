@@ -1,0 +1,1 @@
+"""Subtitle tracks: decoding, parsing, validation, normalised WebVTT output and cues."""

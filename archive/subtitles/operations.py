@@ -1,0 +1,202 @@
+"""Subtitle rules: check a file, save it as a track (cues in the database, WebVTT in storage),
+replace or delete tracks, and describe them for pages and the API.
+
+A track is written completely or not at all: the WebVTT object is stored first, the rows are
+committed after, and the object is removed again if the commit fails.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+from flask import url_for
+from sqlalchemy import insert, select
+
+from archive.catalogue.models import Item
+from archive.catalogue.operations import language_tag
+from archive.errors import ValidationError
+from archive.extensions import db
+from archive.search import operations as search_index
+from archive.storage import get_storage
+from archive.subtitles.formats import to_vtt
+from archive.subtitles.models import Cue, SubtitleTrack
+from archive.subtitles.parsing import ENCODING_NAMES, ParsedSubtitles, parse, timecode
+
+log = logging.getLogger(__name__)
+
+MAX_SUBTITLE_BYTES = 8 * 1024 * 1024
+MAX_LABEL = 100
+VTT_TYPE = "text/vtt; charset=utf-8"
+
+
+@dataclass
+class Upload:
+    """A checked subtitle file, ready to be saved: its language, name and what was read from it."""
+
+    lang: str
+    filename: str
+    parsed: ParsedSubtitles
+
+
+def check_upload(item: Item, lang, data: bytes, filename: str | None) -> Upload:
+    """Validate the language and read the file; raise ValidationError saying what to fix."""
+    errors = {}
+    if item.kind != "film":
+        errors["item"] = "Subtitles belong to films; this item is a photograph."
+    try:
+        lang = language_tag(lang)
+    except ValueError as exc:
+        errors["lang"] = str(exc)
+    if len(data) > MAX_SUBTITLE_BYTES:
+        errors["file"] = (f"The file is {len(data) / 1024 / 1024:.1f} MiB; subtitle files are far smaller "
+                          f"(limit {MAX_SUBTITLE_BYTES // 1024 // 1024} MiB). Check that it is an .srt or .vtt file.")
+    if errors:
+        raise ValidationError(errors)
+    parsed = parse(data, duration=item.duration_seconds)
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    return Upload(lang, name, parsed)
+
+
+def report(parsed: ParsedSubtitles) -> dict:
+    """What an archivist sees before saving: cues, time span, encoding, format, warnings."""
+    return {
+        "cues": len(parsed.cues),
+        "first_start": parsed.first_start,
+        "last_end": parsed.last_end,
+        "span": f"{timecode(parsed.first_start)} – {timecode(parsed.last_end)}",
+        "encoding": parsed.encoding,
+        "encoding_name": ENCODING_NAMES.get(parsed.encoding, parsed.encoding),
+        "format": parsed.source_format,
+        "warnings": parsed.warnings,
+    }
+
+
+def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str = "", created_by=None) -> SubtitleTrack:
+    """Store a checked upload as the item's track for its language, replacing any earlier one."""
+    parsed = upload.parsed
+    stored = get_storage().save(
+        io.BytesIO(to_vtt(parsed.cues).encode("utf-8")), prefix="subtitles", content_type=VTT_TYPE
+    )
+    previous = db.session.scalar(
+        select(SubtitleTrack).where(SubtitleTrack.item_id == item.id, SubtitleTrack.lang == upload.lang)
+    )
+    replaced = (previous.id, previous.vtt_key) if previous is not None else None
+    try:
+        if previous is not None:
+            db.session.delete(previous)
+            db.session.flush()
+        track = SubtitleTrack(
+            item_id=item.id, lang=upload.lang, label=(label or "").strip()[:MAX_LABEL], source=source,
+            filename=upload.filename, source_format=parsed.source_format, encoding=parsed.encoding,
+            vtt_key=stored.key, cue_count=len(parsed.cues), first_start=parsed.first_start,
+            last_end=parsed.last_end, warnings=parsed.warnings, created_by_id=getattr(created_by, "id", None),
+        )
+        db.session.add(track)
+        db.session.flush()
+        db.session.execute(
+            insert(Cue),
+            [
+                {"track_id": track.id, "position": n, "start": c.start, "end": c.end, "text": c.text, "plain": c.plain}
+                for n, c in enumerate(parsed.cues)
+            ],
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        get_storage().delete(stored.key)
+        raise
+    if replaced is not None:
+        _forget_object(replaced[1])
+    search_index.track_saved(track.id, item.id, replaced[0] if replaced else None)
+    return track
+
+
+def create_track(item: Item, lang, data: bytes, filename: str | None, *, source: str = "upload",
+                 label: str = "", created_by=None) -> tuple[SubtitleTrack, dict]:
+    """Check and save a subtitle file in one step; returns the track and its report."""
+    upload = check_upload(item, lang, data, filename)
+    track = save_track(item, upload, source=source, label=label, created_by=created_by)
+    return track, report(upload.parsed)
+
+
+def attach_embedded_track(item: Item, lang, data: bytes, filename: str | None = None,
+                          label: str = "") -> SubtitleTrack | None:
+    """Save a track extracted from the film; an archivist's upload for that language is kept instead (None)."""
+    try:
+        tag = language_tag(lang or "und")
+    except ValueError:
+        tag = "und"
+    existing = db.session.scalar(
+        select(SubtitleTrack).where(SubtitleTrack.item_id == item.id, SubtitleTrack.lang == tag)
+    )
+    if existing is not None and existing.source == "upload":
+        return None
+    track, _ = create_track(item, tag, data, filename, source="embedded", label=label)
+    return track
+
+
+def delete_track(track: SubtitleTrack) -> None:
+    """Delete a track, its cues and its WebVTT file, and take it out of the index."""
+    track_id, item_id, key = track.id, track.item_id, track.vtt_key
+    db.session.delete(track)
+    db.session.commit()
+    _forget_object(key)
+    search_index.track_deleted(track_id, item_id)
+
+
+def _forget_object(key: str) -> None:
+    try:
+        get_storage().delete(key)
+    except Exception:  # an orphaned file wastes space but harms no one; the row is already gone
+        log.exception("Could not delete subtitle file %s", key)
+
+
+def tracks_of(item: Item) -> list[SubtitleTrack]:
+    """An item's subtitle tracks, by language."""
+    return list(db.session.scalars(
+        select(SubtitleTrack).where(SubtitleTrack.item_id == item.id).order_by(SubtitleTrack.lang)
+    ))
+
+
+def track_json(track: SubtitleTrack) -> dict:
+    """A track as the API shows it, with the link to its WebVTT file."""
+    return {
+        "id": track.id,
+        "lang": track.lang,
+        "label": track.label or track.lang,
+        "source": track.source,
+        "cues": track.cue_count,
+        "first_start": track.first_start,
+        "last_end": track.last_end,
+        "encoding": track.encoding,
+        "format": track.source_format,
+        "warnings": track.warnings,
+        "vtt_url": url_for("subtitles.vtt", item_id=track.item_id, track_id=track.id, _external=True),
+    }
+
+
+def tracks_json(item: Item) -> list[dict]:
+    """All of an item's tracks for ``GET /api/v1/items/<id>``."""
+    return [track_json(track) for track in tracks_of(item)]
+
+
+def cues_of(track: SubtitleTrack) -> list[Cue]:
+    """A track's cues in time order."""
+    return list(db.session.scalars(select(Cue).where(Cue.track_id == track.id).order_by(Cue.position)))
+
+
+def vtt_bytes(track: SubtitleTrack) -> bytes:
+    """The stored WebVTT file of a track."""
+    with get_storage().open(track.vtt_key) as handle:
+        return handle.read()
+
+
+def player_tracks(item: Item) -> list[dict]:
+    """``<track>`` entries for the item page's player: language, label and WebVTT link."""
+    return [
+        {"lang": track.lang, "label": track.label or track.lang,
+         "url": url_for("subtitles.vtt", item_id=item.id, track_id=track.id)}
+        for track in tracks_of(item)
+    ]

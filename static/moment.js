@@ -1,0 +1,32 @@
+// Item page: a link to #t=SECONDS (from a search hit) seeks the film's player there; when the film
+// has no player yet, the moment's time is shown instead. Also follows hash changes on the same page.
+(function () {
+  "use strict";
+  function momentFromHash() {
+    var match = window.location.hash.match(/t=([\d.]+)/);
+    return match ? parseFloat(match[1]) : null;
+  }
+  function clock(seconds) {
+    var s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(r).padStart(2, "0");
+  }
+  function show() {
+    var seconds = momentFromHash();
+    if (seconds === null) { return; }
+    var video = document.querySelector("video");
+    var note = document.getElementById("moment-note");
+    if (video) {
+      if (video.readyState >= 1) { video.currentTime = seconds; }
+      else { video.addEventListener("loadedmetadata", function () { video.currentTime = seconds; }, { once: true }); }
+      video.scrollIntoView({ block: "center" });
+    }
+    if (note) {
+      note.textContent = video ? "Playing from " + clock(seconds) + "." :
+        "The moment you chose is at " + clock(seconds) + " (the film cannot be played here yet).";
+      note.hidden = false;
+    }
+  }
+  window.addEventListener("hashchange", show);
+  show();
+})();
