@@ -1,0 +1,1 @@
+"""Screenings: venues book films under licences; calendars, screening kits, reports and impact."""

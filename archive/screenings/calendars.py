@@ -1,0 +1,121 @@
+"""Which screenings a calendar shows, and the iCalendar (RFC 5545) documents for them.
+
+Calendars are public-facing: they show approved screenings (and cancelled ones, so subscribed
+calendar apps remove them) of films the visitor may see, and never a restricted film, not even to
+staff, so a feed copied out of a staff session cannot leak one. Partners-only films appear only
+to signed-in accounts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.orm import joinedload
+
+from archive.catalogue.models import Item
+from archive.catalogue.visibility import visible_items
+from archive.screenings import times
+from archive.screenings.models import Screening
+from archive.timeutil import utcnow
+
+PRODID = "-//Dialogue Archive//Screenings//EN"
+UID_DOMAIN = "screenings.dialogue-archive"
+FEED_PAST = timedelta(days=90)  # recent past stays in feeds so cancellations and changes still reach subscribers
+STATUS = {"approved": "CONFIRMED", "requested": "TENTATIVE", "cancelled": "CANCELLED", "declined": "CANCELLED"}
+
+
+def calendar_items(user) -> ColumnElement[bool]:
+    """Films whose screenings a calendar may list to ``user``."""
+    return and_(visible_items(user), Item.visibility != "restricted")
+
+
+def calendar_query(user, *, include_cancelled: bool = False) -> Select:
+    """Screenings a calendar shows ``user``: approved (and optionally cancelled) of visible films."""
+    statuses = ("approved", "cancelled") if include_cancelled else ("approved",)
+    return (
+        select(Screening)
+        .join(Screening.item)
+        .join(Screening.venue)
+        .where(Screening.status.in_(statuses), calendar_items(user))
+        .options(joinedload(Screening.item), joinedload(Screening.venue))
+    )
+
+
+def feed_query(user, now: datetime | None = None) -> Select:
+    """The feed's screenings: from 90 days ago on, soonest first."""
+    now = now or utcnow()
+    return calendar_query(user, include_cancelled=True).where(Screening.starts_at >= now - FEED_PAST).order_by(
+        Screening.starts_at, Screening.id
+    )
+
+
+def uid(screening: Screening) -> str:
+    """A UID that never changes for a screening, whatever host serves the feed."""
+    return f"screening-{screening.id}@{UID_DOMAIN}"
+
+
+def event(screening: Screening, url: str | None = None) -> Event:
+    """One VEVENT in the venue's time zone, with its SEQUENCE and STATUS."""
+    venue = screening.venue
+    tz = times.zone(venue.timezone)
+    entry = Event()
+    entry.add("uid", uid(screening))
+    entry.add("dtstamp", (screening.updated_at or screening.created_at).replace(tzinfo=times.UTC_ZONE))
+    entry.add("last-modified", (screening.updated_at or screening.created_at).replace(tzinfo=times.UTC_ZONE))
+    entry.add("created", screening.created_at.replace(tzinfo=times.UTC_ZONE))
+    entry.add("sequence", screening.sequence)
+    entry.add("dtstart", times.to_local(screening.starts_at, tz))
+    entry.add("dtend", times.to_local(screening.ends_at, tz))
+    entry.add("summary", f"{screening.item.display_title()} at {venue.name}")
+    entry.add("location", ", ".join(part for part in (venue.name, venue.address, venue.city, venue.country) if part))
+    lines = [f"Film: {screening.item.display_title()}", f"Format: {screening.format.replace('_', ' ')}"]
+    if screening.subtitle_lang:
+        lines.append(f"Subtitles: {screening.subtitle_lang}")
+    if screening.discussion_minutes:
+        lines.append(f"Followed by a {screening.discussion_minutes}-minute discussion.")
+    entry.add("description", "\n".join(lines))
+    entry.add("status", STATUS[screening.status])
+    entry.add("transp", "OPAQUE")
+    if url:
+        entry.add("url", url)
+    return entry
+
+
+def document(screenings: list[Screening], name: str, url_for_screening=None) -> bytes:
+    """A VCALENDAR with the events and a VTIMEZONE for every zone they use."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    for screening in screenings:
+        calendar.add_component(event(screening, url_for_screening(screening) if url_for_screening else None))
+    if screenings:
+        first = min(s.starts_at for s in screenings).date()
+        last = max(s.ends_at for s in screenings).date()
+        # Only the transitions around the events: a complete history would bloat every feed.
+        calendar.add_missing_timezones(first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1))
+    return calendar.to_ical()
+
+
+def month_grid(first: date, screenings: list[Screening]) -> list[list[dict]]:
+    """Weeks (Monday first) of the month starting ``first``; each day lists its screenings by local date."""
+    by_day: dict[date, list[Screening]] = {}
+    for screening in screenings:
+        local_day = times.to_local(screening.starts_at, times.zone(screening.venue.timezone)).date()
+        by_day.setdefault(local_day, []).append(screening)
+    start = first - timedelta(days=first.weekday())
+    following = (first + timedelta(days=32)).replace(day=1)
+    end = following + timedelta(days=(7 - following.weekday()) % 7)
+    weeks = []
+    day = start
+    while day < end:
+        week = []
+        for _ in range(7):
+            week.append({"date": day, "in_month": day.month == first.month, "screenings": by_day.get(day, [])})
+            day += timedelta(days=1)
+        weeks.append(week)
+    return weeks

@@ -1,0 +1,91 @@
+"""Venue-local times: IANA zones, turning what a venue typed into UTC, and UTC back into local time.
+
+Everything is stored as naive UTC. A time without an offset is read as wall-clock time at the
+venue; one that the clocks skip (spring forward) or show twice (fall back) is refused with a
+message that says how to fix it, never silently shifted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``, or ValueError saying what a valid name looks like."""
+    # Checked against the list first: ZoneInfo would also open paths such as "../../etc/x".
+    if not isinstance(name, str) or name not in _zone_names():
+        raise ValueError(f"{name!r} is not an IANA time zone; use a name such as Asia/Yerevan, Asia/Baku or Europe/Paris")
+    return ZoneInfo(name)
+
+
+def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A stored naive-UTC time as an aware time in the venue's zone."""
+    return moment.replace(tzinfo=UTC).astimezone(tz)
+
+
+def local_iso(moment: datetime, tz: ZoneInfo) -> str:
+    """ISO 8601 in the venue's zone with its offset, to the minute: 2027-03-01T19:00:00+04:00."""
+    return to_local(moment, tz).replace(microsecond=0).isoformat()
+
+
+def local_label(moment: datetime, tz: ZoneInfo) -> str:
+    """A readable local time with the offset and zone: 2027-03-01 19:00 (UTC+04:00, Asia/Yerevan)."""
+    local = to_local(moment, tz)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]}, {tz.key})"
+
+
+def parse_start(value: object, tz: ZoneInfo) -> datetime:
+    """Turn ``2027-03-01T19:00`` (venue time) or ``...+04:00`` (any offset) into naive UTC.
+
+    Raises ValueError with a message a person can act on.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("Give the start as a date and time, such as 2027-03-01T19:00 (venue time) or 2027-03-01T19:00+04:00.")
+    text = value.strip()
+    if len(text) < 16 or text[10] not in "T ":
+        raise ValueError(f"{text!r} has no time of day; use YYYY-MM-DDTHH:MM, such as 2027-03-01T19:00.")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date and time; use YYYY-MM-DDTHH:MM, optionally with an offset such as +04:00.") from None
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC).replace(tzinfo=None)
+    return local_to_utc(parsed, tz)
+
+
+def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
+    """Naive venue wall-clock time to naive UTC, refusing skipped and repeated times."""
+    first = wall.replace(tzinfo=tz, fold=0)
+    second = wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+        shown = f"{wall:%Y-%m-%d %H:%M}"
+        if round_trip != wall:
+            later = (wall + (second.utcoffset() - first.utcoffset()))  # type: ignore[operator]
+            raise ValueError(
+                f"{shown} does not exist in {tz.key}: the clocks skip that hour (daylight saving starts). "
+                f"Choose another time, such as {later:%H:%M}."
+            )
+        raise ValueError(
+            f"{shown} happens twice in {tz.key} (the clocks go back that night). Include the UTC offset to say "
+            f"which one: {wall:%Y-%m-%dT%H:%M}{_offset(first)} (the first) or {wall:%Y-%m-%dT%H:%M}{_offset(second)} (the second)."
+        )
+    return first.astimezone(UTC).replace(tzinfo=None)
+
+
+def _offset(moment: datetime) -> str:
+    delta = moment.utcoffset() or timedelta(0)
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+UTC_ZONE = UTC

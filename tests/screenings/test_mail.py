@@ -1,0 +1,115 @@
+"""Venues are told of decisions: by e-mail through a real local SMTP server, else in their inbox."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from archive import create_app
+from archive.extensions import db
+from archive.screenings import operations
+from archive.screenings.models import VenueMessage
+from tests.screenings.factories import book, local_start, make_film, make_licence, make_venue
+
+
+class Collector:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield handler, f"smtp://127.0.0.1:{controller.port}"
+    finally:
+        controller.stop()
+
+
+def test_decisions_are_kept_in_the_inbox_without_smtp(app, users, client_as):
+    film = make_film()
+    make_licence(film)
+    venue = make_venue()
+    operations.add_member(venue, users["venue"].email)
+    screening = book(users["venue"], film, venue, local_start(venue))
+    operations.decline(screening, users["archivist"], "The film is being re-edited")
+    message = db.session.query(VenueMessage).one()
+    assert (message.delivery, message.recipients) == ("log", users["venue"].email)
+    page = client_as("venue").get("/venue/inbox").get_data(as_text=True)
+    assert "Screening declined" in page and "The film is being re-edited" in page
+    other = client_as("archivist").get("/venue/inbox").get_data(as_text=True)
+    assert "Screening declined" in other  # staff see what every venue was told
+
+
+def test_decisions_are_emailed_through_the_configured_server(app_config, profile, smtp_server, tmp_path):
+    handler, url = smtp_server
+    application = create_app({**app_config, "SMTP_URL": url, "MAIL_FROM": "archive@example.org"})
+    with application.app_context():
+        if profile == "embedded":
+            db.create_all()
+        from archive.auth import operations as accounts
+
+        venue_user = accounts.create_user("venue-mail@example.org", "correct horse battery", "venue")
+        staff = accounts.create_user("staff-mail@example.org", "correct horse battery", "archivist")
+        film = make_film("Mailed film")
+        make_licence(film)
+        venue = make_venue()
+        operations.add_member(venue, venue_user.email)
+        screening = book(venue_user, film, venue, local_start(venue))
+        operations.approve(screening, staff, "See you there")
+        assert db.session.query(VenueMessage).one().delivery == "smtp"
+        db.session.remove()
+        db.engine.dispose()
+    [(recipients, content)] = handler.messages
+    assert recipients == ["venue-mail@example.org"]
+    message = email.message_from_string(content, policy=email.policy.default)
+    assert str(message["Subject"]).strip().startswith("Screening approved: Mailed film, ")
+    assert str(message["From"]) == "archive@example.org"
+    assert "Reason: See you there" in message.get_content()
+
+
+def test_an_unreachable_server_is_recorded_not_fatal(app_config, profile):
+    application = create_app({**app_config, "SMTP_URL": f"smtp://127.0.0.1:{free_port()}"})
+    with application.app_context():
+        if profile == "embedded":
+            db.create_all()
+        from archive.auth import operations as accounts
+
+        venue_user = accounts.create_user("venue-down@example.org", "correct horse battery", "venue")
+        film = make_film()
+        make_licence(film)
+        venue = make_venue()
+        operations.add_member(venue, venue_user.email)
+        screening = book(venue_user, film, venue, local_start(venue))
+        operations.cancel(screening, venue_user)
+        message = db.session.query(VenueMessage).one()
+        assert message.delivery == "failed" and message.error
+        assert screening.status == "cancelled"  # the decision stands
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_smtp_url_setting_is_checked_at_start(app_config, monkeypatch):
+    from archive.config import ConfigError
+
+    monkeypatch.setenv("ARCHIVE_SMTP_URL", "http://mail.example.org")
+    with pytest.raises(ConfigError, match="ARCHIVE_SMTP_URL"):
+        create_app(app_config)
