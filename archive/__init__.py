@@ -45,9 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
 
+    from archive.api import init_app as init_api
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
-    from archive.api import init_app as init_api
     from archive.media import views as media_views
 
     app.register_blueprint(auth_views.bp)
@@ -55,6 +55,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(catalogue_views.manage_bp)
     app.register_blueprint(media_views.bp)
+    from archive.screenings import views as screenings_views
+
+    app.register_blueprint(screenings_views.bp)
+    from archive.search import views as search_views
+    from archive.subtitles import views as subtitles_views
+
+    app.register_blueprint(search_views.bp)
+    app.register_blueprint(subtitles_views.bp)
     init_api(app)
 
     from archive import cli, errors, tasks  # noqa: F401  (tasks registers the job handlers)
@@ -70,6 +78,8 @@ def _import_models() -> None:
     import archive.catalogue.models  # noqa: F401
     import archive.jobs.models  # noqa: F401
     import archive.media.models  # noqa: F401
+    import archive.subtitles.models  # noqa: F401
+    import archive.screenings.models  # noqa: F401
 
 
 def _configure(app: Flask, overrides: dict[str, Any]) -> None:

@@ -212,6 +212,23 @@ def import_media(paths: tuple[str, ...], collection_name: str | None, metadata: 
         raise SystemExit(1)
 
 
+search = AppGroup("search", help="Keep the search index in step with the database.")
+
+
+@search.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from the database (it replaces the old index when complete)."""
+    import time
+
+    from archive.search import indexer
+
+    started = time.perf_counter()
+    counts = indexer.rebuild()
+    seconds = time.perf_counter() - started
+    click.echo(f"Indexed {counts['items']} items, {counts['tracks']} subtitle tracks, {counts['cues']} cues "
+               f"in {seconds:.1f} s.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users)
@@ -219,3 +236,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(fixity)
     app.cli.add_command(media)
+    app.cli.add_command(search)

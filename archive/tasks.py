@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from archive.jobs.operations import handler, periodic
 from archive.media import operations as media
+from archive.search import indexer
 
 
 @handler("derive")
@@ -21,3 +22,27 @@ def fixity(job, progress):
 
 
 periodic("fixity", every=timedelta(days=1))
+
+
+@handler("index_track")
+def index_track(job, progress):
+    """Put a new or replaced subtitle track into the search index."""
+    indexer.index_track(job.payload["track_id"], job.payload.get("replaces"))
+
+
+@handler("unindex_track")
+def unindex_track(job, progress):
+    """Take a deleted subtitle track out of the search index."""
+    indexer.remove_track(job.payload["track_id"])
+
+
+@handler("index_item")
+def index_item(job, progress):
+    """Re-index an item's description and tracks after an edit, a visibility change or deletion."""
+    indexer.index_item(job.payload["item_id"])
+
+
+@handler("rebuild_index")
+def rebuild_index(job, progress):
+    """Rebuild the whole search index from the database."""
+    job.result = indexer.rebuild(progress)

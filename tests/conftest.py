@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from archive import create_app
+from archive import _import_models, create_app
 from archive.auth import operations as accounts
 from archive.extensions import db
 
@@ -57,6 +57,7 @@ def postgres_engine():
     with engine.begin() as connection:
         connection.execute(sa.text("DROP SCHEMA public CASCADE"))
         connection.execute(sa.text("CREATE SCHEMA public"))
+    _import_models()  # every feature's tables, whichever test file runs first
     db.metadata.create_all(engine)
     yield engine
     engine.dispose()

@@ -15,6 +15,7 @@ from archive.extensions import db
 from archive.jobs.models import Job
 from archive.media.models import MediaFile
 from archive.storage import get_storage
+from tests.screenings.factories import screening_records
 
 ANON, VENUE, ARCHIVIST, ADMIN = None, "venue", "archivist", "admin"
 ORDER = (ANON, VENUE, ARCHIVIST, ADMIN)
@@ -94,14 +95,82 @@ TABLE = [
     ("api.get_collection", "GET", "/api/v1/collections/{collection}", PUBLIC, None),
     ("api.get_collection", "GET", "/api/v1/collections/{hidden_collection}", statuses(404, 404, 200, 200), None),
     ("api.update_collection", "PATCH", "/api/v1/collections/{collection}", STAFF_API, {"visibility": "partners"}),
+    # Search and subtitles.
+    ("search.results", "GET", "/search?q=border", PUBLIC, None),
+    ("search.inside_item", "GET", "/items/{public}/search?q=border", PUBLIC, None),
+    ("search.inside_item", "GET", "/items/{restricted}/search?q=border", statuses(404, 404, 200, 200), None),
+    ("subtitles.vtt", "GET", "/items/{public}/subtitles/999999.vtt", statuses(404, 404, 404, 404), None),
+    ("subtitles.manage", "GET", "/manage/items/{public}/subtitles", STAFF_PAGE, None),
+    ("subtitles.preview", "POST", "/manage/items/{public}/subtitles/preview", statuses(302, 403, 422, 422), {}),
+    ("subtitles.confirm", "POST", "/manage/items/{public}/subtitles/confirm", statuses(302, 403, 400, 400), {}),
+    ("subtitles.delete", "POST", "/manage/items/{public}/subtitles/999999/delete", statuses(302, 403, 404, 404), {}),
+    ("api.search_catalogue", "GET", "/api/v1/search?q=border", PUBLIC, None),
+    ("api.upload_subtitles", "POST", "/api/v1/items/{public}/subtitles?lang=en", statuses(401, 403, 422, 422), None),
+    ("api.list_subtitles", "GET", "/api/v1/items/{public}/subtitles", PUBLIC, None),
+    ("api.list_subtitles", "GET", "/api/v1/items/{restricted}/subtitles", statuses(404, 404, 200, 200), None),
+    ("api.delete_subtitles", "DELETE", "/api/v1/items/{public}/subtitles/999999", statuses(401, 403, 404, 404), None),
     ("api.upload_media", "POST", "/api/v1/items/{public}/media?filename=a.jpg", statuses(401, 403, 422, 422), None),
     ("api.list_jobs", "GET", "/api/v1/jobs", STAFF_API, None),
     ("api.retry_job", "POST", "/api/v1/jobs/{job}/retry", STAFF_API, None),
+    # Screenings: {scr_requested} is the venue account's own pending request, {scr_other_requested}
+    # another venue's, {scr_approved} another venue's approved screening of a public film (22 days ahead).
+    ("screenings.calendar", "GET", "/screenings", PUBLIC, None),
+    ("screenings.screening", "GET", "/screenings/{scr_approved}", PUBLIC, None),
+    ("screenings.screening", "GET", "/screenings/{scr_requested}", statuses(404, 200, 200, 200), None),
+    ("screenings.screening", "GET", "/screenings/{scr_other_requested}", statuses(404, 404, 200, 200), None),
+    ("screenings.venues", "GET", "/venues", PUBLIC, None),
+    ("screenings.venue", "GET", "/venues/{scr_venue}", PUBLIC, None),
+    ("screenings.venue", "GET", "/venues/999999", statuses(404, 404, 404, 404), None),
+    ("screenings.feed", "GET", "/calendar.ics", PUBLIC, None),
+    ("screenings.venue_feed", "GET", "/venues/{scr_venue}/calendar.ics", PUBLIC, None),
+    ("screenings.film", "GET", "/items/{public}/screenings", PUBLIC, None),
+    ("screenings.film", "GET", "/items/{partners}/screenings", statuses(404, 200, 200, 200), None),
+    ("screenings.film", "GET", "/items/{restricted}/screenings", statuses(404, 404, 404, 404), None),
+    ("screenings.film_feed", "GET", "/items/{public}/calendar.ics", PUBLIC, None),
+    ("screenings.film_feed", "GET", "/items/{partners}/calendar.ics", statuses(404, 200, 200, 200), None),
+    ("screenings.film_feed", "GET", "/items/{restricted}/calendar.ics", statuses(404, 404, 404, 404), None),
+    ("screenings.my_screenings", "GET", "/venue/", statuses(302, 200, 200, 200), None),
+    ("screenings.inbox", "GET", "/venue/inbox", statuses(302, 200, 200, 200), None),
+    ("screenings.new_request", "GET", "/venue/screenings/new", statuses(302, 200, 200, 200), None),
+    ("screenings.new_request", "POST", "/venue/screenings/new", statuses(302, 422, 422, 422), {}),
+    ("screenings.cancel", "POST", "/screenings/{scr_requested}/cancel", statuses(302, 302, 302, 302), {}),
+    ("screenings.cancel", "POST", "/screenings/{scr_other_requested}/cancel", statuses(302, 403, 302, 302), {}),
+    ("screenings.kit_file", "GET", "/screenings/{scr_approved}/kit/film", statuses(302, 403, 403, 403), None),
+    ("screenings.report", "GET", "/screenings/{scr_requested}/report", statuses(302, 200, 200, 200), None),
+    ("screenings.report", "POST", "/screenings/{scr_requested}/report", statuses(302, 409, 409, 409), {"total": "1"}),
+    ("screenings.photo", "GET", "/screenings/photos/999999", statuses(302, 404, 404, 404), None),
+    ("screenings.manage", "GET", "/manage/screenings", STAFF_PAGE, None),
+    ("screenings.decide", "POST", "/manage/screenings/{scr_requested}/approve", STAFF_FORM_SAVED, {}),
+    ("screenings.licences", "GET", "/manage/items/{public}/licences", STAFF_PAGE, None),
+    ("screenings.licences", "POST", "/manage/items/{public}/licences", statuses(302, 403, 422, 422), {}),
+    ("screenings.manage_venues", "GET", "/manage/venues", ADMIN_PAGE, None),
+    ("screenings.manage_venues", "POST", "/manage/venues", statuses(302, 403, 403, 422), {}),
+    ("screenings.impact_page", "GET", "/impact", STAFF_PAGE, None),
+    ("screenings.impact_csv", "GET", "/impact.csv", STAFF_PAGE, None),
+    ("api.list_venues", "GET", "/api/v1/venues", PUBLIC, None),
+    ("api.get_venue", "GET", "/api/v1/venues/{scr_venue}", PUBLIC, None),
+    ("api.create_venue", "POST", "/api/v1/venues", statuses(401, 403, 403, 201),
+     {"name": "V", "city": "Yerevan", "country": "AM", "timezone": "Asia/Yerevan"}),
+    ("api.add_venue_member", "POST", "/api/v1/venues/{scr_other_venue}/members", statuses(401, 403, 403, 201),
+     {"email": "venue@example.org"}),
+    ("api.list_licences", "GET", "/api/v1/items/{scr_film}/licences", STAFF_API, None),
+    ("api.create_licence", "POST", "/api/v1/items/{scr_film}/licences", statuses(401, 403, 201, 201),
+     {"territories": ["AM"], "starts_on": "2027-01-01", "ends_on": "2027-12-31", "uses": ["festival"]}),
+    ("api.list_screenings", "GET", "/api/v1/screenings", PUBLIC, None),
+    ("api.create_screening", "POST", "/api/v1/screenings", statuses(401, 422, 422, 422), {}),
+    ("api.get_screening", "GET", "/api/v1/screenings/{scr_approved}", PUBLIC, None),
+    ("api.get_screening", "GET", "/api/v1/screenings/{scr_requested}", statuses(404, 200, 200, 200), None),
+    ("api.approve_screening", "POST", "/api/v1/screenings/{scr_requested}/approve", STAFF_API, None),
+    ("api.decline_screening", "POST", "/api/v1/screenings/{scr_requested}/decline", STAFF_API, {"reason": "x"}),
+    ("api.cancel_screening", "POST", "/api/v1/screenings/{scr_requested}/cancel", statuses(401, 200, 200, 200), None),
+    ("api.cancel_screening", "POST", "/api/v1/screenings/{scr_other_requested}/cancel", statuses(401, 404, 200, 200), None),
+    ("api.report_screening", "POST", "/api/v1/screenings/{scr_requested}/report", statuses(401, 409, 409, 409),
+     {"attendance": {"total": 1}}),
 ]
 
 
 @pytest.fixture
-def records(app, users):
+def records(app, users, request):
     """One item per visibility level, an embargoed one, and a public and a restricted collection."""
     ids = {}
     for level in ("public", "partners", "restricted"):
@@ -119,6 +188,9 @@ def records(app, users):
     db.session.add_all([media, job])
     db.session.commit()
     ids["media"], ids["job"] = media.id, job.id
+    case = getattr(request.node, "callspec", None) and request.node.callspec.params.get("case")
+    if not case or "{scr_" in case[2]:  # venues and bookings only for the rows that use them
+        ids.update(screening_records(users))
     return ids
 
 

@@ -40,7 +40,7 @@ def stored_photo(app, samples):
 def test_queued_job_runs_through_the_queue_and_records_its_result(stored_photo):
     job = enqueue("fixity", {"all": True})
     assert job.status == "queued"
-    assert drain() == 1
+    assert drain() >= 1  # with the search index job queued for the new item
     db.session.refresh(job)
     assert job.status == "done" and job.progress == 100 and job.attempts == 1
     assert job.result["checked"] == 1 and job.result["ok"] == 1
@@ -101,9 +101,9 @@ def test_jobs_api_lists_by_item_and_retries(client, token_for, stored_photo):
     job = enqueue("derive", {"media_id": stored_photo.id}, item_id=stored_photo.item_id)
     drain()
     headers = token_for("archivist")
-    listed = client.get(f"/api/v1/jobs?item={stored_photo.item_id}", headers=headers).get_json()
-    assert listed["total"] == 1
-    assert listed["items"][0]["status"] == "failed" and listed["items"][0]["error"]
+    listed = client.get(f"/api/v1/jobs?item={stored_photo.item_id}&status=failed", headers=headers).get_json()
+    assert [(j["id"], j["kind"]) for j in listed["items"]] == [(job.id, "derive")]
+    assert listed["items"][0]["error"]
     assert client.get("/api/v1/jobs?item=abc", headers=headers).status_code == 400
     assert client.get("/api/v1/jobs?status=lost", headers=headers).status_code == 400
     retried = client.post(f"/api/v1/jobs/{job.id}/retry", headers=headers).get_json()
@@ -115,7 +115,7 @@ def test_jobs_cli_lists_retries_and_drains(app, stored_photo):
     get_storage().delete(stored_photo.storage_key)
     job = enqueue("derive", {"media_id": stored_photo.id}, item_id=stored_photo.item_id)
     runner = app.test_cli_runner()
-    assert "Ran 1 task(s)" in runner.invoke(args=["jobs", "drain"]).output
+    assert "Ran 2 task(s)" in runner.invoke(args=["jobs", "drain"]).output  # derive, and the item's index job
     db.session.expire_all()  # the job ran in the worker's own app context and session
     listing = runner.invoke(args=["jobs", "list", "--status", "failed"]).output
     assert f"{job.id}\tderive" in listing and "failed" in listing
@@ -189,7 +189,7 @@ def test_upload_then_worker_makes_photo_derivatives(app, client, token_for, samp
     response = client.post(f"/api/v1/items/{item.id}/media?filename=p.jpg", headers=token_for("archivist"),
                            data=samples["photo"].read_bytes(), content_type="application/octet-stream")
     assert response.status_code == 201
-    job = db.session.scalar(select(Job).where(Job.item_id == item.id))
+    job = db.session.scalar(select(Job).where(Job.item_id == item.id, Job.kind == "derive"))
     worker = start_worker(app, tmp_path / "worker.log")
     try:
         assert wait_for(job, {"done", "failed"}) == "done", db.session.get(Job, job.id).error

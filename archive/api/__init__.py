@@ -47,7 +47,13 @@ def json_body() -> dict:
 
 def init_app(app: Flask) -> None:
     """Register the API's routes; CSRF does not apply since it accepts bearer tokens only."""
-    from archive.api import catalogue, media  # noqa: F401  (registers routes on bp)
+    from archive.api import (  # noqa: F401  (registers routes on bp)
+        catalogue,
+        media,
+        screenings,  # noqa: F401  (venues, licences, screenings)
+        search,  # noqa: F401  (search, subtitles)
+        subtitles,
+    )
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

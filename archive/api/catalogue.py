@@ -6,13 +6,14 @@ from flask import abort, request, url_for
 from sqlalchemy import select
 
 from archive.api import bp, json_body
-from archive.auth.permissions import STAFF, SIGNED_IN, acting_user, require
+from archive.auth.permissions import SIGNED_IN, STAFF, acting_user, require
 from archive.catalogue import operations
 from archive.catalogue.models import KINDS, Collection, Item
 from archive.catalogue.visibility import can_see_collection, can_see_item, visible_collections, visible_items
 from archive.extensions import db
 from archive.media.presenting import present_media
 from archive.pagination import page_number, paginate
+from archive.subtitles.operations import tracks_json
 
 
 def item_json(item: Item, user) -> dict:
@@ -36,6 +37,7 @@ def item_json(item: Item, user) -> dict:
         "url": url_for("catalogue.item", item_id=item.id, _external=True),
         "duration": item.duration_seconds,
         "media": present_media(item, user),
+        "subtitles": tracks_json(item),
     }
 
 

@@ -189,6 +189,7 @@ def create_item(data: dict, created_by=None, *, commit: bool = True) -> Item:
     db.session.add(item)
     if commit:
         db.session.commit()
+        _reindex(item.id)
     else:
         db.session.flush()
     return item
@@ -200,13 +201,23 @@ def update_item(item: Item, data: dict) -> Item:
         raise ValidationError({"body": "Send a JSON object."})
     _apply_item(item, data, creating=False)
     db.session.commit()
+    _reindex(item.id)
     return item
 
 
 def delete_item(item: Item) -> None:
     """Remove an item and its credits; media removal belongs to the media feature."""
+    item_id = item.id
     db.session.delete(item)
     db.session.commit()
+    _reindex(item_id, deleted=True)
+
+
+def _reindex(item_id: int, *, deleted: bool = False) -> None:
+    """Have the search index follow the change (visibility and embargo included), after the commit."""
+    from archive.search.operations import item_changed  # search builds on the catalogue, not the reverse
+
+    item_changed(item_id, deleted=deleted)
 
 
 def _apply_item(item: Item, data: dict, *, creating: bool) -> None:
@@ -287,6 +298,8 @@ def update_collection(collection: Collection, data: dict) -> Collection:
         raise ValidationError({"body": "Send a JSON object."})
     _apply_collection(collection, data, creating=False)
     db.session.commit()
+    for item in collection.items:  # items carry the collection's title and id in the index
+        _reindex(item.id)
     return collection
 
 

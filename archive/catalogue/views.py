@@ -58,6 +58,7 @@ def items():
 def item(item_id: int):
     """One item's public page."""
     from archive.media.presenting import present_media
+    from archive.subtitles.operations import player_tracks
 
     record = visible_item_or_404(item_id)
     user = acting_user()
@@ -67,6 +68,7 @@ def item(item_id: int):
         item=record,
         collections=collections,
         media=present_media(record, user),
+        subtitle_tracks=player_tracks(record),
         staff=audience_of(user) == "staff",
     )
 

@@ -9,6 +9,8 @@ and the periodic sweep puts it back on the queue.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -97,12 +99,7 @@ def execute(job_id: int) -> str | None:
         return None
     run = HANDLERS.get(job.kind)
 
-    def progress(percent: float, stage: str = "") -> None:
-        job.progress = max(0.0, min(100.0, float(percent)))
-        if stage:
-            job.stage = stage[:100]
-        job.heartbeat_at = utcnow()
-        db.session.commit()
+    progress = _progress_reporter(job_id)
 
     try:
         if run is None:
@@ -121,6 +118,32 @@ def execute(job_id: int) -> str | None:
     job.status, job.progress, job.finished_at = "done", 100.0, utcnow()
     db.session.commit()
     return "done"
+
+
+def _progress_reporter(job_id: int) -> Progress:
+    """A ``progress(percent, stage)`` callable that is safe from any thread (ffmpeg reports from its own).
+
+    Each report is written in a fresh app context, so with its own session, and at most twice a
+    second unless the stage changes; every report is also the job's heartbeat.
+    """
+    app = current_app._get_current_object()
+    last = {"at": 0.0, "stage": None}
+    lock = threading.Lock()
+
+    def progress(percent: float, stage: str = "") -> None:
+        with lock:
+            now = time.monotonic()
+            if stage == last["stage"] and now - last["at"] < 0.5:
+                return
+            last["at"], last["stage"] = now, stage
+        values = {"progress": max(0.0, min(100.0, float(percent))), "heartbeat_at": utcnow()}
+        if stage:
+            values["stage"] = stage[:100]
+        with app.app_context():
+            db.session.execute(update(Job).where(Job.id == job_id).values(**values))
+            db.session.commit()
+
+    return progress
 
 
 def _reason(exc: Exception) -> str:

@@ -7,6 +7,7 @@ task, ``run_job``, is registered per app; it runs the job inside that app's cont
 from __future__ import annotations
 
 import os
+
 from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Huey, TaskWrapper

@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from archive.catalogue.models import Item
 from archive.errors import ActionableError
 from archive.extensions import db
+from archive.media import detect
+from archive.media.detect import HEAD_BYTES
 from archive.media.models import MediaFile
 from archive.storage import StoredObject, get_storage
 
-HEAD_BYTES = 64 * 1024
 MAX_FILENAME = 200
 
 
@@ -63,42 +64,18 @@ class Sniffed:
     mime: str
 
 
-# Magic numbers of the containers the archive accepts; probing in the derivation job confirms them.
-_SIGNATURES: list[tuple[int, bytes, str, str]] = [
-    (0, b"\xff\xd8\xff", "image", "image/jpeg"),
-    (0, b"\x89PNG\r\n\x1a\n", "image", "image/png"),
-    (0, b"II*\x00", "image", "image/tiff"),
-    (0, b"MM\x00*", "image", "image/tiff"),
-    (0, b"\x1a\x45\xdf\xa3", "video", "video/x-matroska"),  # Matroska and WebM (EBML)
-    (0, b"\x06\x0e\x2b\x34\x02\x05\x01\x01\x0d\x01\x02", "video", "application/mxf"),
-    (0, b"\x00\x00\x01\xba", "video", "video/mpeg"),
-]
-
-
 def sniff(head: bytes) -> Sniffed:
     """Decide from the first bytes whether this is a film or photograph the archive accepts."""
     if not head:
         raise IngestError("The file is empty (0 bytes). Choose the film or photograph again.")
-    for offset, magic, kind, mime in _SIGNATURES:
-        if head[offset:offset + len(magic)] == magic:
-            if mime == "video/x-matroska" and b"webm" in head[:64]:
-                return Sniffed("video", "video/webm")
-            return Sniffed(kind, mime)
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return Sniffed("image", "image/webp")
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return Sniffed("video", "video/x-msvideo")
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        return Sniffed("video", "video/quicktime" if brand == b"qt  " else "video/mp4")
-    if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
-        return Sniffed("video", "video/quicktime")
-    if len(head) > 188 * 2 and head[0] == 0x47 and head[188] == 0x47:
-        return Sniffed("video", "video/mp2t")
-    raise IngestError(
-        "This is not a film or photograph the archive can read (by its content, whatever its name). "
-        "Films: MP4, MOV, MKV, WebM, AVI, MXF, MPEG-TS. Photographs: JPEG, PNG, TIFF, WebP."
-    )
+    announced = detect.sniff(head)
+    if announced is None or announced[0] not in ("video", "image"):
+        what = "HEIC/AVIF pictures are not accepted yet; export it as JPEG or TIFF. " if announced else ""
+        raise IngestError(
+            f"This is not a film or photograph the archive can read (by its content, whatever its name). {what}"
+            + detect.ACCEPTED
+        )
+    return Sniffed(announced[0], announced[1])
 
 
 def clean_filename(name: str | None) -> str:

@@ -29,7 +29,8 @@ FIXITY_INTERVAL = timedelta(days=30)
 
 def download_original(media: MediaFile, folder: str) -> str:
     """Copy the original from storage into ``folder`` for ffmpeg or Pillow to read."""
-    path = os.path.join(folder, "original")
+    # Named as uploaded (already cleaned of paths), so ffmpeg's messages speak of the person's file.
+    path = os.path.join(folder, media.filename or "original")
     with get_storage().open(media.storage_key) as source, open(path, "wb") as target:
         shutil.copyfileobj(source, target, 1024 * 1024)
     return path
@@ -90,64 +91,81 @@ def derive(media_id: int, progress: Progress) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _derive_video(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
-    from archive.media import previews, probe
+def media_tools():
+    """ffmpeg and ffprobe: the configured paths, else the system's, else the pip-installed ffmpeg."""
+    from archive.media.ffmpeg import find_tools
 
+    return find_tools(current_app.config["FFMPEG"], current_app.config["FFPROBE"])
+
+
+def _derive_video(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
+    from archive.media import detect, previews
+
+    tools = media_tools()
     progress(3, "reading technical metadata")
-    info = probe.probe(original)
-    if not info.get("video"):
-        raise JobFailed("The file has no video stream (is it audio only?). Upload the film itself.")
+    detected = detect.detect(original, tools=tools)
+    if detected.kind != "video":
+        raise JobFailed("This file is a photograph, not a film; attach it to a photo item.")
+    info = previews.film_info(original, tools=tools)
     media.technical = info
     media.duration_seconds = info.get("duration")
-    media.width, media.height = info["video"].get("width"), info["video"].get("height")
+    media.width, media.height = info.get("width"), info.get("height")
+    media.mime = detected.mime
     item = db.session.get(Item, media.item_id)
     if item is not None and media.duration_seconds:
         item.duration_seconds = media.duration_seconds
     db.session.commit()
 
     progress(8, "making the poster")
-    poster = previews.poster(original, os.path.join(work, "poster.jpg"), info=info)
+    poster = previews.make_poster(original, os.path.join(work, "poster"), tools=tools, info=info)
     store_derivative(media, "poster", poster["path"], "image/jpeg", width=poster["width"], height=poster["height"])
 
-    progress(15, "making the storyboard")
-    board = previews.storyboard(original, os.path.join(work, "storyboard"), info=info)
+    progress(12, "making the storyboard")
+    board = previews.make_storyboard(
+        original, os.path.join(work, "storyboard"), tools=tools, info=info,
+        progress=lambda percent: progress(12 + percent * 0.13, "making the storyboard"),
+    )
     for index, sheet in enumerate(board["sheets"]):
-        store_derivative(media, "storyboard", sheet, "image/jpeg", index=index)
+        store_derivative(media, "storyboard", sheet["path"], "image/jpeg", index=index,
+                         width=sheet["width"], height=sheet["height"])
     remove_derivatives(media, "storyboard", keep=len(board["sheets"]))
     store_derivative(media, "storyboard_vtt", board["vtt"], "text/vtt")
 
-    progress(30, "making the web version")
-    max_height = current_app.config["PROXY_MAX_HEIGHT"]
-    proxy = previews.proxy(
-        original, os.path.join(work, "proxy.mp4"), info=info, max_height=max_height,
-        progress=lambda percent: progress(30 + percent * 0.65, "making the web version"),
+    progress(25, "making the web version")
+    proxy = previews.make_proxy(
+        original, os.path.join(work, "proxy"), tools=tools, info=info,
+        max_height=current_app.config["PROXY_MAX_HEIGHT"],
+        progress=lambda percent: progress(25 + percent * 0.7, "making the web version"),
     )
     store_derivative(media, "proxy", proxy["path"], "video/mp4", width=proxy["width"], height=proxy["height"])
 
     progress(96, "extracting subtitle tracks")
-    tracks = previews.extract_subtitles(original, os.path.join(work, "subtitles"), info=info)
+    notes = list(info.get("notes", [])) + poster.get("notes", []) + board.get("notes", [])
+    tracks = previews.extract_subtitles(original, os.path.join(work, "subtitles"), tools=tools, info=info,
+                                        notes=notes)
     attached = _attach_embedded_subtitles(media, tracks)
-    return {"duration": media.duration_seconds, "subtitle_tracks": attached}
+    return {"duration": media.duration_seconds, "subtitle_tracks": attached, "notes": notes}
 
 
 def _attach_embedded_subtitles(media: MediaFile, tracks: list) -> int:
-    """Hand extracted subtitle streams to the subtitles feature, when it is present."""
-    try:
-        from archive.subtitles.operations import add_embedded_track
-    except ImportError:
-        return 0
+    """Hand subtitle streams extracted from the film to the subtitles feature."""
+    from archive.subtitles.operations import attach_embedded_track
+
     item = db.session.get(Item, media.item_id)
     count = 0
     for track in tracks:
-        with open(track["path"], "rb") as handle:
-            add_embedded_track(item, track.get("lang"), handle.read(), os.path.basename(track["path"]))
-        count += 1
+        with open(track.path, "rb") as handle:
+            if attach_embedded_track(item, track.language, handle.read(), os.path.basename(track.path)):
+                count += 1
     return count
 
 
 def _derive_photo(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
-    from archive.media import photos
+    from archive.media import detect, photos
 
+    progress(5, "checking the picture")
+    if detect.detect(original).kind != "image":
+        raise JobFailed("This file is a film, not a photograph; attach it to a film item.")
     progress(10, "making display and thumbnail sizes")
     made = photos.make_photo_derivatives(original, os.path.join(work, "sizes"))
     derivatives = made.pop("derivatives")
@@ -186,9 +204,9 @@ def storyboard_vtt(media: MediaFile) -> str | None:
         return None
     with get_storage().open(track.storage_key) as handle:
         text = handle.read().decode("utf-8")
-    sheets = sorted((d for d in media.derivatives if d.kind == "storyboard"), key=lambda d: d.index)
-    for sheet in reversed(sheets):  # storyboard-10 before storyboard-1
-        text = text.replace(f"storyboard-{sheet.index}.jpg", derivative_url(sheet))
+    # The stored track names its sprite sheets storyboard-001.jpg, -002.jpg ... in derivative order.
+    for sheet in (d for d in media.derivatives if d.kind == "storyboard"):
+        text = text.replace(f"storyboard-{sheet.index + 1:03d}.jpg", derivative_url(sheet))
     return text
 
 

@@ -22,7 +22,7 @@ def serve(token: str) -> Response:
     storage = get_storage()
     if not isinstance(storage, FilesystemStorage):
         # S3 links point at the bucket; this route never signed anything for it.
-        return _plain("This link is invalid.", 404)
+        return _plain("This link is invalid.", 403)
     try:
         link = read_link_token(signing_keys(), token)
     except LinkExpired:
