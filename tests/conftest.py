@@ -127,10 +127,9 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(app_config, profile):
-    """The application, its schema in place."""
-    application = create_app(app_config)
+def running_app(config: dict, profile: str):
+    """Build an app from ``config`` with its schema, inside its app context; tidy up afterwards."""
+    application = create_app(config)
     application.test_client_class = FreshContextClient
     with application.app_context():
         if profile == "embedded":
@@ -139,6 +138,12 @@ def app(app_config, profile):
         application.extensions["queue"].huey.flush()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_config, profile):
+    """The application, its schema in place."""
+    yield from running_app(app_config, profile)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from archive.catalogue.models import Item
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.timeutil import utcnow
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, running_app, sign_in
 
 
 def test_passwords_are_hashed_with_argon2id(users):
@@ -90,13 +90,7 @@ def test_last_admin_cannot_be_demoted(users):
 
 @pytest.fixture
 def csrf_app(app_config, profile):
-    application = create_app({**app_config, "WTF_CSRF_ENABLED": True})
-    with application.app_context():
-        if profile == "embedded":
-            db.create_all()
-        yield application
-        db.session.remove()
-        db.engine.dispose()
+    yield from running_app({**app_config, "WTF_CSRF_ENABLED": True}, profile)
 
 
 def test_form_without_csrf_token_is_refused_and_changes_nothing(csrf_app):
@@ -118,15 +112,10 @@ def test_form_without_csrf_token_is_refused_and_changes_nothing(csrf_app):
 
 
 def test_session_cookie_is_secure_httponly_and_samesite(app_config, profile):
-    application = create_app({**app_config, "SECURE_COOKIES": True})
-    with application.app_context():
-        if profile == "embedded":
-            db.create_all()
+    for application in running_app({**app_config, "SECURE_COOKIES": True}, profile):
         accounts.create_user("c@example.org", PASSWORD, "venue")
         response = application.test_client().post("/login", data={"email": "c@example.org", "password": PASSWORD})
         cookie = response.headers["Set-Cookie"]
-        db.session.remove()
-        db.engine.dispose()
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

@@ -6,6 +6,7 @@ from flask import abort, request
 from sqlalchemy import select
 
 from archive.api import bp
+from archive.api.catalogue import page_json
 from archive.auth.permissions import STAFF, acting_user, require
 from archive.catalogue.models import Item
 from archive.errors import error_body
@@ -51,9 +52,7 @@ def list_jobs():
         if status not in STATUSES:
             abort(400, description="status must be one of: " + ", ".join(STATUSES) + ".")
         query = query.where(Job.status == status)
-    page = paginate(query, page_number())
-    return {"items": [job_json(job) for job in page.items], "page": page.page, "per_page": page.per_page,
-            "total": page.total, "pages": page.pages}
+    return page_json(paginate(query, page_number()), job_json)
 
 
 @bp.post("/jobs/<int:job_id>/retry")

@@ -21,8 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from archive import create_app
-from archive.extensions import db
+from tests.conftest import running_app
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -50,13 +49,7 @@ expect.set_options(timeout=TIMEOUT_MS)
 @pytest.fixture
 def browser_app(app_config, profile):
     """The app with the real CSRF check and ``Secure`` cookies, unlike the fast ``app`` of other tests."""
-    application = create_app({**app_config, "WTF_CSRF_ENABLED": True, "SECURE_COOKIES": True})
-    with application.app_context():
-        if profile == "embedded":
-            db.create_all()
-        yield application
-        db.session.remove()
-        db.engine.dispose()
+    yield from running_app({**app_config, "WTF_CSRF_ENABLED": True, "SECURE_COOKIES": True}, profile)
 
 
 @pytest.fixture

@@ -6,26 +6,18 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from archive.extensions import db
 from archive.screenings import operations, times
 from archive.screenings.models import Screening
 from archive.timeutil import utcnow
-from tests.conftest import PASSWORD
+from tests.browser.test_catalogue_flow import sign_in
 from tests.screenings.factories import attach_video, make_film, make_licence, make_venue
 
 pytestmark = pytest.mark.browser
 
 PROXY = b"screening copy " * 64
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name=f"Sign out ({email})")).to_be_visible()
 
 
 def test_venue_books_is_approved_downloads_the_kit_and_reports(page, open_page, users, tmp_path):
