@@ -49,20 +49,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
     from archive.media import views as media_views
-
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(auth_views.admin_bp)
-    app.register_blueprint(catalogue_views.bp)
-    app.register_blueprint(catalogue_views.manage_bp)
-    app.register_blueprint(media_views.bp)
     from archive.screenings import views as screenings_views
-
-    app.register_blueprint(screenings_views.bp)
     from archive.search import views as search_views
     from archive.subtitles import views as subtitles_views
 
-    app.register_blueprint(search_views.bp)
-    app.register_blueprint(subtitles_views.bp)
+    for blueprint in (
+        auth_views.bp,
+        auth_views.admin_bp,
+        catalogue_views.bp,
+        catalogue_views.manage_bp,
+        media_views.bp,
+        screenings_views.bp,
+        search_views.bp,
+        subtitles_views.bp,
+    ):
+        app.register_blueprint(blueprint)
     init_api(app)
 
     from archive import cli, errors, tasks  # noqa: F401  (tasks registers the job handlers)
@@ -78,8 +79,8 @@ def _import_models() -> None:
     import archive.catalogue.models  # noqa: F401
     import archive.jobs.models  # noqa: F401
     import archive.media.models  # noqa: F401
-    import archive.subtitles.models  # noqa: F401
     import archive.screenings.models  # noqa: F401
+    import archive.subtitles.models  # noqa: F401
 
 
 def _configure(app: Flask, overrides: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from archive import create_app
 from archive.extensions import db
 from tests.conftest import POSTGRES_URL, PROFILES, _create_database_if_missing
 
+
 def _postgres_url() -> str:
     """A database of its own, so the migration round trip never touches the suite's schema."""
     url = sa.engine.make_url(POSTGRES_URL)

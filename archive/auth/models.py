@@ -13,7 +13,7 @@ from archive.extensions import db
 from archive.timeutil import utcnow
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What an account may do: admins manage users, archivists the catalogue, venues book."""
 
     ADMIN = "admin"
