@@ -41,16 +41,17 @@
           view.bar.value = 100;
           view.note.textContent = " uploaded; processing…";
           view.li.className = "ok";
+          resolve(true);
         } else {
           view.note.textContent = " " + (message && message.error ? message.error.message : "Upload failed (" + xhr.status + ").");
           view.li.className = "error";
+          resolve(false);
         }
-        resolve();
       };
       xhr.onerror = function () {
         view.note.textContent = " The connection broke off; nothing was stored. Try again.";
         view.li.className = "error";
-        resolve();
+        resolve(false);
       };
       xhr.send(file);
     });
@@ -63,6 +64,14 @@
         var pending = data.media.some(function (m) { return m.status === "queued" || m.status === "running"; });
         if (pending) {
           setTimeout(poll, 2000);
+        } else if (list.querySelector("li.error")) {
+          // Keep the reasons for refused files on screen; offer the refreshed list instead.
+          var note = document.createElement("p");
+          var link = document.createElement("a");
+          link.href = window.location.pathname;
+          link.textContent = "Processing finished: show the files";
+          note.appendChild(link);
+          list.parentNode.insertBefore(note, list.nextSibling);
         } else {
           window.location.reload();
         }
@@ -73,9 +82,10 @@
     event.preventDefault();
     var files = Array.prototype.slice.call(input.files);
     if (!files.length) { return; }
+    var stored = 0;
     files.reduce(function (chain, file) {
-      return chain.then(function () { return send(file); });
-    }, Promise.resolve()).then(poll);
+      return chain.then(function () { return send(file); }).then(function (ok) { stored += ok ? 1 : 0; });
+    }, Promise.resolve()).then(function () { if (stored) { poll(); } });
   });
 
   if (document.querySelector("#media-status progress") || /queued|running/.test(document.getElementById("media-status").textContent)) {

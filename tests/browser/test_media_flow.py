@@ -41,4 +41,6 @@ def test_bad_upload_shows_the_reason_and_keeps_the_page_usable(page, users, samp
     page.locator("#upload-files").set_input_files(str(samples["text"]))
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("#upload-list li.error")).to_contain_text("not a film or photograph")
+    page.wait_for_timeout(2500)  # longer than a status poll: the reason must stay on screen
+    expect(page.locator("#upload-list li.error")).to_contain_text("not a film or photograph")
     expect(page.locator("#media-status")).to_contain_text("No files yet")
