@@ -60,30 +60,39 @@ def run_flask(env: dict, *args: str, stdin: str | None = None) -> str:
 
 
 def upload(port: int, token: str, item_id: int, path: Path) -> float:
-    """Stream the file as the request body; return the seconds it took until the 201."""
-    size = path.stat().st_size
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600, blocksize=CHUNK)
+    """Stream the file as the request body with curl (a C client, so the client's own cost stays small)."""
     started = time.perf_counter()
-    with open(path, "rb") as body:
-        connection.request("POST", f"/api/v1/items/{item_id}/media?filename={path.name}", body=body,
-                           headers={"Authorization": f"Bearer {token}", "Content-Length": str(size),
-                                    "Content-Type": "application/octet-stream"})
-        response = connection.getresponse()
-        payload = response.read()
+    result = subprocess.run(
+        ["curl", "-sS", "-X", "POST", "-T", str(path), "-H", f"Authorization: Bearer {token}",
+         "-H", "Content-Type: application/octet-stream", "-H", "Expect:", "-o", "/dev/null", "-w", "%{http_code}",
+         f"http://127.0.0.1:{port}/api/v1/items/{item_id}/media?filename={path.name}"],
+        capture_output=True, text=True, check=True,
+    )
     elapsed = time.perf_counter() - started
-    if response.status != 201:
-        raise RuntimeError(f"upload failed: {response.status} {payload[:300]!r}")
+    if result.stdout.strip() != "201":
+        raise RuntimeError(f"upload failed: HTTP {result.stdout.strip()} {result.stderr[:300]}")
     return elapsed
 
 
 def copy_seconds(source: Path, target: Path) -> float:
+    """`cp` to a new file, then sync it (the archive fsyncs what it stores; so does this)."""
     started = time.perf_counter()
     subprocess.run(["cp", str(source), str(target)], check=True)
-    subprocess.run(["sync", str(target)], check=True)  # the archive fsyncs what it stores; so does this
-    return time.perf_counter() - started
+    subprocess.run(["sync", str(target)], check=True)
+    elapsed = time.perf_counter() - started
+    target.unlink()
+    return elapsed
 
 
-def bench(size_mb: int, work: Path) -> dict:
+SERVERS = {
+    # gunicorn's request reader takes the body from the socket 8 KiB at a time.
+    "gunicorn": lambda port: [str(BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "900",
+                              "wsgi:app"],
+    "werkzeug": lambda port: [str(BIN / "flask"), "run", "--port", str(port)],
+}
+
+
+def bench(size_mb: int, work: Path, server_name: str = "gunicorn", rounds: int = 3) -> dict:
     instance = work / f"instance-{size_mb}"
     env = {**os.environ, "FLASK_APP": "wsgi.py", "ARCHIVE_INSTANCE_PATH": str(instance),
            "ARCHIVE_SECRET_KEY": "bench", "ARCHIVE_SECURE_COOKIES": "false"}
@@ -91,8 +100,7 @@ def bench(size_mb: int, work: Path) -> dict:
     run_flask(env, "users", "create", "bench@example.org", "--role", "archivist", stdin="bench password 123\n")
     token = run_flask(env, "users", "token", "bench@example.org")
     port = free_port()
-    server = subprocess.Popen([str(BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "900",
-                               "wsgi:app"], env=env, cwd=PROJECT, stdout=subprocess.DEVNULL,
+    server = subprocess.Popen(SERVERS[server_name](port), env=env, cwd=PROJECT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
@@ -107,11 +115,20 @@ def bench(size_mb: int, work: Path) -> dict:
         item_id = json.loads(connection.getresponse().read())["id"]
         film = work / f"film-{size_mb}.mp4"
         make_film(film, size_mb * 1024 * 1024)
-        workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
-                                                   text=True).stdout.split()]
-        upload_s = upload(port, token, item_id, film)
+        workers = [server.pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)],
+                                                                  capture_output=True, text=True).stdout.split()]
+        # Alternate the two, several rounds, and keep each one's best: the disk's write-back state
+        # otherwise decides more of a single figure than the code does.
+        uploads, copies = [], []
+        for round_number in range(rounds):
+            if round_number:  # the same bytes again would be refused as a duplicate: change the tail
+                with open(film, "r+b") as handle:
+                    handle.seek(-8, os.SEEK_END)
+                    handle.write(round_number.to_bytes(8, "big"))
+            uploads.append(upload(port, token, item_id, film))
+            copies.append(copy_seconds(film, work / f"copy-{size_mb}-{round_number}.mp4"))
+        upload_s, copy_s = min(uploads), min(copies)
         rss = max(peak_rss_mb(pid) for pid in workers)
-        copy_s = copy_seconds(film, work / f"copy-{size_mb}.mp4")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -123,15 +140,18 @@ def bench(size_mb: int, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", type=int, default=[200, 2048], help="file sizes in MB")
+    parser.add_argument("--rounds", type=int, default=3, help="upload/cp rounds per size; the best of each counts")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="gunicorn", help="the WSGI server to upload through")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-", dir=os.environ.get("BENCH_DIR")))
     try:
         print(f"{'size':>8} {'upload MB/s':>12} {'cp MB/s':>9} {'ratio':>7} {'peak RSS MB':>12}")
         for size_mb in args.sizes:
-            row = bench(size_mb, work)
+            row = bench(size_mb, work, args.server, args.rounds)
             print(f"{row['size_mb']:>6}MB {row['upload_mb_s']:>12.1f} {row['cp_mb_s']:>9.1f} {row['ratio']:>7.2f} "
                   f"{row['peak_rss_mb']:>12.1f}")
-        print("goal: ratio (upload throughput / cp throughput) >= 0.5; peak RSS < 200 MB and flat across sizes")
+        print(f"server: {args.server}; best of {args.rounds} rounds each; "
+              "goal: ratio (upload throughput / cp throughput) >= 0.5 at 2 GB; peak RSS < 200 MB and flat across sizes")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

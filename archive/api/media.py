@@ -14,7 +14,7 @@ from archive.extensions import db
 from archive.jobs.models import STATUSES, Job
 from archive.jobs.operations import job_json, retry
 from archive.media.ingest import ingest, latest_job_for
-from archive.media.limits import refuse_oversized_request
+from archive.media.request_body import body_stream, refuse_oversized_request
 from archive.pagination import page_number, paginate
 
 
@@ -29,7 +29,7 @@ def upload_media(item_id: int):
     if not filename.strip():
         abort(400, description="Name the file: POST /api/v1/items/ID/media?filename=NAME with the file as the body.")
     refuse_oversized_request()
-    media = ingest(item, request.stream, filename, uploaded_by=acting_user())  # errors: archive.errors handlers
+    media = ingest(item, body_stream(), filename, uploaded_by=acting_user())  # errors: archive.errors handlers
     job = latest_job_for(media)
     return {
         "id": media.id, "item_id": item.id, "kind": media.kind, "mime": media.mime, "filename": media.filename,

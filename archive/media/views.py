@@ -14,9 +14,9 @@ from archive.jobs.models import Job
 from archive.jobs.operations import enqueue, job_json, retry
 from archive.media import operations
 from archive.media.ingest import ingest
-from archive.media.limits import refuse_oversized_request
 from archive.media.models import MediaFile
 from archive.media.presenting import present_media
+from archive.media.request_body import body_stream, refuse_oversized_request
 
 bp = Blueprint("media", __name__)
 
@@ -38,7 +38,7 @@ def upload(item_id: int):
         return error_body("not_found", f"No item {item_id}."), 404
     filename = request.args.get("filename", "")
     refuse_oversized_request()
-    media = ingest(item, request.stream, filename, uploaded_by=acting_user())  # errors: archive.errors handlers
+    media = ingest(item, body_stream(), filename, uploaded_by=acting_user())  # errors: archive.errors handlers
     return {"id": media.id, "filename": media.filename, "size": media.size}, 201
 
 
