@@ -8,16 +8,23 @@ that is counted or shown, so an index that lags behind a visibility change still
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
+import time
 import unicodedata
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import islice
+from functools import lru_cache, partial
+from itertools import islice, repeat
+from operator import sub
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from whoosh import qparser
+from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.query import (
     And,
     AndNot,
@@ -40,7 +47,7 @@ from archive.errors import ActionableError
 from archive.extensions import db
 from archive.search import store
 from archive.search.analysis import ANALYSES, WORD_RE, family_of
-from archive.search.schema import FILTER_FIELDS, TEXT_FIELDS, unpack_starts
+from archive.search.schema import FILTER_FIELDS, TEXT_FIELDS, CuePositions, build_schema, unpack_starts
 from archive.subtitles.models import Cue
 from archive.timeutil import utcnow
 
@@ -115,12 +122,129 @@ def clean_query(text: str | None) -> str:
     return text
 
 
+_PARSERS: list[qparser.MultifieldParser] = []
+
+
 def _parser() -> qparser.MultifieldParser:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), store.open_index().schema, group=qparser.AndGroup)
-    parser.remove_plugin_class(qparser.SingleQuotePlugin)  # apostrophes are part of words
-    parser.remove_plugin_class(qparser.BoostPlugin)
-    parser.remove_plugin_class(qparser.EveryPlugin)
-    return parser
+    """The query parser, built once: it holds no per-query state, and building it costs milliseconds."""
+    if not _PARSERS:
+        parser = qparser.MultifieldParser(list(TEXT_FIELDS), build_schema(), group=qparser.AndGroup)
+        parser.remove_plugin_class(qparser.SingleQuotePlugin)  # apostrophes are part of words
+        parser.remove_plugin_class(qparser.BoostPlugin)
+        parser.remove_plugin_class(qparser.EveryPlugin)
+        _PARSERS.append(parser)
+    return _PARSERS[0]
+
+
+class CuePhrase(Phrase):
+    """An exact phrase in a subtitle or description field, matched on decoded position arrays.
+
+    Whoosh's Phrase walks a span object per word occurrence in Python; a track holds hundreds of
+    occurrences of a common word, so this one intersects position sets instead and scores the
+    number of occurrences with a BM25-style saturation.
+    """
+
+    K1 = 1.2
+
+    def matcher(self, searcher, context=None):
+        """Documents of this (segment) searcher holding the words next to each other, in order."""
+        reader = searcher.reader()
+        fieldname = self.fieldname
+        words = [w.encode("utf-8") if isinstance(w, str) else w for w in self.words]
+        if not words or any((fieldname, w) not in reader for w in words):
+            return NullMatcher()
+        fmt = searcher.schema[fieldname].format
+        decode = fmt.decode_positions
+        # An index built before CuePositions existed stores Whoosh's format: decode it generically.
+        shifted_source = array_of if isinstance(fmt, CuePositions) else decode
+        found: dict[int, list] = {}
+        for index, word in enumerate(words):
+            values = _all_values(reader, fieldname, word)
+            if index == 0:
+                found = {docnum: [value] for docnum, value in values.items()}
+            else:
+                found = {docnum: have + [values[docnum]] for docnum, have in found.items() if docnum in values}
+            if not found:
+                return NullMatcher()
+        ids, counts = [], []
+        for docnum in sorted(found):
+            values = found[docnum]
+            # Anchor on the word with the most positions (a set built in C) and walk only the
+            # others, each shifted in C by map() to where the anchor word would then be.
+            anchor = max(range(len(words)), key=lambda index: len(values[index]))
+            starts = set(decode(values[anchor]))
+            for index in range(len(words)):
+                if index != anchor:
+                    starts.intersection_update(map(sub, shifted_source(values[index]), repeat(index - anchor)))
+                    if not starts:
+                        break
+            if starts:
+                ids.append(docnum)
+                counts.append(len(starts))
+        if not ids:
+            return NullMatcher()
+        total = max(reader.doc_count_all(), 1)
+        idf = math.log(1 + (total - len(ids) + 0.5) / (len(ids) + 0.5))
+        scores = [self.boost * idf * count * (self.K1 + 1) / (count + self.K1) for count in counts]
+        return ListMatcher(ids, weights=scores)
+
+
+class CuePrefix(Prefix):
+    """``word*`` in a subtitle or description field: every document holding a word that starts so.
+
+    Scored as a constant, like Whoosh's Prefix, but matched as one set union of the expanded
+    words' documents instead of an OR of a scored matcher per word (a short prefix expands to
+    hundreds of words).
+    """
+
+    def matcher(self, searcher, context=None):
+        """Documents of this (segment) searcher holding any word with this prefix."""
+        reader = searcher.reader()
+        fieldname = self.fieldname
+        docnums: set[int] = set()
+        for btext in self._btexts(reader):
+            docnums.update(_all_ids(reader, fieldname, btext))
+        if not docnums:
+            return NullMatcher()
+        return ListMatcher(sorted(docnums), all_weights=self.boost)
+
+
+def _all_ids(reader, fieldname: str, btext: bytes):
+    """Every document holding a term, read a block at a time."""
+    postings = reader.postings(fieldname, btext)
+    if not (hasattr(postings, "_next_block") and hasattr(postings, "_read_ids")):
+        return postings.all_ids()  # a single inlined posting, or another codec
+    docnums: list[int] = []
+    while postings.is_active():  # Whoosh's W3 block reader: take each block's ids whole
+        postings.id()  # loads the block's ids
+        docnums.extend(postings._ids)
+        postings._next_block()
+    return docnums
+
+
+def _all_values(reader, fieldname: str, btext: bytes) -> dict[int, bytes]:
+    """Every document holding a term, with its stored value (the positions), read a block at a time."""
+    postings = reader.postings(fieldname, btext)
+    found: dict[int, bytes] = {}
+    if hasattr(postings, "_next_block") and hasattr(postings, "_read_values"):
+        # Whoosh's W3 block reader: take each block's ids and values whole instead of stepping.
+        while postings.is_active():
+            postings.id()  # loads the block's ids
+            postings.value()  # and its values
+            found.update(zip(postings._ids, postings._values, strict=True))
+            postings._next_block()
+        return found
+    while postings.is_active():  # a single inlined posting, or another codec
+        found[postings.id()] = postings.value()
+        postings.next()
+    return found
+
+
+def array_of(valuestring: bytes) -> array:
+    """The positions stored by ``CuePositions`` as an array (no list copy)."""
+    positions = array("I")
+    positions.frombytes(valuestring)
+    return positions
 
 
 def parse_query(text: str) -> Query:
@@ -137,7 +261,22 @@ def parse_query(text: str) -> Query:
         raise QueryError("Type at least one word to search for; a * needs two letters before it, as in bord*.")
     if sum(1 for _ in query.leaves()) > MAX_QUERY_TERMS * len(TEXT_FIELDS):
         raise QueryError("The search has too many words; use fewer, or put a phrase in quotes.")
+    _plain_unions(query)
     return query
+
+
+def _plain_unions(query: Query) -> None:
+    """Make every OR in ``query`` walk its parts side by side.
+
+    In an index of few documents (one per track) Whoosh picks an array-backed OR that clears and
+    scans a 2,048-slot array in Python for every block of documents; stepping the parts together
+    gives the same documents and scores for less.
+    """
+    if isinstance(query, Or):
+        query.matcher_type = Or.DEFAULT_MATCHER
+    if not query.is_leaf():
+        for child in query.children():
+            _plain_unions(child)
 
 
 def _tidy(query: Query) -> Query | None:
@@ -146,9 +285,17 @@ def _tidy(query: Query) -> Query | None:
         return None
     if isinstance(query, (Prefix, Wildcard)):
         literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
-        return query if len(literal) >= MIN_WILDCARD_PREFIX else None
+        if len(literal) < MIN_WILDCARD_PREFIX:
+            return None
+        if type(query) is Prefix and query.fieldname in TEXT_FIELDS:
+            return CuePrefix(query.fieldname, query.text, boost=query.boost)
+        return query
     if isinstance(query, Phrase):
-        return query if query.words else None
+        if not query.words:
+            return None
+        if query.fieldname in TEXT_FIELDS and query.slop == 1 and not isinstance(query, CuePhrase):
+            return CuePhrase(query.fieldname, query.words, boost=query.boost, char_ranges=query.char_ranges)
+        return query
     if query.is_leaf():
         return query
     if isinstance(query, AndNot):
@@ -272,7 +419,7 @@ def search(
         if score > scores.get(owner, 0.0):
             scores[owner] = score
 
-    attributes = _visible_attributes(user, list(scores))
+    attributes = _visible_attributes(searcher, user, list(scores))
     wanted = {
         "kind": kind, "lang": lang and lang.lower(), "theme": theme and theme.lower(),
         "year": year, "collection": collection,
@@ -287,32 +434,75 @@ def search(
     return SearchResults(cleaned, len(matching), page, per_page, page_items, facets)
 
 
-def _visible_attributes(user, ids: list[int]) -> dict[int, dict]:
-    """Facet attributes of the items among ``ids`` that ``user`` may see, read from the database."""
-    found: dict[int, dict] = {}
+def _visible_attributes(searcher, user, ids: list[int]) -> dict[int, dict]:
+    """Facet attributes of the items among ``ids`` that ``user`` may see.
+
+    Who may see what is read from the database on every search. The facet attributes themselves
+    (kind, year, languages, themes, collection membership) are cached per searcher for at most
+    ``ATTRIBUTE_CACHE_SECONDS``; collection names come from the database each time, and only for
+    collections ``user`` may see.
+    """
+    execute = db.session.connection().execute  # Core rows: the ORM's row handling costs more here
+    visible: list[int] = []
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
-        rows = db.session.execute(
-            select(Item.id, Item.kind, Item.year, Item.languages).where(Item.id.in_(chunk), visible_items(user))
-        )
-        for item_id, kind, year, languages in rows:
-            found[item_id] = {"kind": kind, "year": year, "lang": [x.lower() for x in languages or []],
-                              "theme": [], "collection": []}
-        visible_ids = [i for i in chunk if i in found]
-        if not visible_ids:
-            continue
-        for item_id, name in db.session.execute(
-            select(item_themes.c.item_id, Theme.name)
-            .join(Theme, Theme.id == item_themes.c.theme_id)
-            .where(item_themes.c.item_id.in_(visible_ids))
+        # An expanding parameter: the ids go to the driver as they are, not one SQL literal each.
+        visible.extend(execute(select(Item.id).where(Item.id.in_(bindparam("ids", expanding=True)),
+                                                     visible_items(user)), {"ids": chunk}).scalars())
+    cached = _attribute_cache(searcher)
+    missing = [item_id for item_id in visible if item_id not in cached]
+    for start in range(0, len(missing), 900):
+        cached.update(_item_attributes(execute, missing[start:start + 900]))
+    member_of = {cid for item_id in visible for cid in cached[item_id]["collection"]}
+    labels: dict[int, str] = {}
+    if member_of:
+        for collection_id, title in execute(
+            select(Collection.id, Collection.title).where(Collection.id.in_(sorted(member_of)), visible_collections(user))
         ):
+            labels[collection_id] = _title(title, collection_id)
+    found: dict[int, dict] = {}
+    for item_id in visible:
+        attributes = cached[item_id]
+        found[item_id] = {**attributes, "collection": [(cid, labels[cid]) for cid in attributes["collection"] if cid in labels]}
+    return found
+
+
+ATTRIBUTE_CACHE_SECONDS = 30.0
+
+
+def _attribute_cache(searcher) -> dict[int, dict]:
+    """This searcher's item attributes, emptied when older than ``ATTRIBUTE_CACHE_SECONDS``."""
+    now = time.monotonic()
+    cache = getattr(searcher, "_archive_attributes", None)
+    if cache is None or now - cache[0] > ATTRIBUTE_CACHE_SECONDS:
+        cache = searcher._archive_attributes = (now, {})
+    return cache[1]
+
+
+def _item_attributes(execute, ids: list[int]) -> dict[int, dict]:
+    """Kind, year, languages, theme names and collection ids of the items ``ids``, from the database."""
+    found: dict[int, dict] = {}
+    for item_id, kind, year, languages in execute(
+        select(Item.id, Item.kind, Item.year, Item.languages).where(Item.id.in_(bindparam("ids", expanding=True))),
+        {"ids": ids},
+    ):
+        found[item_id] = {"kind": kind, "year": year, "lang": [x.lower() for x in languages or []],
+                          "theme": [], "collection": []}
+    for item_id, name in execute(
+        select(item_themes.c.item_id, Theme.name)
+        .join(Theme, Theme.id == item_themes.c.theme_id)
+        .where(item_themes.c.item_id.in_(bindparam("ids", expanding=True))),
+        {"ids": ids},
+    ):
+        if item_id in found:
             found[item_id]["theme"].append(name)
-        for item_id, collection_id, title in db.session.execute(
-            select(collection_items.c.item_id, Collection.id, Collection.title)
-            .join(Collection, Collection.id == collection_items.c.collection_id)
-            .where(collection_items.c.item_id.in_(visible_ids), visible_collections(user))
-        ):
-            found[item_id]["collection"].append((collection_id, _title(title, collection_id)))
+    for item_id, collection_id in execute(
+        select(collection_items.c.item_id, collection_items.c.collection_id)
+        .where(collection_items.c.item_id.in_(bindparam("ids", expanding=True))),
+        {"ids": ids},
+    ):
+        if item_id in found:
+            found[item_id]["collection"].append(collection_id)
     return found
 
 
@@ -368,6 +558,17 @@ def _facet_order(pair):
 
 # ---------------------------------------------------------------------------------------------
 # Hits: from matched word positions back to cues
+
+
+def _cue_starts(searcher, docnum: int):
+    """Where each cue of a track document begins, cached per searcher (the index is unchanged)."""
+    cache = getattr(searcher, "_archive_starts", None)
+    if cache is None:
+        cache = searcher._archive_starts = {}
+    starts = cache.get(docnum)
+    if starts is None:
+        starts = cache[docnum] = unpack_starts(searcher.stored_fields(docnum).get("cue_starts") or b"")
+    return starts
 
 
 def _positive_terms(query: Query, reader) -> tuple[dict[str, set[bytes]], set[tuple[str, bytes]], list]:
@@ -448,56 +649,72 @@ def _attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict
             for docnum, positions in _positions(reader, fieldname, btext, docnums).items():
                 hits_at[docnum][btext] = positions
 
-    candidates: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)  # item -> (score, track, cue, lang)
+    # Per item: how many cues match, and the best few (most query parts in one cue, then earliest).
+    hit_counts: Counter = Counter()
+    candidates: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)  # item -> (-parts, track, cue, lang)
     for result, (docnum, track_id, lang) in wanted:
         found = hits_at.get(docnum)
         if not found:
             continue
-        starts = unpack_starts(searcher.stored_fields(docnum).get("cue_starts") or b"")
+        starts = _cue_starts(searcher, docnum)
         if not starts:
             continue
         fieldname = doc_field[docnum]
-        per_cue: dict[int, set] = defaultdict(set)
+        cue_after = partial(bisect_right, starts)  # the cue holding a position, plus one
+        # One set of cues per query part (a phrase or a standalone word) found in this track.
+        parts: list[set[int]] = []
         for phrase_field, words in phrases:
             if phrase_field != fieldname or any(w not in found for w in words):
                 continue
-            following = [set(found[w]) for w in words]
-            for begin in found[words[0]]:
-                if all(begin + offset in following[offset] for offset in range(1, len(words))):
-                    per_cue[bisect_right(starts, begin) - 1].add(tuple(words))
+            begins = set(found[words[0]])
+            for offset in range(1, len(words)):
+                begins &= {position - offset for position in found[words[offset]]}
+            if begins:
+                parts.append(set(map(cue_after, begins)))
         for btext, positions in found.items():
-            if (fieldname, btext) not in standalone:
-                continue
-            for position in positions:
-                per_cue[bisect_right(starts, position) - 1].add(btext)
-        for cue, matched in per_cue.items():
-            candidates[result.item.id].append((len(matched), track_id, cue, lang))
+            if (fieldname, btext) in standalone:
+                parts.append(set(map(cue_after, positions)))
+        if not parts:
+            continue
+        if len(parts) == 1:
+            hit_counts[result.item.id] += len(parts[0])
+            best = [(-1, track_id, cue - 1, lang) for cue in heapq.nsmallest(per_item, parts[0])]
+        else:
+            per_cue: Counter = Counter()
+            for cues_of_part in parts:
+                per_cue.update(cues_of_part)
+            hit_counts[result.item.id] += len(per_cue)
+            best = [(-count, track_id, cue - 1, lang)
+                    for cue, count in heapq.nsmallest(per_item, per_cue.items(), key=lambda pair: (-pair[1], pair[0]))]
+        candidates[result.item.id].extend(best)
 
     chosen: dict[int, list[tuple[int, int, int, str]]] = {}
     for item_id, found in candidates.items():
-        found.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
+        found.sort()
         chosen[item_id] = found[:per_item]
     pairs = {(track_id, cue) for found in chosen.values() for _, track_id, cue, _ in found}
     cues = {}
     by_track: dict[int, set[int]] = defaultdict(set)
     for track_id, cue in pairs:
         by_track[track_id].add(cue)
-    track_list = sorted(by_track)
-    for start in range(0, len(track_list), 200):
-        chunk = track_list[start:start + 200]
-        positions = set().union(*(by_track[t] for t in chunk))
-        # Both IN lists use the (track_id, position) index; a row-value IN would scan the table.
-        for row in db.session.execute(
-            select(Cue.track_id, Cue.position, Cue.start, Cue.end, Cue.plain).where(
-                Cue.track_id.in_(chunk), Cue.position.in_(positions)
-            )
-        ):
-            if (row.track_id, row.position) in pairs:
-                cues[(row.track_id, row.position)] = row
+    # Tracks wanting the same cue positions share one condition (the best moments are often the
+    # first cues of each track); both IN lists use the (track_id, position) index, where a
+    # row-value IN would scan the table.
+    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for track_id, positions in by_track.items():
+        groups[tuple(sorted(positions))].append(track_id)
+    group_list = sorted(groups.items())
+    for start in range(0, len(group_list), 50):
+        chunk = group_list[start:start + 50]
+        values = {}
+        for n, (positions, track_ids) in enumerate(chunk):
+            values[f"t{n}"], values[f"p{n}"] = track_ids, list(positions)
+        for row in db.session.connection().execute(_cues_statement(len(chunk)), values):
+            cues[(row.track_id, row.position)] = row
     highlight = {fieldname: {b.decode("utf-8") for b in values} for fieldname, values in terms.items()}
     for result in results:
         found = chosen.get(result.item.id, [])
-        result.hit_count = len(candidates.get(result.item.id, ()))
+        result.hit_count = hit_counts[result.item.id]
         for _, track_id, cue_position, lang in found:
             row = cues.get((track_id, cue_position))
             if row is None:  # the track changed since it was indexed; its new version is on its way
@@ -505,6 +722,18 @@ def _attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict
             family = family_of(lang)
             result.hits.append(Hit(row.start, row.end, lang, snippet(row.plain, family, highlight.get(f"text_{family}", set())),
                                    track_id, cue_position))
+
+
+@lru_cache(maxsize=64)
+def _cues_statement(groups: int):
+    """Cue rows for ``groups`` (tracks, positions) pairs of parameters ``t<n>``/``p<n>``.
+
+    Built once per number of groups: putting the expression together costs more than running it.
+    Expanding parameters send the numbers to the driver as they are, not as one literal each.
+    """
+    wanted = or_(*(and_(Cue.track_id.in_(bindparam(f"t{n}", expanding=True)),
+                        Cue.position.in_(bindparam(f"p{n}", expanding=True))) for n in range(groups)))
+    return select(Cue.track_id, Cue.position, Cue.start, Cue.end, Cue.plain).where(wanted)
 
 
 def snippet(text: str, family: str, terms: set[str]) -> Markup:

@@ -11,11 +11,43 @@ from __future__ import annotations
 from array import array
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Positions
 
 from archive.search.analysis import FAMILIES, analyzer_for, terms_with_positions
 
 # Field names people may use in queries ("kind:film year:2019 lang:hy theme:memory ...").
 FILTER_FIELDS = ("kind", "year", "lang", "subtitle_lang", "theme", "collection", "title", "person")
+
+
+class CuePositions(Positions):
+    """Word positions stored as a plain array of 32-bit numbers.
+
+    Whoosh's own format pickles a list of deltas and re-adds them in a Python loop on every read;
+    phrase matching and hit finding read thousands of positions per query, so this one encodes and
+    decodes in C (``array``) instead. Frequency is the array's length.
+    """
+
+    def encode(self, poslist) -> bytes:
+        """The stored bytes for a list of ascending positions."""
+        return array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        """The positions stored by ``encode``."""
+        positions = array("I")
+        positions.frombytes(valuestring)
+        return positions.tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        """How many times the term occurs."""
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        """The term's weight: its frequency times the field boost."""
+        return len(valuestring) // 4 * self.field_boost
+
+    def decode_position_boosts(self, valuestring: bytes) -> list[tuple[int, float]]:
+        """Positions with a boost of 1 each (boosts are not stored)."""
+        return [(position, 1.0) for position in self.decode_positions(valuestring)]
 
 
 class IndexedText(TEXT):
@@ -27,10 +59,13 @@ class IndexedText(TEXT):
 
     def __init__(self, family: str) -> None:
         super().__init__(analyzer=analyzer_for(family), phrase=True)
+        self.format = CuePositions(field_boost=self.format.field_boost)
         self.family = family
 
     def index(self, value, **kwargs):
         """(term bytes, frequency, weight, encoded positions) for each distinct term of ``value``."""
+        # The format of this field as the index knows it: an index built before CuePositions keeps
+        # Whoosh's encoding until it is rebuilt.
         encode = self.format.encode
         for term, positions in terms_with_positions(value, self.family).items():
             yield term.encode("utf-8"), len(positions), float(len(positions)), encode(positions)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from flask import current_app
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import Index
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
@@ -45,10 +46,20 @@ def open_index(path: str | None = None) -> Index:
     return whoosh_index.open_dir(path)
 
 
+def codec() -> W3Codec:
+    """How segments are written: posting blocks uncompressed.
+
+    A subtitle track's postings carry its word positions; a common word's block holds hundreds of
+    kilobytes of them, and inflating it on every phrase or hit lookup cost more than the query.
+    """
+    return W3Codec(compression=0)
+
+
 @contextmanager
 def writer(path: str | None = None, **options) -> Iterator[SegmentWriter]:
     """The index writer: waits for a concurrent writer to finish; commits, or cancels on error."""
     ix = open_index(path)
+    options.setdefault("codec", codec())
     batch = ix.writer(timeout=WRITER_TIMEOUT_SECONDS, delay=0.05, **options)
     try:
         yield batch

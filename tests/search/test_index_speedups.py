@@ -1,0 +1,204 @@
+"""The faster paths give what Whoosh's own would: the rebuild writer, phrase and prefix matching,
+best moments, and the per-searcher attribute cache (which must never delay a visibility change)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.formats import Positions
+from whoosh.query import Phrase, Prefix
+
+from archive.catalogue import operations as catalogue
+from archive.jobs.operations import drain
+from archive.search import queries, store
+from archive.search.bulkwrite import RebuildWriter
+from archive.search.queries import CuePhrase, CuePrefix
+from archive.search.schema import TEXT_FIELDS, build_schema, pack_starts
+from tests.search.helpers import film, srt
+
+WORDS = ["amal", "bor", "cen", "dov", "ezra", "fin", "gol", "hek", "ivo", "jal", "kor", "lum"]
+
+
+def _documents(count: int, seed: int = 7, words: list[str] = WORDS) -> list[dict]:
+    """Track and item documents with a small vocabulary, so every term has many postings."""
+    rng = random.Random(seed)
+    documents = []
+    for number in range(count):
+        text = [rng.choice(words) for _ in range(rng.randint(1, 40))]
+        track = number % 3 != 0
+        document = {
+            "doc_id": f"{'t' if track else 'i'}{number}", "doctype": "track" if track else "item",
+            "item": str(number // 3), "item_id": number // 3, "track_id": number if track else 0,
+            "kind": "film", "lang": "en,ru", "theme": "war,memory", "collection": "3", "visibility": "public",
+            "embargo": 0, "year": 1990 + number % 20, text_field_for(number): " ".join(text),
+        }
+        if track:
+            document["subtitle_lang"] = ["en", "ru", "az"][number % 3]
+            document["cue_starts"] = pack_starts([0, len(text) // 2])
+        else:
+            document["title"] = f"Film {number} {text[0]}"
+        documents.append(document)
+    return documents
+
+
+def text_field_for(number: int) -> str:
+    return ("text_en", "text_ru", "text_az", "text_xx")[number % 4]
+
+
+def _build(path, documents, *, bulk: bool):
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema())
+    if bulk:
+        codec = store.codec()
+        codec.length_stats = False
+        batch = RebuildWriter(ix, codec)
+        for document in documents:
+            batch.add_document(**document)
+        batch.commit()
+    else:
+        with store.writer(str(path)) as batch:
+            for document in documents:
+                batch.add_document(**document)
+    return whoosh_index.open_dir(str(path))
+
+
+def _contents(ix) -> dict:
+    """Every term's postings (document, weight, positions), stored fields and field lengths."""
+    found: dict = {}
+    with ix.reader() as reader:
+        for fieldname, btext in reader.all_terms():
+            postings = reader.postings(fieldname, btext)
+            rows = []
+            while postings.is_active():
+                positions = postings.value_as("positions") if fieldname in TEXT_FIELDS else None
+                rows.append((postings.id(), postings.weight(), positions))
+                postings.next()
+            found[(fieldname, btext)] = rows
+        found["stored"] = list(reader.all_stored_fields())
+        found["lengths"] = [
+            [reader.doc_field_length(docnum, fieldname) for fieldname in TEXT_FIELDS + ("title",)]
+            for docnum in range(reader.doc_count_all())
+        ]
+    return found
+
+
+def test_rebuild_writer_writes_what_the_ordinary_writer_writes(tmp_path):
+    documents = _documents(700)  # common words span several 128-posting blocks
+    ordinary = _contents(_build(tmp_path / "ordinary", documents, bulk=False))
+    bulk = _contents(_build(tmp_path / "bulk", documents, bulk=True))
+    assert bulk == ordinary
+    assert max(len(rows) for key, rows in ordinary.items() if key[0] in TEXT_FIELDS) > 128
+
+
+@pytest.mark.parametrize("phrase", [["bor", "cen"], ["amal", "amal"], ["dov", "ezra", "fin"], ["cen", "bor", "cen"]])
+def test_phrase_matching_agrees_with_whoosh(tmp_path, phrase):
+    # 700 documents: the common words' postings span several blocks in each field.
+    ix = _build(tmp_path / "ix", _documents(700, seed=11, words=WORDS[:6]), bulk=True)
+    with ix.searcher() as searcher:
+        for fieldname in ("text_en", "text_ru"):
+            expected = set(Phrase(fieldname, phrase).docs(searcher))
+            assert set(CuePhrase(fieldname, phrase).docs(searcher)) == expected
+            assert expected  # the corpus holds each phrase somewhere
+
+
+def test_phrases_in_an_index_built_before_cue_positions(tmp_path):
+    """An index written with Whoosh's own positions format (before this one) still answers phrases."""
+    schema = build_schema()
+    for fieldname in TEXT_FIELDS:
+        schema[fieldname].format = Positions(field_boost=1.0)
+    path = tmp_path / "old"
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), schema)
+    with ix.writer() as batch:
+        for document in _documents(200, seed=3, words=WORDS[:4]):
+            batch.add_document(**document)
+    with ix.searcher() as searcher:
+        expected = set(Phrase("text_en", ["bor", "cen"]).docs(searcher))
+        assert expected and set(CuePhrase("text_en", ["bor", "cen"]).docs(searcher)) == expected
+        # Later updates keep writing the format the index was built with.
+        postings = searcher.reader().postings("text_en", b"bor")
+        assert postings.value_as("positions") == Positions().decode_positions(postings.value())
+
+
+def test_phrase_scores_grow_with_occurrences(tmp_path):
+    path = tmp_path / "ix"
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema())
+    with store.writer(str(path)) as batch:
+        batch.add_document(doc_id="t1", text_en="bor cen bor cen bor cen")
+        batch.add_document(doc_id="t2", text_en="bor cen cen bor")
+        batch.add_document(doc_id="t3", text_en="cen bor")
+    with ix.searcher() as searcher:
+        scores = dict(searcher.search(CuePhrase("text_en", ["bor", "cen"]), limit=None).items())
+    assert set(scores) == {0, 1} and scores[0] > scores[1] > 0
+
+
+@pytest.mark.parametrize("prefix", ["bo", "am", "ce", "ko", "zz"])
+def test_prefix_matching_agrees_with_whoosh(tmp_path, prefix):
+    ix = _build(tmp_path / "ix", _documents(700, seed=5), bulk=True)
+    with ix.searcher() as searcher:
+        for fieldname in ("text_en", "text_az"):
+            assert set(CuePrefix(fieldname, prefix).docs(searcher)) == set(Prefix(fieldname, prefix).docs(searcher))
+
+
+def test_typed_phrases_and_prefixes_use_the_fast_forms(app):
+    query = queries.parse_query('"bor cen" amal* title:"two words"')
+    leaves = list(query.leaves())
+    assert {type(leaf) for leaf in leaves if getattr(leaf, "fieldname", "") in TEXT_FIELDS} == {CuePhrase, CuePrefix}
+    assert any(type(leaf) is Phrase and leaf.fieldname == "title" for leaf in leaves)
+
+
+def test_best_moments_hold_most_query_words_and_hit_count_counts_cues(client, app):
+    film("Crossings", tracks={"en": srt(
+        (1.0, 2.0, "The river at dawn."),
+        (3.0, 4.0, "A bridge."),
+        (5.0, 6.0, "The bridge over the river."),
+        (7.0, 8.0, "Another river."),
+    )})
+    body = client.get("/api/v1/search", query_string={"q": "river OR bridge"}).get_json()
+    result = body["items"][0]
+    assert result["hit_count"] == 4
+    assert result["hits"][0]["start"] == 5.0  # both words in one cue comes first
+    assert [hit["start"] for hit in result["hits"][1:]] == [1.0, 3.0]  # then the earliest
+
+
+def test_attribute_cache_never_delays_visibility_and_expires(client, app, monkeypatch):
+    series = catalogue.create_collection({"kind": "series", "title": {"en": "Night series"}, "visibility": "public"})
+    item = film("Quiet film", tracks={"en": srt((1.0, 2.0, "lullaby for the night"))}, collections=[series.id])
+    facets = client.get("/api/v1/search?q=lullaby").get_json()["facets"]
+    assert [f["label"] for f in facets["collection"]] == ["Night series"]
+    # A hidden collection's name goes at once, though the searcher (and its cache) is unchanged.
+    series.visibility = "restricted"
+    from archive.extensions import db
+
+    db.session.commit()
+    assert client.get("/api/v1/search?q=lullaby").get_json()["facets"]["collection"] == []
+    # So does the item itself.
+    catalogue.update_item(item, {"visibility": "restricted"})
+    assert client.get("/api/v1/search?q=lullaby").get_json()["total"] == 0
+    catalogue.update_item(item, {"visibility": "public", "year": 1961})
+    drain()
+    # Other attributes follow within ATTRIBUTE_CACHE_SECONDS (here: at once).
+    monkeypatch.setattr(queries, "ATTRIBUTE_CACHE_SECONDS", 0.0)
+    years = client.get("/api/v1/search?q=lullaby").get_json()["facets"]["year"]
+    assert years == [{"value": 1961, "count": 1}]
+
+
+def test_plain_unions_give_the_same_documents_and_scores(tmp_path):
+    from whoosh.query import Or, Term
+
+    ix = _build(tmp_path / "ix", _documents(700, seed=9), bulk=True)
+
+    def union():
+        return Or([Term(field, word) for field in ("text_en", "text_ru", "text_az") for word in ("bor", "cen", "kor")])
+
+    plain = union()
+    queries._plain_unions(plain)
+    assert plain.matcher_type == Or.DEFAULT_MATCHER
+    with ix.searcher() as searcher:
+        expected = dict(searcher.search(union(), limit=None).items())
+        found = dict(searcher.search(plain, limit=None).items())
+    assert found.keys() == expected.keys() and len(found) > 300
+    assert all(abs(found[docnum] - score) < 1e-6 for docnum, score in expected.items())
