@@ -229,8 +229,25 @@ def search_reindex() -> None:
                f"in {seconds:.1f} s.")
 
 
+demo = AppGroup("demo", help="Demo content for trying the archive.")
+
+
+@demo.command("load")
+def load_demo() -> None:
+    """Add demo films, photographs, subtitles, a collection, a venue and a licence (idempotent)."""
+    from archive.demo import load_demo as load
+
+    made = load()
+    if not any(made.values()):
+        click.echo("The demo content is already loaded; nothing new was added.")
+        return
+    click.echo(f"Added {made['items']} item(s), {made['subtitles']} subtitle track(s) and {made['venues']} venue(s). "
+               "Their previews are made by the worker (flask worker, or flask jobs drain).")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
+    app.cli.add_command(demo)
     app.cli.add_command(users)
     app.cli.add_command(jobs)
     app.cli.add_command(worker)
