@@ -57,7 +57,7 @@ def _film_bytes(seconds: int = 4) -> bytes:
     """A short test film (colour bars and a tone) made with ffmpeg."""
     with tempfile.TemporaryDirectory() as work:
         path = os.path.join(work, "demo.mp4")
-        subprocess.run(
+        subprocess.run(  # noqa: S603 (fixed arguments, the configured ffmpeg)
             [default_tools().ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
              "-f", "lavfi", "-i", f"testsrc2=duration={seconds}:size=640x360:rate=25",
              "-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}",
