@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-import urllib.request
 
 import pytest
 from PIL import Image
@@ -18,7 +17,7 @@ from archive.jobs.models import Job
 from archive.jobs.operations import drain, retry
 from archive.media.models import Derivative, MediaFile
 from archive.storage import get_storage
-from tests.test_jobs import start_worker, wait_for
+from tests.test_jobs import fetch, start_worker, wait_for
 
 
 def upload(client, token_for, item, path, name=None):
@@ -27,16 +26,6 @@ def upload(client, token_for, item, path, name=None):
                            content_type="application/octet-stream")
     assert response.status_code == 201, response.get_json()
     return response.get_json()
-
-
-def fetch(client, url: str, headers: dict | None = None) -> tuple[int, bytes]:
-    """Status and bytes behind a media link: an app route (filesystem) or a presigned URL (S3)."""
-    if url.startswith("/"):
-        response = client.get(url, headers=headers or {})
-        return response.status_code, response.data
-    request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (the test's own S3 server)
-        return response.status, response.read()
 
 
 @pytest.fixture

@@ -140,6 +140,16 @@ def worker_env(app) -> dict:
     }
 
 
+def fetch(client, url: str, headers: dict | None = None) -> tuple[int, bytes]:
+    """Status and bytes behind a media link: an app route (filesystem) or a presigned URL (S3)."""
+    if url.startswith("/"):
+        response = client.get(url, headers=headers or {})
+        return response.status_code, response.data
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (the test's own S3 server)
+        return response.status, response.read()
+
+
 def start_worker(app, log: Path) -> subprocess.Popen:
     """`flask worker` as its own process, as an operator runs it."""
     flask = Path(sys.executable).with_name("flask")
@@ -201,14 +211,6 @@ def test_upload_then_worker_makes_photo_derivatives(app, client, token_for, samp
     assert media["status"] == "ready"
     assert {"display", "thumbnail"} <= set(media["derivatives"])
     assert "original" not in media  # the public never gets originals
-    assert fetch(client, media["derivatives"]["display"])[:3] == b"\xff\xd8\xff"
+    status, data = fetch(client, media["derivatives"]["display"])
+    assert status == 200 and data[:3] == b"\xff\xd8\xff"
 
-
-def fetch(client, url: str) -> bytes:
-    """Bytes behind a media link: an app route on the filesystem, a presigned URL on S3."""
-    if url.startswith("/"):
-        response = client.get(url)
-        assert response.status_code == 200
-        return response.data
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (the test's own S3 server)
-        return response.read()

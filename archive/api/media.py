@@ -13,7 +13,8 @@ from archive.errors import error_body
 from archive.extensions import db
 from archive.jobs.models import STATUSES, Job
 from archive.jobs.operations import job_json, retry
-from archive.media.ingest import ingest, latest_job_for
+from archive.media.ingest import ingest
+from archive.media.presenting import latest_derive_jobs
 from archive.media.request_body import body_stream, refuse_oversized_request
 from archive.pagination import page_number, paginate
 
@@ -30,7 +31,7 @@ def upload_media(item_id: int):
         abort(400, description="Name the file: POST /api/v1/items/ID/media?filename=NAME with the file as the body.")
     refuse_oversized_request()
     media = ingest(item, body_stream(), filename, uploaded_by=acting_user())  # errors: archive.errors handlers
-    job = latest_job_for(media)
+    job = latest_derive_jobs(item).get(media.id)
     return {
         "id": media.id, "item_id": item.id, "kind": media.kind, "mime": media.mime, "filename": media.filename,
         "size": media.size, "sha256": media.sha256, "job": job_json(job) if job else None,

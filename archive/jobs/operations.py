@@ -198,11 +198,6 @@ def drain() -> int:
     return count
 
 
-def jobs_for_item(item_id: int) -> list[Job]:
-    """An item's jobs, newest first."""
-    return db.session.scalars(select(Job).where(Job.item_id == item_id).order_by(Job.id.desc())).all()
-
-
 def job_json(job: Job) -> dict:
     """A job as the API and the status page show it."""
     return {

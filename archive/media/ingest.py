@@ -197,12 +197,3 @@ def ingest(item: Item, stream: BinaryIO, filename: str | None, uploaded_by=None)
     enqueue("derive", {"media_id": media.id}, item_id=item.id)
     return media
 
-
-def latest_job_for(media: MediaFile):
-    """The newest derivation job of ``media``."""
-    from archive.jobs.models import Job
-
-    jobs = db.session.scalars(
-        select(Job).where(Job.item_id == media.item_id, Job.kind == "derive").order_by(Job.id.desc())
-    ).all()
-    return next((job for job in jobs if job.payload.get("media_id") == media.id), None)
