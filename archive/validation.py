@@ -1,0 +1,254 @@
+"""The one kit for checking input fields, shared by every feature's operations.
+
+Each checker takes the raw value, the field's name and an ``errors`` dict: it returns the clean
+value, or records what to fix under the field's name and returns an empty value. An operation
+calls several checkers, then ``raise_if_any(errors)``, so a person sees every mistake at once and
+nothing is written unless all of the input is valid. Parsers for single values (``language_tag``,
+``country_code``, ``record_id``) raise ``ValueError`` with the message instead, for ``list_of``.
+
+Text is refused when it holds what no page can show: lone surrogates (they cannot be encoded as
+UTF-8), NUL and other control characters (newlines and tabs only where a field has several lines).
+Numbers are ASCII digits only, so ``²`` or Arabic-Indic digits never slip through ``int()``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+import langcodes
+import pycountry
+
+from archive.errors import ValidationError
+
+T = TypeVar("T")
+
+# The largest id a database integer column holds on PostgreSQL; larger ones can name nothing.
+MAX_RECORD_ID = 2**31 - 1
+REQUIRED = "This is required."
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_MULTILINE_CONTROLS = {"\n", "\r", "\t"}
+
+
+def raise_if_any(errors: dict[str, str]) -> None:
+    """Raise ``ValidationError`` when any field was refused."""
+    if errors:
+        raise ValidationError(errors)
+
+
+def refuse_unknown(data: dict, allowed: Iterable[str]) -> None:
+    """Refuse fields the operation does not know, naming the ones it does."""
+    allowed = set(allowed)
+    unknown = set(data) - allowed
+    if unknown:
+        known = ", ".join(sorted(allowed))
+        raise ValidationError({name: f"Unknown field; known fields are {known}." for name in sorted(unknown, key=str)})
+
+
+def require_object(data: Any) -> dict:
+    """The request body as a dict, or a clear refusal."""
+    if not isinstance(data, dict):
+        raise ValidationError({"body": "Send a JSON object."})
+    return data
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why ``value`` cannot be stored as text, or None when it can."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            return "The text holds a broken character (a lone surrogate); send it as valid UTF-8."
+        if category == "Cc" and not (multiline and char in _MULTILINE_CONTROLS):
+            if char == "\x00":
+                return "The text holds a NUL character; remove it."
+            if char in _MULTILINE_CONTROLS:
+                return "Keep this on one line."
+            return f"The text holds a control character (U+{ord(char):04X}); remove it."
+    return None
+
+
+def text(value: Any, field: str, errors: dict, *, limit: int, required: bool = False, multiline: bool = False) -> str:
+    """A string, stripped, at most ``limit`` characters; ``None`` counts as empty."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = "Give text."
+        return ""
+    value = value.strip()
+    problem = text_problem(value, multiline=multiline)
+    if problem:
+        errors[field] = problem
+        return ""
+    if required and not value:
+        errors[field] = REQUIRED
+    elif len(value) > limit:
+        errors[field] = f"Keep it under {limit} characters (it is {len(value)})."
+        return ""
+    return value
+
+
+def texts(value: Any, field: str, errors: dict, *, limit: int, required: bool = False, multiline: bool = False) -> dict[str, str]:
+    """A ``{language tag: text}`` map; an emptied language is dropped."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        errors[field] = 'Give texts by language, e.g. {"en": "...", "hy": "..."}.'
+        return {}
+    result = {}
+    for tag, entry in value.items():
+        try:
+            tag = language_tag(tag)
+        except ValueError as exc:
+            errors[field] = str(exc)
+            return {}
+        if entry is None or (isinstance(entry, str) and not entry.strip()):
+            continue
+        if not isinstance(entry, str):
+            errors[field] = f"The {tag} text must be a string."
+            return {}
+        problem = text_problem(entry.strip(), multiline=multiline)
+        if problem:
+            errors[field] = f"The {tag} text: {problem}"
+            return {}
+        if len(entry) > limit:
+            errors[field] = f"The {tag} text is {len(entry)} characters; keep it under {limit}."
+            return {}
+        result[tag] = entry.strip()
+    if required and not result:
+        errors[field] = f"Give at least one {field}, in any language."
+    return result
+
+
+def parse_whole(value: Any) -> int:
+    """An integer from an int or a string of ASCII digits; anything else raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a whole number.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise ValueError(f"{value!r} is not a whole number.")
+        return int(value)
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        return int(value.strip())
+    raise ValueError(f"{_shown(value)} is not a whole number; use the digits 0-9.")
+
+
+def whole(value: Any, field: str, errors: dict, *, low: int, high: int, required: bool = False) -> int | None:
+    """A whole number between ``low`` and ``high``; empty gives None (or a refusal when required)."""
+    if value is None or value == "":
+        if required:
+            errors[field] = REQUIRED
+        return None
+    try:
+        number = parse_whole(value)
+    except ValueError as exc:
+        errors[field] = str(exc)
+        return None
+    if not low <= number <= high:
+        errors[field] = f"{number} is out of range; use {low} to {high}."
+        return None
+    return number
+
+
+def iso_date(value: Any, field: str, errors: dict, *, required: bool = False) -> date | None:
+    """A calendar date written YYYY-MM-DD; empty gives None (or a refusal when required)."""
+    if value in (None, ""):
+        if required:
+            errors[field] = "Give a date as YYYY-MM-DD."
+        return None
+    if not isinstance(value, str | date) or (isinstance(value, str) and not value.isascii()):
+        errors[field] = f"{_shown(value)} is not a date; use YYYY-MM-DD."
+        return None
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(value.strip())
+    except ValueError:
+        errors[field] = f"{_shown(value)} is not a date; use YYYY-MM-DD."
+        return None
+
+
+def choice(value: Any, field: str, choices: Iterable[str], errors: dict) -> str | None:
+    """One of ``choices``, exactly as written there."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        errors[field] = "Choose one of: " + ", ".join(choices) + "."
+        return None
+    return value
+
+
+def list_of(value: Any, field: str, parse: Callable[[Any], T], errors: dict) -> list[T]:
+    """A list (or a comma- or semicolon-separated string) whose entries ``parse`` accepts; duplicates dropped."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.replace(";", ",").split(",") if part.strip()]
+    if not isinstance(value, list):
+        errors[field] = "Give a list."
+        return []
+    result: list[T] = []
+    for entry in value:
+        try:
+            parsed = parse(entry)
+        except ValueError as exc:
+            errors[field] = str(exc)
+            return []
+        if parsed not in result:
+            result.append(parsed)
+    return result
+
+
+def optional(parse: Callable[[Any], T], value: Any, field: str, errors: dict) -> T | None:
+    """``parse(value)`` for a single value that may be left empty."""
+    if value in (None, ""):
+        return None
+    try:
+        return parse(value)
+    except ValueError as exc:
+        errors[field] = str(exc)
+        return None
+
+
+def language_tag(tag: Any) -> str:
+    """The canonical BCP-47 form of ``tag``; raises ValueError for anything else."""
+    if (
+        not isinstance(tag, str)
+        or not tag.strip()
+        or len(tag) > 35
+        or not tag.isascii()
+        or not langcodes.tag_is_valid(tag.strip())
+    ):
+        raise ValueError(f"{_shown(tag)} is not a language tag; use BCP-47 such as hy, az, ru, en or az-Latn.")
+    return langcodes.standardize_tag(tag.strip())
+
+
+def country_code(code: Any) -> str:
+    """An ISO 3166-1 alpha-2 code in capitals; raises ValueError for anything else."""
+    if (
+        not isinstance(code, str)
+        or not code.strip().isascii()
+        or len(code.strip()) != 2
+        or pycountry.countries.get(alpha_2=code.strip().upper()) is None
+    ):
+        raise ValueError(f"{_shown(code)} is not an ISO 3166 country code; use two letters such as AM, AZ or GE.")
+    return code.strip().upper()
+
+
+def record_id(value: Any) -> int:
+    """A positive id a database row can have; raises ValueError for anything else."""
+    try:
+        number = parse_whole(value)
+    except ValueError:
+        raise ValueError(f"{_shown(value)} is not an id; give whole numbers.") from None
+    if not 0 < number <= MAX_RECORD_ID:
+        raise ValueError(f"{_shown(value)} is not an id; give whole numbers from 1 to {MAX_RECORD_ID}.")
+    return number
+
+
+def _shown(value: Any) -> str:
+    """A value quoted for a message, cut short and safe to print whatever it holds."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
