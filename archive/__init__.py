@@ -33,7 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    queue.init_app(app)
+
+    from archive.jobs import operations as jobs
+
+    queue.init_app(app, run=jobs.execute, sweep=jobs.sweep)
 
     _import_models()
 
@@ -65,6 +68,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     init_api(app)
+
+    # Features that build on others subscribe to their signals and fill in their pages.
+    from archive.media import presenting as media_presenting
+    from archive.search import operations as search_operations
+
+    search_operations.init_app(app)
+    media_presenting.init_app(app)
+    subtitles_views.init_app(app)
 
     from archive import cli, errors, tasks  # noqa: F401  (tasks registers the job handlers)
 

@@ -8,6 +8,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from archive.jobs.queue import TaskQueue
+from archive.signals import AnnouncingSession
 
 # Named constraints keep Alembic migrations reproducible on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -25,7 +26,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# The session sends signals announced in a transaction only once it commits (archive/signals.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": AnnouncingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

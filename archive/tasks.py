@@ -7,6 +7,7 @@ from datetime import timedelta
 from archive.jobs.operations import handler, periodic
 from archive.media import operations as media
 from archive.search import indexer
+from archive.subtitles import previews as subtitle_previews
 
 
 @handler("derive")
@@ -46,3 +47,12 @@ def index_item(job, progress):
 def rebuild_index(job, progress):
     """Rebuild the whole search index from the database."""
     job.result = indexer.rebuild(progress)
+
+
+@handler("sweep_subtitle_previews")
+def sweep_subtitle_previews(job, progress):
+    """Delete subtitle previews that nobody saved or discarded within a day."""
+    job.result = {"removed": subtitle_previews.sweep()}
+
+
+periodic("sweep_subtitle_previews", every=timedelta(hours=6))

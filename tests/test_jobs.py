@@ -90,9 +90,9 @@ def test_running_job_with_a_fresh_heartbeat_is_left_alone(app, stored_photo):
         retry(job)
 
 
-def test_periodic_fixity_is_queued_once_per_day(app, stored_photo):
+def test_periodic_jobs_are_queued_once_per_interval(app, stored_photo):
     first = run_periodic()
-    assert [job.kind for job in first] == ["fixity"]
+    assert sorted(job.kind for job in first) == ["fixity", "sweep_subtitle_previews"]
     assert run_periodic() == []
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from archive.auth.permissions import STAFF, acting_user, audience_of, require
-from archive.catalogue import forms, operations
+from archive.catalogue import forms, item_page, operations
 from archive.catalogue.models import COLLECTION_KINDS, KINDS, VISIBILITIES, Collection, Item
 from archive.catalogue.visibility import (
     can_see_collection,
@@ -57,9 +57,6 @@ def items():
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
     """One item's public page."""
-    from archive.media.presenting import present_media
-    from archive.subtitles.operations import player_tracks
-
     record = visible_item_or_404(item_id)
     user = acting_user()
     collections = [c for c in record.collections if can_see_collection(user, c)]
@@ -67,8 +64,7 @@ def item(item_id: int):
         "catalogue/item.html",
         item=record,
         collections=collections,
-        media=present_media(record, user),
-        subtitle_tracks=player_tracks(record),
+        **item_page.parts(record, user),
         staff=audience_of(user) == "staff",
     )
 

@@ -178,6 +178,12 @@ def requeue_stale() -> int:
     return len(stale)
 
 
+def sweep() -> None:
+    """The queue's minutely round: recover stale jobs, then queue periodic ones that are due."""
+    requeue_stale()
+    run_periodic()
+
+
 def run_periodic() -> list[Job]:
     """Queue each periodic job whose last run is older than its interval."""
     queued = []

@@ -1,12 +1,14 @@
 """The task queue: Huey on a SQLite file by default, on Redis when ``ARCHIVE_QUEUE_URL=redis://``.
 
 Huey carries only job ids; the job row in the database is the record of what happened. One Huey
-task, ``run_job``, is registered per app; it runs the job inside that app's context.
+task, ``run_job``, is registered per app; it runs the job inside that app's context. The queue
+is given what it runs (``init_app(app, run=..., sweep=...)``): it knows nothing of job rules.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey
@@ -32,26 +34,21 @@ class TaskQueue:
         self.huey: Huey | None = None
         self.run_job: TaskWrapper | None = None
 
-    def init_app(self, app: Flask) -> None:
-        """Create the Huey instance for this app and register ``run_job`` and the periodic sweep."""
+    def init_app(self, app: Flask, *, run: Callable[[int], object], sweep: Callable[[], object]) -> None:
+        """Create the Huey instance for this app: ``run(job_id)`` for each job, ``sweep()`` every minute."""
         huey = make_huey(app.config["QUEUE_URL"], app.config["QUEUE_NAME"])
 
         def run_job(job_id: int) -> None:
-            from archive.jobs.operations import execute
-
             with app.app_context():
-                execute(job_id)
+                run(job_id)
 
-        def sweep() -> None:
-            from archive.jobs.operations import requeue_stale, run_periodic
-
+        def sweep_every_minute() -> None:
             with app.app_context():
-                requeue_stale()
-                run_periodic()
+                sweep()
 
         self.huey = huey
         self.run_job = huey.task(name="run_job")(run_job)
-        huey.periodic_task(_every_minute, name="sweep")(sweep)
+        huey.periodic_task(_every_minute, name="sweep")(sweep_every_minute)
         app.extensions["queue"] = self
 
     def send(self, job_id: int) -> None:

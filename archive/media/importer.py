@@ -21,7 +21,6 @@ from archive.errors import ValidationError
 from archive.extensions import db
 from archive.jobs.operations import enqueue
 from archive.media.ingest import HEAD_BYTES, IngestError, find_duplicate, record_original, sniff, store_original
-from archive.search.operations import item_changed
 
 TEXT_COLUMNS = ("title", "description")
 LIST_COLUMNS = ("countries", "languages", "themes")
@@ -143,7 +142,6 @@ def import_file(path: Path, row: dict | None, collection: Collection | None, by=
         db.session.rollback()
         return Outcome(path, "failed", str(exc))
     enqueue("derive", {"media_id": media.id}, item_id=item.id)
-    item_changed(item.id)  # committed with its media, so the search index learns of it here
     return Outcome(path, "imported", f"item {item.id}", item.id)
 
 

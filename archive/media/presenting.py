@@ -5,10 +5,11 @@ Callers decide visibility first; this module never widens it: originals only for
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import Flask, url_for
 from sqlalchemy import select
 
 from archive.auth.permissions import audience_of
+from archive.catalogue import item_page
 from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.jobs.models import Job
@@ -65,3 +66,8 @@ def present_media(item: Item, user) -> list[dict]:
                          original=original_url(media), fixity_ok=media.fixity_ok)
         result.append(entry)
     return result
+
+
+def init_app(app: Flask) -> None:
+    """Show an item's media (player, photo sizes, processing status) on its page."""
+    item_page.add_part("media", present_media)

@@ -23,7 +23,6 @@ from sqlalchemy.exc import OperationalError
 from archive.auth.models import Role, User
 from archive.auth.permissions import STAFF, has_role
 from archive.catalogue.models import Item
-from archive.catalogue.operations import country_code, language_tag
 from archive.catalogue.visibility import can_see_item
 from archive.errors import ValidationError
 from archive.extensions import db
@@ -41,6 +40,7 @@ from archive.screenings.models import (
 )
 from archive.storage import StorageError, get_storage
 from archive.timeutil import utcnow
+from archive.validation import country_code, language_tag
 
 # Bounds that keep one booking's footprint small, so the clash check only has to look at
 # screenings that started at most MAX_SPAN before the new one: a bounded index range.

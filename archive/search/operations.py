@@ -1,21 +1,49 @@
-"""Keeping the index in step with the database: every change queues an index job after its commit.
+"""Keeping the index in step with the database: every announced change queues an index job.
 
-The jobs run one at a time through the queue (``archive/tasks.py``), so there is a single index
-writer however many people upload at once. Nothing here touches Whoosh.
+The catalogue and subtitles announce their changes (``archive/signals.py``) after each commit;
+search listens here, so no feature below search has to know it exists. The jobs run one at a time
+through the queue (``archive/tasks.py``), so there is a single index writer however many people
+upload at once. Nothing here touches Whoosh.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from flask import Flask
+
+from archive import signals
 from archive.jobs.operations import enqueue
 
 
-def track_saved(track_id: int, item_id: int, replaced_track_id: int | None = None) -> None:
-    """Queue indexing of a new or replaced subtitle track."""
-    enqueue("index_track", {"track_id": track_id, "replaces": replaced_track_id}, item_id=item_id)
+def init_app(app: Flask) -> None:
+    """Subscribe the index to the changes features announce (connecting twice is harmless)."""
+    signals.item_saved.connect(_item_saved)
+    signals.item_deleted.connect(_item_deleted)
+    signals.collection_changed.connect(_collection_changed)
+    signals.track_saved.connect(_track_saved)
+    signals.track_deleted.connect(_track_deleted)
 
 
-def track_deleted(track_id: int, item_id: int) -> None:
-    """Queue removal of a deleted track from the index."""
+def _item_saved(sender, *, item_id: int) -> None:
+    item_changed(item_id)
+
+
+def _item_deleted(sender, *, item_id: int) -> None:
+    item_changed(item_id, deleted=True)
+
+
+def _collection_changed(sender, *, item_ids: Iterable[int]) -> None:
+    # Members carry the collection's id and title in the index: those who left and those who came.
+    for item_id in sorted(set(item_ids)):
+        item_changed(item_id)
+
+
+def _track_saved(sender, *, track_id: int, item_id: int, replaces: int | None = None) -> None:
+    enqueue("index_track", {"track_id": track_id, "replaces": replaces}, item_id=item_id)
+
+
+def _track_deleted(sender, *, track_id: int, item_id: int) -> None:
     enqueue("unindex_track", {"track_id": track_id}, item_id=item_id)
 
 

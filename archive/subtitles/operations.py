@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import insert, select
 
+from archive import signals
 from archive.catalogue.models import Item
-from archive.catalogue.operations import language_tag
 from archive.errors import ValidationError
 from archive.extensions import db
-from archive.search import operations as search_index
+from archive.signals import announce
 from archive.storage import get_storage
 from archive.subtitles.formats import to_vtt
 from archive.subtitles.models import Cue, SubtitleTrack
 from archive.subtitles.parsing import ENCODING_NAMES, ParsedSubtitles, parse, timecode
+from archive.validation import language_tag
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str
                 for n, c in enumerate(parsed.cues)
             ],
         )
+        announce(db.session, signals.track_saved, track_id=track.id, item_id=item.id,
+                 replaces=replaced[0] if replaced else None)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -109,7 +112,6 @@ def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str
         raise
     if replaced is not None:
         _forget_object(replaced[1])
-    search_index.track_saved(track.id, item.id, replaced[0] if replaced else None)
     return track
 
 
@@ -141,9 +143,9 @@ def delete_track(track: SubtitleTrack) -> None:
     """Delete a track, its cues and its WebVTT file, and take it out of the index."""
     track_id, item_id, key = track.id, track.item_id, track.vtt_key
     db.session.delete(track)
+    announce(db.session, signals.track_deleted, track_id=track_id, item_id=item_id)
     db.session.commit()
     _forget_object(key)
-    search_index.track_deleted(track_id, item_id)
 
 
 def _forget_object(key: str) -> None:

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
 
 from archive.auth.permissions import STAFF, acting_user, require
+from archive.catalogue import item_page
 from archive.catalogue.models import Item
 from archive.catalogue.views import visible_item_or_404
 from archive.errors import ValidationError
 from archive.extensions import db
-from archive.storage import ObjectMissing, get_storage
-from archive.subtitles import operations
+from archive.subtitles import operations, previews
 from archive.subtitles.models import SubtitleTrack
 
 bp = Blueprint("subtitles", __name__)
-PENDING_SECONDS = 3600
-
-
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="subtitle-upload")
 
 
 def _track_or_404(item: Item, track_id: int) -> SubtitleTrack:
@@ -60,13 +52,10 @@ def preview(item_id: int):
     try:
         if upload is None or not upload.filename:
             raise ValidationError({"file": "Choose an .srt or .vtt file to upload."})
-        checked = operations.check_upload(item, lang, data, upload.filename)
+        checked, token = previews.stage(item, lang, data, upload.filename, label, acting_user())
     except ValidationError as exc:
         return render_template("subtitles/manage.html", item=item, tracks=operations.tracks_of(item),
                                errors=exc.errors, form=request.form), 422
-    stored = get_storage().save(io.BytesIO(data), prefix="subtitles/pending", content_type="application/octet-stream")
-    token = _signer().dumps({"key": stored.key, "item": item.id, "lang": checked.lang, "label": label[:100],
-                             "filename": checked.filename, "user": acting_user().id})
     replaces = next((t for t in operations.tracks_of(item) if t.lang == checked.lang), None)
     return render_template("subtitles/preview.html", item=item, report=operations.report(checked.parsed),
                            upload=checked, token=token, replaces=replaces, label=label,
@@ -78,33 +67,20 @@ def preview(item_id: int):
 def confirm(item_id: int):
     """Save the previewed file as a track (or discard it when the archivist cancels)."""
     item = db.get_or_404(Item, item_id)
+    save = request.form.get("action") != "cancel"
     try:
-        pending = _signer().loads(request.form.get("token", ""), max_age=PENDING_SECONDS)
-    except SignatureExpired:
-        flash("That preview is more than an hour old; upload the file again.", "error")
-        return redirect(url_for("subtitles.manage", item_id=item.id))
-    except BadSignature:
-        abort(400, description="The upload form was altered or is incomplete; upload the file again.")
-    if pending.get("item") != item.id or pending.get("user") != acting_user().id:
-        abort(400, description="This preview belongs to another upload; upload the file again.")
-    storage = get_storage()
-    try:
-        if request.form.get("action") == "cancel":
-            flash("The file was not saved.", "success")
-            return redirect(url_for("subtitles.manage", item_id=item.id))
-        with storage.open(pending["key"]) as handle:
-            data = handle.read()
-        track, report = operations.create_track(item, pending["lang"], data, pending["filename"],
-                                                label=pending["label"], created_by=acting_user())
+        saved = previews.confirm(item, request.form.get("token", ""), acting_user(), save=save)
+    except previews.PreviewRefused as exc:
+        abort(400, description=str(exc))
     except ValidationError as exc:
         flash("; ".join(exc.errors.values()), "error")
         return redirect(url_for("subtitles.manage", item_id=item.id))
-    except ObjectMissing:
-        flash("That preview was already saved or discarded.", "error")
-        return redirect(url_for("subtitles.manage", item_id=item.id))
-    finally:
-        storage.delete(pending["key"])
-    flash(f"Saved the {track.lang} subtitles: {report['cues']} cues. They will be searchable in a moment.", "success")
+    if saved is None:
+        flash("The file was not saved.", "success")
+    else:
+        track, report = saved
+        flash(f"Saved the {track.lang} subtitles: {report['cues']} cues. They will be searchable in a moment.",
+              "success")
     return redirect(url_for("subtitles.manage", item_id=item.id))
 
 
@@ -119,3 +95,8 @@ def delete(item_id: int, track_id: int):
     flash(f"Deleted the {lang} subtitles.", "success")
     return redirect(url_for("subtitles.manage", item_id=item.id))
 
+
+
+def init_app(app: Flask) -> None:
+    """Give the item page's player the item's subtitle tracks."""
+    item_page.add_part("subtitle_tracks", lambda item, user: operations.player_tracks(item))

@@ -1,0 +1,61 @@
+"""Signals: a feature announces what changed; whoever cares subscribes in its own ``init_app``.
+
+A feature lower in the house never calls one above it. The catalogue does not know that search
+exists: it announces ``item_saved`` and search, which builds on the catalogue, listens. Every
+announcement waits for the database transaction it belongs to: it is sent only after that
+transaction commits, and dropped if it rolls back, so a listener never acts on a change that did
+not happen (the habit of Indico's ``signals`` and of microblog's after-commit hook).
+
+Who sends what, and who listens (keep this table in step with the code):
+
+| signal | sent by | with | listened to by |
+| --- | --- | --- | --- |
+| ``item_saved`` | catalogue (create, update) | ``item_id`` | search: re-index the item |
+| ``item_deleted`` | catalogue (delete) | ``item_id`` | search: drop the item |
+| ``collection_changed`` | catalogue (create, update collection) | ``item_ids``: members before and after | search: re-index each |
+| ``track_saved`` | subtitles (upload, embedded track) | ``track_id``, ``item_id``, ``replaces`` | search: index the track |
+| ``track_deleted`` | subtitles (delete) | ``track_id``, ``item_id`` | search: drop the track |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blinker import Namespace, Signal
+from flask_sqlalchemy.session import Session as FlaskSession
+
+_signals = Namespace()
+
+item_saved = _signals.signal("item-saved", doc="An item was created or edited (visibility and embargo included).")
+item_deleted = _signals.signal("item-deleted", doc="An item and its rows were deleted.")
+collection_changed = _signals.signal("collection-changed", doc="A collection was saved; its members before and after.")
+track_saved = _signals.signal("track-saved", doc="A subtitle track was saved, perhaps replacing an older one.")
+track_deleted = _signals.signal("track-deleted", doc="A subtitle track was deleted.")
+
+_PENDING = "archive.pending_announcements"
+
+
+def announce(session: Any, signal: Signal, **payload: Any) -> None:
+    """Send ``signal`` with ``payload`` once ``session``'s current transaction commits."""
+    session.info.setdefault(_PENDING, []).append((signal, payload))
+
+
+class AnnouncingSession(FlaskSession):
+    """The app's database session: it delivers announcements after commit and drops them on rollback."""
+
+    def commit(self) -> None:
+        """Commit, then send what was announced in the transaction just committed."""
+        super().commit()
+        pending = self.info.pop(_PENDING, [])
+        for signal, payload in pending:
+            signal.send(None, **payload)
+
+    def rollback(self) -> None:
+        """Roll back and forget what was announced in the transaction."""
+        self.info.pop(_PENDING, None)
+        super().rollback()
+
+    def close(self) -> None:
+        """Close the session; an announcement never committed is never sent."""
+        self.info.pop(_PENDING, None)
+        super().close()

@@ -1,0 +1,55 @@
+"""The index follows what the catalogue and subtitles announce, and only what was committed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from archive.catalogue import operations as catalogue
+from archive.extensions import db
+from archive.jobs.models import Job
+from archive.jobs.operations import drain
+from tests.search.helpers import film
+
+
+def _found(client, query: str, **filters) -> set[str]:
+    params = "&".join([f"q={query}", *(f"{k}={v}" for k, v in filters.items())])
+    body = client.get(f"/api/v1/search?{params}").get_json()
+    return {hit["title"] for hit in body["items"]}
+
+
+def test_members_removed_from_a_collection_leave_its_filter_and_added_ones_join(app, client):
+    river = film("Bridge over the river", "public")
+    mountain = film("Bridge in the mountains", "public")
+    series = catalogue.create_collection({"kind": "series", "title": {"en": "Crossings"}, "visibility": "public",
+                                          "items": [river.id]})
+    drain()
+    assert _found(client, "bridge", collection=series.id) == {"Bridge over the river"}
+
+    catalogue.update_collection(series, {"items": [mountain.id]})
+    drain()
+    # The item that left no longer answers to the collection; the one that joined does.
+    assert _found(client, "bridge", collection=series.id) == {"Bridge in the mountains"}
+    # A public collection lends its title to its members' documents, and takes it back from those who left.
+    assert _found(client, "crossings") == {"Bridge in the mountains"}
+
+
+def test_a_collection_created_through_the_api_with_items_reindexes_them(app, client, token_for):
+    item = film("Letters from Gyumri", "public")
+    response = client.post("/api/v1/collections", headers=token_for("archivist"),
+                           json={"kind": "exhibition", "title": {"en": "Postbox"}, "visibility": "public",
+                                 "items": [item.id]})
+    assert response.status_code == 201, response.get_json()
+    drain()
+    assert _found(client, "letters", collection=response.get_json()["id"]) == {"Letters from Gyumri"}
+    assert _found(client, "postbox") == {"Letters from Gyumri"}
+
+
+def test_a_rolled_back_change_never_reaches_the_index(app, client):
+    film("Orchard at dawn", "public")
+    jobs_before = db.session.scalar(select(db.func.count(Job.id)))
+    catalogue.create_item({"kind": "film", "title": {"en": "Never saved"}, "visibility": "public"}, commit=False)
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count(Job.id))) == jobs_before
+    drain()
+    assert _found(client, "saved") == set()
+    assert _found(client, "orchard") == {"Orchard at dawn"}

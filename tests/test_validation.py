@@ -1,0 +1,151 @@
+"""The validation kit: each checker returns the clean value or says what to fix, never raises anything else."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from archive import validation
+from archive.errors import ValidationError
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("  Yerevan  ", "Yerevan"), (None, ""), ("", ""), ("Ganja\u0259", "Ganja\u0259")],
+)
+def test_text_strips_and_accepts(value, expected):
+    errors = {}
+    assert validation.text(value, "city", errors, limit=50) == expected
+    assert errors == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "options", "fragment"),
+    [
+        ("x\ud800y", {}, "lone surrogate"),
+        ("x\x00y", {}, "NUL"),
+        ("first\nsecond", {}, "one line"),
+        ("bell\x07", {"multiline": True}, "U+0007"),
+        ("x" * 51, {}, "under 50"),
+        (42, {}, "Give text"),
+        ("   ", {"required": True}, "required"),
+    ],
+)
+def test_text_refusals_say_what_to_fix(value, options, fragment):
+    errors = {}
+    assert validation.text(value, "name", errors, limit=50, **options) == ""
+    assert fragment in errors["name"]
+
+
+def test_multiline_text_keeps_newlines_and_tabs():
+    errors = {}
+    assert validation.text("one\n\ttwo\r\nthree", "notes", errors, limit=100, multiline=True) == "one\n\ttwo\r\nthree"
+    assert errors == {}
+
+
+def test_texts_by_language():
+    errors = {}
+    assert validation.texts({"hy": " Խաղաղություն ", "en": "", "ru": None}, "title", errors, limit=50) == {
+        "hy": "Խաղաղություն"
+    }
+    assert errors == {}
+    for value, fragment in [(["x"], "by language"), ({"not a tag!": "x"}, "language tag"),
+                            ({"en": "x\ud800"}, "surrogate"), ({"en": 5}, "string"), ({}, "at least one title")]:
+        errors = {}
+        validation.texts(value, "title", errors, limit=50, required=True)
+        assert fragment in errors["title"], (value, errors)
+
+
+@pytest.mark.parametrize("value", ["12", 12, "+12", " 12 ", 12.0])
+def test_whole_accepts_ascii_digits(value):
+    errors = {}
+    assert validation.whole(value, "n", errors, low=0, high=100) == 12
+    assert errors == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("²", "not a whole number"),
+        ("١٢", "not a whole number"),  # Arabic-Indic digits pass str.isdigit() and int()
+        ("12.5", "not a whole number"),
+        (12.5, "not a whole number"),
+        (float("inf"), "not a whole number"),
+        (float("nan"), "not a whole number"),
+        (True, "not a whole number"),
+        ([1], "not a whole number"),
+        (101, "out of range"),
+        (-1, "out of range"),
+    ],
+)
+def test_whole_refusals(value, fragment):
+    errors = {}
+    assert validation.whole(value, "n", errors, low=0, high=100) is None
+    assert fragment in errors["n"]
+
+
+def test_whole_required_and_optional():
+    errors = {}
+    assert validation.whole("", "n", errors, low=0, high=1) is None and errors == {}
+    validation.whole(None, "n", errors, low=0, high=1, required=True)
+    assert errors == {"n": validation.REQUIRED}
+
+
+def test_dates():
+    errors = {}
+    assert validation.iso_date("2027-03-01", "on", errors) == date(2027, 3, 1)
+    assert validation.iso_date("", "on", errors) is None and errors == {}
+    for bad in ["01/03/2027", "2027-02-30", "２０２７-03-01", 20270301]:
+        errors = {}
+        assert validation.iso_date(bad, "on", errors) is None
+        assert "YYYY-MM-DD" in errors["on"]
+    errors = {}
+    validation.iso_date(None, "on", errors, required=True)
+    assert "YYYY-MM-DD" in errors["on"]
+
+
+def test_choice_and_list_of():
+    errors = {}
+    assert validation.choice("film", "kind", ("film", "photo"), errors) == "film"
+    assert validation.choice(["film"], "kind", ("film", "photo"), errors) is None
+    assert errors["kind"] == "Choose one of: film, photo."
+    errors = {}
+    assert validation.list_of("am; ge,AM", "countries", validation.country_code, errors) == ["AM", "GE"]
+    assert validation.list_of(None, "countries", validation.country_code, errors) == []
+    assert errors == {}
+    assert validation.list_of({"AM": 1}, "countries", validation.country_code, errors) == []
+    assert errors["countries"] == "Give a list."
+
+
+@pytest.mark.parametrize("tag", ["hy", "az-Latn", "ru", "EN"])
+def test_language_tags(tag):
+    assert validation.language_tag(tag) == {"EN": "en"}.get(tag, tag)
+
+
+@pytest.mark.parametrize("tag", ["", "not a tag!", "x" * 40, "հայ", None, 7])
+def test_language_tag_refusals(tag):
+    with pytest.raises(ValueError, match="not a language tag"):
+        validation.language_tag(tag)
+
+
+@pytest.mark.parametrize("code", ["XX", "ARM", "", "ÀM", None])
+def test_country_code_refusals(code):
+    with pytest.raises(ValueError, match="ISO 3166"):
+        validation.country_code(code)
+
+
+@pytest.mark.parametrize("value", [0, -3, 2**31, 2**70, "²", "1e3", 1.5, None])
+def test_record_ids_are_bounded(value):
+    with pytest.raises(ValueError, match="not an id"):
+        validation.record_id(value)
+    assert validation.record_id("7") == 7 and validation.record_id(2**31 - 1) == 2**31 - 1
+
+
+def test_unknown_fields_are_named_with_the_known_ones():
+    with pytest.raises(ValidationError) as refused:
+        validation.refuse_unknown({"name": "x", "colour": "red"}, {"name", "city"})
+    assert refused.value.errors == {"colour": "Unknown field; known fields are city, name."}
+    with pytest.raises(ValidationError) as refused:
+        validation.require_object(["not", "an", "object"])
+    assert refused.value.errors == {"body": "Send a JSON object."}
