@@ -27,7 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     _configure(app, overrides)
 
-    from archive.extensions import csrf, db, login_manager, migrate, queue
+    from archive.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from archive.jobs import operations as jobs
+    from archive.jobs.queue import queue
 
     queue.init_app(app, run=jobs.execute, sweep=jobs.sweep)
 

@@ -7,7 +7,6 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from archive.jobs.queue import TaskQueue
 from archive.signals import AnnouncingSession
 
 # Named constraints keep Alembic migrations reproducible on SQLite and PostgreSQL alike.
@@ -31,4 +30,3 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": AnnouncingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-queue = TaskQueue()

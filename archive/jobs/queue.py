@@ -56,6 +56,10 @@ class TaskQueue:
         self.run_job(job_id)
 
 
+# Created unbound like the extensions; ``create_app`` binds it to the app.
+queue = TaskQueue()
+
+
 def _every_minute(timestamp) -> bool:
     return True
 
