@@ -9,27 +9,19 @@ that is counted or shown, so an index that lags behind a visibility change still
 from __future__ import annotations
 
 import heapq
-import math
-import re
 import time
 import unicodedata
-from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from itertools import islice, repeat
-from operator import sub
+from itertools import islice
 
 from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, or_, select
-from whoosh import qparser
-from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.query import (
     And,
     AndNot,
-    Every,
-    NullQuery,
     NumericRange,
     Or,
     Phrase,
@@ -43,30 +35,18 @@ from whoosh.reading import TermNotFound
 from archive.auth.permissions import audience_of
 from archive.catalogue.models import KINDS, Collection, Item, Theme, collection_items, item_themes
 from archive.catalogue.visibility import LEVELS, visible_collections, visible_items
-from archive.errors import ActionableError
 from archive.extensions import db
 from archive.search import store
 from archive.search.analysis import ANALYSES, WORD_RE, family_of
-from archive.search.schema import FILTER_FIELDS, TEXT_FIELDS, CuePositions, build_schema, unpack_starts
+from archive.search.parsing import QueryError, clean_query, parse_query
+from archive.search.schema import TEXT_FIELDS, unpack_starts
 from archive.subtitles.models import Cue
 from archive.timeutil import utcnow
 
-MAX_QUERY_CHARS = 500
-MAX_QUERY_TERMS = 60
-MIN_WILDCARD_PREFIX = 2
 MAX_EXPANSIONS = 64
 ITEM_DOC_BOOST = 1.5  # a match in a title or description says more about the item than one cue
 SNIPPET_CHARS = 240
 _MARK = Markup("<mark>{}</mark>")  # format() escapes the word
-_FIELD_RE = re.compile(r"(\w+):")
-_SYNTAX_RE = re.compile(r"[\"'()\[\]{}^~:*?]+|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b")
-
-
-class QueryError(ActionableError):
-    """A search that cannot be run as typed; the message says how to change it."""
-
-    status = 400
-    code = "bad_query"
 
 
 @dataclass
@@ -106,217 +86,6 @@ class SearchResults:
     def pages(self) -> int:
         """How many pages the results fill."""
         return max(1, -(-self.total // self.per_page))
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading the query
-
-
-def clean_query(text: str | None) -> str:
-    """The query without control characters and extra spaces; too long a query is refused."""
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in (text or ""))
-    text = " ".join(text.split())
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"The search is {len(text)} characters long; keep it under {MAX_QUERY_CHARS} "
-                         "(a few words or a phrase in quotes is enough).")
-    return text
-
-
-_PARSERS: list[qparser.MultifieldParser] = []
-
-
-def _parser() -> qparser.MultifieldParser:
-    """The query parser, built once: it holds no per-query state, and building it costs milliseconds."""
-    if not _PARSERS:
-        parser = qparser.MultifieldParser(list(TEXT_FIELDS), build_schema(), group=qparser.AndGroup)
-        parser.remove_plugin_class(qparser.SingleQuotePlugin)  # apostrophes are part of words
-        parser.remove_plugin_class(qparser.BoostPlugin)
-        parser.remove_plugin_class(qparser.EveryPlugin)
-        _PARSERS.append(parser)
-    return _PARSERS[0]
-
-
-class CuePhrase(Phrase):
-    """An exact phrase in a subtitle or description field, matched on decoded position arrays.
-
-    Whoosh's Phrase walks a span object per word occurrence in Python; a track holds hundreds of
-    occurrences of a common word, so this one intersects position sets instead and scores the
-    number of occurrences with a BM25-style saturation.
-    """
-
-    K1 = 1.2
-
-    def matcher(self, searcher, context=None):
-        """Documents of this (segment) searcher holding the words next to each other, in order."""
-        reader = searcher.reader()
-        fieldname = self.fieldname
-        words = [w.encode("utf-8") if isinstance(w, str) else w for w in self.words]
-        if not words or any((fieldname, w) not in reader for w in words):
-            return NullMatcher()
-        fmt = searcher.schema[fieldname].format
-        decode = fmt.decode_positions
-        # An index built before CuePositions existed stores Whoosh's format: decode it generically.
-        shifted_source = array_of if isinstance(fmt, CuePositions) else decode
-        found: dict[int, list] = {}
-        for index, word in enumerate(words):
-            values = _all_values(reader, fieldname, word)
-            if index == 0:
-                found = {docnum: [value] for docnum, value in values.items()}
-            else:
-                found = {docnum: have + [values[docnum]] for docnum, have in found.items() if docnum in values}
-            if not found:
-                return NullMatcher()
-        ids, counts = [], []
-        for docnum in sorted(found):
-            values = found[docnum]
-            # Anchor on the word with the most positions (a set built in C) and walk only the
-            # others, each shifted in C by map() to where the anchor word would then be.
-            anchor = max(range(len(words)), key=lambda index: len(values[index]))
-            starts = set(decode(values[anchor]))
-            for index in range(len(words)):
-                if index != anchor:
-                    starts.intersection_update(map(sub, shifted_source(values[index]), repeat(index - anchor)))
-                    if not starts:
-                        break
-            if starts:
-                ids.append(docnum)
-                counts.append(len(starts))
-        if not ids:
-            return NullMatcher()
-        total = max(reader.doc_count_all(), 1)
-        idf = math.log(1 + (total - len(ids) + 0.5) / (len(ids) + 0.5))
-        scores = [self.boost * idf * count * (self.K1 + 1) / (count + self.K1) for count in counts]
-        return ListMatcher(ids, weights=scores)
-
-
-class CuePrefix(Prefix):
-    """``word*`` in a subtitle or description field: every document holding a word that starts so.
-
-    Scored as a constant, like Whoosh's Prefix, but matched as one set union of the expanded
-    words' documents instead of an OR of a scored matcher per word (a short prefix expands to
-    hundreds of words).
-    """
-
-    def matcher(self, searcher, context=None):
-        """Documents of this (segment) searcher holding any word with this prefix."""
-        reader = searcher.reader()
-        fieldname = self.fieldname
-        docnums: set[int] = set()
-        for btext in self._btexts(reader):
-            docnums.update(_all_ids(reader, fieldname, btext))
-        if not docnums:
-            return NullMatcher()
-        return ListMatcher(sorted(docnums), all_weights=self.boost)
-
-
-def _all_ids(reader, fieldname: str, btext: bytes):
-    """Every document holding a term, read a block at a time."""
-    postings = reader.postings(fieldname, btext)
-    if not (hasattr(postings, "_next_block") and hasattr(postings, "_read_ids")):
-        return postings.all_ids()  # a single inlined posting, or another codec
-    docnums: list[int] = []
-    while postings.is_active():  # Whoosh's W3 block reader: take each block's ids whole
-        postings.id()  # loads the block's ids
-        docnums.extend(postings._ids)
-        postings._next_block()
-    return docnums
-
-
-def _all_values(reader, fieldname: str, btext: bytes) -> dict[int, bytes]:
-    """Every document holding a term, with its stored value (the positions), read a block at a time."""
-    postings = reader.postings(fieldname, btext)
-    found: dict[int, bytes] = {}
-    if hasattr(postings, "_next_block") and hasattr(postings, "_read_values"):
-        # Whoosh's W3 block reader: take each block's ids and values whole instead of stepping.
-        while postings.is_active():
-            postings.id()  # loads the block's ids
-            postings.value()  # and its values
-            found.update(zip(postings._ids, postings._values, strict=True))
-            postings._next_block()
-        return found
-    while postings.is_active():  # a single inlined posting, or another codec
-        found[postings.id()] = postings.value()
-        postings.next()
-    return found
-
-
-def array_of(valuestring: bytes) -> array:
-    """The positions stored by ``CuePositions`` as an array (no list copy)."""
-    positions = array("I")
-    positions.frombytes(valuestring)
-    return positions
-
-
-def parse_query(text: str) -> Query:
-    """A Whoosh query for ``text``: words, "phrases", AND/OR/NOT, prefix*, and field filters."""
-    # Only the documented filter names are fields; "http://x" or "visibility:..." stay words.
-    text = _FIELD_RE.sub(lambda m: m.group(0) if m.group(1).lower() in FILTER_FIELDS else m.group(1) + " ", text)
-    text = _FIELD_RE.sub(lambda m: m.group(1).lower() + ":", text)
-    try:
-        query = _parser().parse(text)
-    except Exception:  # the parser is lenient, but never let its edge cases become a 500
-        query = _parser().parse(_SYNTAX_RE.sub(" ", text))
-    query = _tidy(query)
-    if query is None or query is NullQuery:
-        raise QueryError("Type at least one word to search for; a * needs two letters before it, as in bord*.")
-    if sum(1 for _ in query.leaves()) > MAX_QUERY_TERMS * len(TEXT_FIELDS):
-        raise QueryError("The search has too many words; use fewer, or put a phrase in quotes.")
-    _plain_unions(query)
-    return query
-
-
-def _plain_unions(query: Query) -> None:
-    """Make every OR in ``query`` walk its parts side by side.
-
-    In an index of few documents (one per track) Whoosh picks an array-backed OR that clears and
-    scans a 2,048-slot array in Python for every block of documents; stepping the parts together
-    gives the same documents and scores for less.
-    """
-    if isinstance(query, Or):
-        query.matcher_type = Or.DEFAULT_MATCHER
-    if not query.is_leaf():
-        for child in query.children():
-            _plain_unions(child)
-
-
-def _tidy(query: Query) -> Query | None:
-    """Drop parts that would match everything or nothing useful: ``*`` alone, one-letter prefixes."""
-    if isinstance(query, Every) or query is NullQuery:
-        return None
-    if isinstance(query, (Prefix, Wildcard)):
-        literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
-        if len(literal) < MIN_WILDCARD_PREFIX:
-            return None
-        if type(query) is Prefix and query.fieldname in TEXT_FIELDS:
-            return CuePrefix(query.fieldname, query.text, boost=query.boost)
-        return query
-    if isinstance(query, Phrase):
-        if not query.words:
-            return None
-        if query.fieldname in TEXT_FIELDS and query.slop == 1 and not isinstance(query, CuePhrase):
-            return CuePhrase(query.fieldname, query.words, boost=query.boost, char_ranges=query.char_ranges)
-        return query
-    if query.is_leaf():
-        return query
-    if isinstance(query, AndNot):
-        positive, negative = _tidy(query.a), _tidy(query.b)
-        if positive is None:
-            return None
-        return positive if negative is None else AndNot(positive, negative)
-    children = [child for child in (_tidy(c) for c in query.children()) if child is not None]
-    if not children:
-        return None
-    if hasattr(query, "subqueries"):
-        rebuilt = query.__class__(children) if isinstance(query, (And, Or)) else query
-        if not isinstance(query, (And, Or)):
-            rebuilt = query.copy()
-            rebuilt.subqueries = children
-        return rebuilt.normalize()
-    if hasattr(query, "child"):  # Not and other wrappers
-        rebuilt = query.copy()
-        rebuilt.child = children[0]
-        return rebuilt
-    return query
 
 
 # ---------------------------------------------------------------------------------------------
