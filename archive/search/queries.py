@@ -9,7 +9,6 @@ that is counted or shown, so an index that lags behind a visibility change still
 from __future__ import annotations
 
 import heapq
-import time
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -23,7 +22,6 @@ from whoosh.query import (
     And,
     AndNot,
     NumericRange,
-    Or,
     Phrase,
     Prefix,
     Query,
@@ -32,16 +30,14 @@ from whoosh.query import (
 )
 from whoosh.reading import TermNotFound
 
-from archive.auth.permissions import audience_of
-from archive.catalogue.models import KINDS, Collection, Item, Theme, collection_items, item_themes
-from archive.catalogue.visibility import LEVELS, visible_collections, visible_items
+from archive.catalogue.models import KINDS, Item
 from archive.extensions import db
 from archive.search import store
 from archive.search.analysis import ANALYSES, WORD_RE, family_of
 from archive.search.parsing import QueryError, clean_query, parse_query
 from archive.search.schema import TEXT_FIELDS, unpack_starts
+from archive.search.visibility import audience_filter, visible_attributes
 from archive.subtitles.models import Cue
-from archive.timeutil import utcnow
 
 MAX_EXPANSIONS = 64
 ITEM_DOC_BOOST = 1.5  # a match in a title or description says more about the item than one cue
@@ -90,19 +86,6 @@ class SearchResults:
 
 # ---------------------------------------------------------------------------------------------
 # Running it
-
-
-def _today() -> int:
-    return int(utcnow().strftime("%Y%m%d"))
-
-
-def audience_filter(user) -> Query | None:
-    """The documents ``user`` may see, as an index query (None: everything, for staff)."""
-    audience = audience_of(user)
-    if audience == "staff":
-        return None
-    levels = Or([Term("visibility", level) for level in LEVELS[audience]])
-    return And([levels, NumericRange("embargo", None, _today())])
 
 
 def _filter_docs(searcher, filters: list[Query]):
@@ -188,7 +171,7 @@ def search(
         if score > scores.get(owner, 0.0):
             scores[owner] = score
 
-    attributes = _visible_attributes(searcher, user, list(scores))
+    attributes = visible_attributes(searcher, user, list(scores))
     wanted = {
         "kind": kind, "lang": lang and lang.lower(), "theme": theme and theme.lower(),
         "year": year, "collection": collection,
@@ -201,82 +184,6 @@ def search(
     page_items = [ItemResult(rows[i], scores[i]) for i in chosen if i in rows]
     _attach_hits(searcher, query, page_items, tracks, hits_per_item)
     return SearchResults(cleaned, len(matching), page, per_page, page_items, facets)
-
-
-def _visible_attributes(searcher, user, ids: list[int]) -> dict[int, dict]:
-    """Facet attributes of the items among ``ids`` that ``user`` may see.
-
-    Who may see what is read from the database on every search. The facet attributes themselves
-    (kind, year, languages, themes, collection membership) are cached per searcher for at most
-    ``ATTRIBUTE_CACHE_SECONDS``; collection names come from the database each time, and only for
-    collections ``user`` may see.
-    """
-    execute = db.session.connection().execute  # Core rows: the ORM's row handling costs more here
-    visible: list[int] = []
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        # An expanding parameter: the ids go to the driver as they are, not one SQL literal each.
-        visible.extend(execute(select(Item.id).where(Item.id.in_(bindparam("ids", expanding=True)),
-                                                     visible_items(user)), {"ids": chunk}).scalars())
-    cached = _attribute_cache(searcher)
-    missing = [item_id for item_id in visible if item_id not in cached]
-    for start in range(0, len(missing), 900):
-        cached.update(_item_attributes(execute, missing[start:start + 900]))
-    member_of = {cid for item_id in visible for cid in cached[item_id]["collection"]}
-    labels: dict[int, str] = {}
-    if member_of:
-        for collection_id, title in execute(
-            select(Collection.id, Collection.title).where(Collection.id.in_(sorted(member_of)), visible_collections(user))
-        ):
-            labels[collection_id] = _title(title, collection_id)
-    found: dict[int, dict] = {}
-    for item_id in visible:
-        attributes = cached[item_id]
-        found[item_id] = {**attributes, "collection": [(cid, labels[cid]) for cid in attributes["collection"] if cid in labels]}
-    return found
-
-
-ATTRIBUTE_CACHE_SECONDS = 30.0
-
-
-def _attribute_cache(searcher) -> dict[int, dict]:
-    """This searcher's item attributes, emptied when older than ``ATTRIBUTE_CACHE_SECONDS``."""
-    now = time.monotonic()
-    cache = getattr(searcher, "_archive_attributes", None)
-    if cache is None or now - cache[0] > ATTRIBUTE_CACHE_SECONDS:
-        cache = searcher._archive_attributes = (now, {})
-    return cache[1]
-
-
-def _item_attributes(execute, ids: list[int]) -> dict[int, dict]:
-    """Kind, year, languages, theme names and collection ids of the items ``ids``, from the database."""
-    found: dict[int, dict] = {}
-    for item_id, kind, year, languages in execute(
-        select(Item.id, Item.kind, Item.year, Item.languages).where(Item.id.in_(bindparam("ids", expanding=True))),
-        {"ids": ids},
-    ):
-        found[item_id] = {"kind": kind, "year": year, "lang": [x.lower() for x in languages or []],
-                          "theme": [], "collection": []}
-    for item_id, name in execute(
-        select(item_themes.c.item_id, Theme.name)
-        .join(Theme, Theme.id == item_themes.c.theme_id)
-        .where(item_themes.c.item_id.in_(bindparam("ids", expanding=True))),
-        {"ids": ids},
-    ):
-        if item_id in found:
-            found[item_id]["theme"].append(name)
-    for item_id, collection_id in execute(
-        select(collection_items.c.item_id, collection_items.c.collection_id)
-        .where(collection_items.c.item_id.in_(bindparam("ids", expanding=True))),
-        {"ids": ids},
-    ):
-        if item_id in found:
-            found[item_id]["collection"].append(collection_id)
-    return found
-
-
-def _title(titles: dict, collection_id: int) -> str:
-    return titles.get("en") or next(iter(titles.values()), f"Collection {collection_id}")
 
 
 def _matches(attributes: dict, wanted: dict) -> bool:

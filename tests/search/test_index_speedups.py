@@ -12,7 +12,7 @@ from whoosh.query import Phrase, Prefix
 
 from archive.catalogue import operations as catalogue
 from archive.jobs.operations import drain
-from archive.search import parsing, queries, store
+from archive.search import parsing, store, visibility
 from archive.search.bulkwrite import RebuildWriter
 from archive.search.matchers import CuePhrase, CuePrefix
 from archive.search.schema import TEXT_FIELDS, build_schema, pack_starts
@@ -181,7 +181,7 @@ def test_attribute_cache_never_delays_visibility_and_expires(client, app, monkey
     catalogue.update_item(item, {"visibility": "public", "year": 1961})
     drain()
     # Other attributes follow within ATTRIBUTE_CACHE_SECONDS (here: at once).
-    monkeypatch.setattr(queries, "ATTRIBUTE_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(visibility, "ATTRIBUTE_CACHE_SECONDS", 0.0)
     years = client.get("/api/v1/search?q=lullaby").get_json()["facets"]["year"]
     assert years == [{"value": 1961, "count": 1}]
 
