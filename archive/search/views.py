@@ -7,7 +7,8 @@ from flask import Blueprint, current_app, render_template, request
 from archive.auth.permissions import acting_user
 from archive.catalogue.views import visible_item_or_404
 from archive.pagination import page_number
-from archive.search.queries import QueryError, options_from_args, search
+from archive.search.parsing import QueryError
+from archive.search.queries import options_from_args, search
 
 bp = Blueprint("search", __name__)
 FACET_NAMES = {"kind": "Kind", "year": "Year", "lang": "Language of the film", "subtitle_lang": "Subtitles",

@@ -12,9 +12,9 @@ from whoosh.query import Phrase, Prefix
 
 from archive.catalogue import operations as catalogue
 from archive.jobs.operations import drain
-from archive.search import queries, store
+from archive.search import parsing, store, visibility
 from archive.search.bulkwrite import RebuildWriter
-from archive.search.queries import CuePhrase, CuePrefix
+from archive.search.matchers import CuePhrase, CuePrefix
 from archive.search.schema import TEXT_FIELDS, build_schema, pack_starts
 from tests.search.helpers import film, srt
 
@@ -144,7 +144,7 @@ def test_prefix_matching_agrees_with_whoosh(tmp_path, prefix):
 
 
 def test_typed_phrases_and_prefixes_use_the_fast_forms(app):
-    query = queries.parse_query('"bor cen" amal* title:"two words"')
+    query = parsing.parse_query('"bor cen" amal* title:"two words"')
     leaves = list(query.leaves())
     assert {type(leaf) for leaf in leaves if getattr(leaf, "fieldname", "") in TEXT_FIELDS} == {CuePhrase, CuePrefix}
     assert any(type(leaf) is Phrase and leaf.fieldname == "title" for leaf in leaves)
@@ -181,7 +181,7 @@ def test_attribute_cache_never_delays_visibility_and_expires(client, app, monkey
     catalogue.update_item(item, {"visibility": "public", "year": 1961})
     drain()
     # Other attributes follow within ATTRIBUTE_CACHE_SECONDS (here: at once).
-    monkeypatch.setattr(queries, "ATTRIBUTE_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(visibility, "ATTRIBUTE_CACHE_SECONDS", 0.0)
     years = client.get("/api/v1/search?q=lullaby").get_json()["facets"]["year"]
     assert years == [{"value": 1961, "count": 1}]
 
@@ -195,7 +195,7 @@ def test_plain_unions_give_the_same_documents_and_scores(tmp_path):
         return Or([Term(field, word) for field in ("text_en", "text_ru", "text_az") for word in ("bor", "cen", "kor")])
 
     plain = union()
-    queries._plain_unions(plain)
+    parsing._plain_unions(plain)
     assert plain.matcher_type == Or.DEFAULT_MATCHER
     with ix.searcher() as searcher:
         expected = dict(searcher.search(union(), limit=None).items())
