@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP = wsgi.py
 
-.PHONY: run test lint fmt system-deps db-upgrade clean
+.PHONY: run test test-fast lint fmt system-deps db-upgrade clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -48,6 +48,10 @@ run: $(VENV)/.runtime db-upgrade
 ## test: the whole suite, embedded and scaled configurations
 test: $(VENV)/.dev system-deps
 	$(BIN)/pytest
+
+## test-fast: the edit-test loop: embedded configuration only, no browser (ARGS="tests/search -x" narrows it)
+test-fast: $(VENV)/.dev
+	DA_TEST_PROFILES=embedded $(BIN)/pytest -m "not browser" $(ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check archive tests bench wsgi.py

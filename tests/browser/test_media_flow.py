@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from archive.catalogue import operations as catalogue
 from archive.jobs.operations import drain
 from tests.browser.test_catalogue_flow import sign_in
+from tests.factories import make_film, make_photo
 
 pytestmark = pytest.mark.browser
 
 
 def test_upload_with_progress_then_processing_then_public_page(page, open_page, users, samples):
-    photo = catalogue.create_item({"kind": "photo", "title": {"en": "Portrait at the well"}, "visibility": "public"})
+    photo = make_photo("Portrait at the well", "public")
     sign_in(page, users["archivist"].email)
     page.goto(f"/manage/items/{photo.id}/media")
     expect(page.locator("#media-status")).to_contain_text("No files yet")
@@ -35,7 +35,7 @@ def test_upload_with_progress_then_processing_then_public_page(page, open_page, 
 
 
 def test_bad_upload_shows_the_reason_and_keeps_the_page_usable(page, users, samples):
-    film = catalogue.create_item({"kind": "film", "title": {"en": "Notes"}})
+    film = make_film("Notes", "restricted")
     sign_in(page, users["archivist"].email)
     page.goto(f"/manage/items/{film.id}/media")
     page.locator("#upload-files").set_input_files(str(samples["text"]))

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from archive.catalogue import operations as catalogue
 from archive.jobs.operations import drain
 from archive.subtitles import operations as subtitles
+from tests.factories import make_film
 from tests.search.helpers import srt
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 def test_visitor_searches_and_opens_the_film_at_the_moment(page, app):
     public = catalogue.create_item({"kind": "film", "title": {"en": "Voices from the bridge"}, "visibility": "public",
                                     "year": 2019, "themes": ["memory"]})
-    hidden = catalogue.create_item({"kind": "film", "title": {"en": "Closed interviews"}, "visibility": "restricted"})
+    hidden = make_film("Closed interviews", "restricted")
     subtitles.create_track(public, "az", srt((95.5, 98.0, "Şahin körpüdə <script>alert(1)</script> gözləyirdi.")),
                            "az.srt")
     subtitles.create_track(hidden, "en", srt((5.0, 6.0, "Sahin spoke about the bridge.")), "en.srt")

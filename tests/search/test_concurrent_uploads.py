@@ -6,15 +6,15 @@ import threading
 
 from sqlalchemy import select
 
-from archive.catalogue import operations as catalogue
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import drain
+from tests.factories import make_film
 from tests.search.helpers import srt
 
 
 def test_eight_parallel_uploads_all_end_up_searchable(app, token_for):
-    items = [catalogue.create_item({"kind": "film", "title": {"en": f"Film {n}"}, "visibility": "public"}) for n in range(8)]
+    items = [make_film(f"Film {n}", "public") for n in range(8)]
     ids = [item.id for item in items]
     headers = token_for("archivist")
     statuses, errors = [], []

@@ -8,7 +8,7 @@ from archive.catalogue import operations as catalogue
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import drain
-from tests.search.helpers import film
+from tests.factories import make_film
 
 
 def _found(client, query: str, **filters) -> set[str]:
@@ -18,8 +18,8 @@ def _found(client, query: str, **filters) -> set[str]:
 
 
 def test_members_removed_from_a_collection_leave_its_filter_and_added_ones_join(app, client):
-    river = film("Bridge over the river", "public")
-    mountain = film("Bridge in the mountains", "public")
+    river = make_film("Bridge over the river", "public")
+    mountain = make_film("Bridge in the mountains", "public")
     series = catalogue.create_collection({"kind": "series", "title": {"en": "Crossings"}, "visibility": "public",
                                           "items": [river.id]})
     drain()
@@ -34,7 +34,7 @@ def test_members_removed_from_a_collection_leave_its_filter_and_added_ones_join(
 
 
 def test_a_collection_created_through_the_api_with_items_reindexes_them(app, client, token_for):
-    item = film("Letters from Gyumri", "public")
+    item = make_film("Letters from Gyumri", "public")
     response = client.post("/api/v1/collections", headers=token_for("archivist"),
                            json={"kind": "exhibition", "title": {"en": "Postbox"}, "visibility": "public",
                                  "items": [item.id]})
@@ -45,7 +45,7 @@ def test_a_collection_created_through_the_api_with_items_reindexes_them(app, cli
 
 
 def test_a_rolled_back_change_never_reaches_the_index(app, client):
-    film("Orchard at dawn", "public")
+    make_film("Orchard at dawn", "public")
     jobs_before = db.session.scalar(select(db.func.count(Job.id)))
     catalogue.create_item({"kind": "film", "title": {"en": "Never saved"}, "visibility": "public"}, commit=False)
     db.session.rollback()

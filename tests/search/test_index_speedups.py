@@ -16,7 +16,8 @@ from archive.search import parsing, store, visibility
 from archive.search.bulkwrite import RebuildWriter
 from archive.search.matchers import CuePhrase, CuePrefix
 from archive.search.schema import TEXT_FIELDS, build_schema, pack_starts
-from tests.search.helpers import film, srt
+from tests.factories import make_film
+from tests.search.helpers import srt
 
 WORDS = ["amal", "bor", "cen", "dov", "ezra", "fin", "gol", "hek", "ivo", "jal", "kor", "lum"]
 
@@ -151,7 +152,7 @@ def test_typed_phrases_and_prefixes_use_the_fast_forms(app):
 
 
 def test_best_moments_hold_most_query_words_and_hit_count_counts_cues(client, app):
-    film("Crossings", tracks={"en": srt(
+    make_film("Crossings", tracks={"en": srt(
         (1.0, 2.0, "The river at dawn."),
         (3.0, 4.0, "A bridge."),
         (5.0, 6.0, "The bridge over the river."),
@@ -166,7 +167,7 @@ def test_best_moments_hold_most_query_words_and_hit_count_counts_cues(client, ap
 
 def test_attribute_cache_never_delays_visibility_and_expires(client, app, monkeypatch):
     series = catalogue.create_collection({"kind": "series", "title": {"en": "Night series"}, "visibility": "public"})
-    item = film("Quiet film", tracks={"en": srt((1.0, 2.0, "lullaby for the night"))}, collections=[series.id])
+    item = make_film("Quiet film", tracks={"en": srt((1.0, 2.0, "lullaby for the night"))}, collections=[series.id])
     facets = client.get("/api/v1/search?q=lullaby").get_json()["facets"]
     assert [f["label"] for f in facets["collection"]] == ["Night series"]
     # A hidden collection's name goes at once, though the searcher (and its cache) is unchanged.

@@ -6,7 +6,8 @@ import pytest
 
 from archive.jobs.operations import drain
 from archive.search import indexer
-from tests.search.helpers import film, srt
+from tests.factories import make_film
+from tests.search.helpers import srt
 
 BORDER_EN = srt(
     (1.0, 3.5, "We lived by the border for twenty years."),
@@ -27,9 +28,9 @@ BORDER_HY = srt((5.0, 7.0, "Մենք ապրում էինք սահմանին։"))
 @pytest.fixture
 def catalogue(app):
     return {
-        "border": film("Life at the border", tracks={"en": BORDER_EN, "ru": BORDER_RU, "az": BORDER_AZ, "hy": BORDER_HY},
+        "border": make_film("Life at the border", tracks={"en": BORDER_EN, "ru": BORDER_RU, "az": BORDER_AZ, "hy": BORDER_HY},
                        year=2019, languages=["hy", "az"], themes=["memory"]),
-        "river": film("River songs", tracks={"en": srt((30.0, 32.0, "Songs of the river and the mountains."))},
+        "river": make_film("River songs", tracks={"en": srt((30.0, 32.0, "Songs of the river and the mountains."))},
                       year=2021, languages=["ru"], themes=["music"]),
         "photo": _photo(),
     }
@@ -113,7 +114,7 @@ def test_field_filters_and_facets(client, catalogue):
 
 def test_pagination(client, app):
     for number in range(5):
-        film(f"Film {number}", tracks={"en": srt((1.0, 2.0, f"harvest song number {number}"))})
+        make_film(f"Film {number}", tracks={"en": srt((1.0, 2.0, f"harvest song number {number}"))})
     first = search(client, q="harvest", per_page=2)
     assert first["total"] == 5 and first["pages"] == 3 and len(first["items"]) == 2
     seen = {i["id"] for page in (1, 2, 3) for i in search(client, q="harvest", per_page=2, page=page)["items"]}
@@ -121,7 +122,7 @@ def test_pagination(client, app):
 
 
 def test_cue_markup_is_escaped_never_html(client, app):
-    film("Escapes", tracks={"en": srt((1.0, 2.0, 'alert <script>alert(1)</script> & <img src=x onerror="boom()">'))})
+    make_film("Escapes", tracks={"en": srt((1.0, 2.0, 'alert <script>alert(1)</script> & <img src=x onerror="boom()">'))})
     hit = search(client, q="alert")["items"][0]["hits"][0]
     assert "<script>" not in hit["snippet"] and "<img" not in hit["snippet"]
     assert "&lt;script&gt;" in hit["snippet"] and "&lt;img src=x onerror=" in hit["snippet"]

@@ -6,7 +6,8 @@ import pytest
 
 from archive.catalogue import operations as catalogue
 from archive.jobs.operations import drain
-from tests.search.helpers import film, srt
+from tests.factories import make_film
+from tests.search.helpers import srt
 
 SECRET = "Zanguezur"
 
@@ -22,7 +23,7 @@ def mixed(app):
         ("restricted", "restricted", {"collections": [collection.id]}),
         ("embargoed", "public", {"embargo_until": "2999-01-01"}),
     ], start=2001):
-        made[name] = film(f"{name} film about {SECRET}", visibility, year=year, themes=[f"theme-{name}"],
+        made[name] = make_film(f"{name} film about {SECRET}", visibility, year=year, themes=[f"theme-{name}"],
                           languages=[f"x-{name[:3]}"],
                           tracks={"en": srt((1.0, 2.0, f"{SECRET} {name} testimony"))}, **extra)
     return made
@@ -72,7 +73,7 @@ def test_every_search_surface_respects_visibility(app, mixed, token_for, client_
 
 
 def test_index_follows_a_visibility_change(app, client):
-    item = film("Quiet film", "public", tracks={"en": srt((1.0, 2.0, "lullaby for the night"))})
+    item = make_film("Quiet film", "public", tracks={"en": srt((1.0, 2.0, "lullaby for the night"))})
     assert client.get("/api/v1/search?q=lullaby").get_json()["total"] == 1
     catalogue.update_item(item, {"visibility": "restricted"})
     # Hidden at once (the database check), before the index job has even run ...

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from archive.catalogue import operations as catalogue
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.jobs.models import Job
@@ -15,12 +14,13 @@ from archive.jobs.operations import drain, run_periodic
 from archive.storage import get_storage
 from archive.subtitles import previews
 from archive.timeutil import utcnow
+from tests.factories import make_film
 from tests.search.helpers import srt
 
 
 @pytest.fixture
 def item(app):
-    return catalogue.create_item({"kind": "film", "title": {"en": "Border"}, "visibility": "public"})
+    return make_film("Border", "public")
 
 
 def test_previews_older_than_a_day_are_swept_and_fresh_ones_kept(app, item, users):

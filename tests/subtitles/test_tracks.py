@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from archive.catalogue import operations as catalogue
 from archive.jobs.operations import drain
 from archive.search import indexer
 from archive.storage import get_storage
 from archive.subtitles import operations
+from tests.factories import make_film, make_photo
 from tests.search.helpers import srt
 
 RUSSIAN_1251 = srt((1.0, 2.5, "Мы жили у границы."), (3.0, 4.0, "Ёлка стояла во дворе.")).decode().encode("cp1251")
@@ -18,7 +18,7 @@ RUSSIAN_1251 = srt((1.0, 2.5, "Мы жили у границы."), (3.0, 4.0, "�
 
 @pytest.fixture
 def item(app):
-    return catalogue.create_item({"kind": "film", "title": {"en": "Border"}, "visibility": "public"})
+    return make_film("Border", "public")
 
 
 def upload(client, headers, item_id, data, lang="ru", filename="ru.srt"):
@@ -84,7 +84,7 @@ def test_api_upload_refuses_bad_input_with_a_reason(app, client, token_for, item
 
 
 def test_photos_take_no_subtitles(app, client, token_for):
-    photo = catalogue.create_item({"kind": "photo", "title": {"en": "P"}, "visibility": "public"})
+    photo = make_photo("P", "public")
     response = upload(client, token_for("archivist"), photo.id, srt((1, 2, "x")), lang="en")
     assert response.status_code == 422 and "item" in response.get_json()["error"]["fields"]
 

@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from archive.catalogue import operations as catalogue
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import drain, enqueue, execute, requeue_stale, retry, run_periodic
 from archive.media.models import MediaFile
 from archive.storage import get_storage
 from archive.timeutil import utcnow
-
-PROJECT = Path(__file__).resolve().parent.parent
+from tests.factories import make_photo
+from tests.fixtures.links import fetch
+from tests.fixtures.worker import start_worker, wait_for
 
 
 @pytest.fixture
 def stored_photo(app, samples):
     """A photo item with its original in storage, recorded without queueing anything."""
-    item = catalogue.create_item({"kind": "photo", "title": {"en": "Portrait"}})
+    item = make_photo("Portrait", "restricted")
     with open(samples["photo"], "rb") as handle:
         stored = get_storage().save(handle, prefix="originals")
     media = MediaFile(item_id=item.id, kind="image", storage_key=stored.key, filename="portrait.jpg",
@@ -124,50 +119,6 @@ def test_jobs_cli_lists_retries_and_drains(app, stored_photo):
     assert runner.invoke(args=["jobs", "retry", "424242"]).exit_code == 1
 
 
-def worker_env(app) -> dict:
-    """The environment a separate `flask worker` process needs to share this test's app."""
-    config = app.config
-    return {
-        **os.environ,
-        "FLASK_APP": "wsgi.py",
-        "ARCHIVE_INSTANCE_PATH": app.instance_path,
-        "ARCHIVE_DATABASE_URL": config["DATABASE_URL"],
-        "ARCHIVE_STORAGE_URL": config["STORAGE_URL"],
-        "ARCHIVE_QUEUE_URL": config["QUEUE_URL"],
-        "ARCHIVE_QUEUE_NAME": config["QUEUE_NAME"],
-        "ARCHIVE_SECRET_KEY": config["SECRET_KEY"],
-        "ARCHIVE_JOB_STALE_SECONDS": "3",
-    }
-
-
-def fetch(client, url: str, headers: dict | None = None) -> tuple[int, bytes]:
-    """Status and bytes behind a media link: an app route (filesystem) or a presigned URL (S3)."""
-    if url.startswith("/"):
-        response = client.get(url, headers=headers or {})
-        return response.status_code, response.data
-    request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (the test's own S3 server)
-        return response.status, response.read()
-
-
-def start_worker(app, log: Path) -> subprocess.Popen:
-    """`flask worker` as its own process, as an operator runs it."""
-    flask = Path(sys.executable).with_name("flask")
-    return subprocess.Popen([str(flask), "worker", "--workers", "1"], cwd=PROJECT, env=worker_env(app),
-                            stdout=open(log, "ab"), stderr=subprocess.STDOUT)
-
-
-def wait_for(job: Job, statuses: set[str], seconds: float = 60) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        status = db.session.get(Job, job.id).status
-        if status in statuses:
-            return status
-        time.sleep(0.1)
-    raise AssertionError(f"job {job.id} still {status} after {seconds} s")
-
-
 def test_a_real_worker_process_runs_queued_jobs(app, stored_photo, tmp_path):
     job = enqueue("fixity", {"all": True})
     worker = start_worker(app, tmp_path / "worker.log")
@@ -195,7 +146,7 @@ def test_queued_jobs_survive_a_worker_restart(app, stored_photo, tmp_path):
 
 
 def test_upload_then_worker_makes_photo_derivatives(app, client, token_for, samples, tmp_path):
-    item = catalogue.create_item({"kind": "photo", "title": {"en": "Portrait"}, "visibility": "public"})
+    item = make_photo("Portrait", "public")
     response = client.post(f"/api/v1/items/{item.id}/media?filename=p.jpg", headers=token_for("archivist"),
                            data=samples["photo"].read_bytes(), content_type="application/octet-stream")
     assert response.status_code == 201

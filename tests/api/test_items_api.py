@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from archive.catalogue import operations as catalogue
 from archive.catalogue.models import Item
 from archive.extensions import db
+from tests.factories import make_film, make_photo
 
 
 @pytest.fixture
@@ -85,9 +86,9 @@ def test_bad_authorization_header_is_401(client):
 
 def test_list_paginates_and_hides_what_the_caller_may_not_see(client, app, token_for):
     for number in range(30):
-        catalogue.create_item({"kind": "film", "title": {"en": f"Public {number}"}, "visibility": "public"})
-    catalogue.create_item({"kind": "film", "title": {"en": "Partners only"}, "visibility": "partners"})
-    catalogue.create_item({"kind": "photo", "title": {"en": "Staff only"}, "visibility": "restricted"})
+        make_film(f"Public {number}", "public")
+    make_film("Partners only", "partners")
+    make_photo("Staff only", "restricted")
 
     public = client.get("/api/v1/items?per_page=10&page=3").get_json()
     assert public["total"] == 30 and public["pages"] == 3 and len(public["items"]) == 10
@@ -111,6 +112,6 @@ def test_restricted_collection_membership_does_not_leak(client, app):
 
 
 def test_delete_item(client, staff, app):
-    item = catalogue.create_item({"kind": "film", "title": {"en": "Gone"}, "visibility": "public"})
+    item = make_film("Gone", "public")
     assert client.delete(f"/api/v1/items/{item.id}", headers=staff).status_code == 204
     assert client.get(f"/api/v1/items/{item.id}").status_code == 404

@@ -10,14 +10,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from archive.catalogue import operations as catalogue
 from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import drain, retry
 from archive.media.models import Derivative, MediaFile
 from archive.storage import get_storage
-from tests.test_jobs import fetch, start_worker, wait_for
+from tests.factories import make_film, make_photo
+from tests.fixtures.links import fetch
+from tests.fixtures.worker import start_worker, wait_for
 
 
 def upload(client, token_for, item, path, name=None):
@@ -30,7 +31,7 @@ def upload(client, token_for, item, path, name=None):
 
 @pytest.fixture
 def film(app):
-    return catalogue.create_item({"kind": "film", "title": {"en": "The Border"}, "visibility": "public"})
+    return make_film("The Border", "public")
 
 
 def test_film_gets_metadata_poster_storyboard_and_a_seekable_proxy(app, client, token_for, film, samples):
@@ -117,7 +118,7 @@ def test_embedded_subtitles_become_tracks(app, client, token_for, film, tmp_path
 
 
 def test_photo_derivatives_carry_no_location(app, client, token_for, tmp_path):
-    photo = catalogue.create_item({"kind": "photo", "title": {"en": "Checkpoint"}, "visibility": "public"})
+    photo = make_photo("Checkpoint", "public")
     original = tmp_path / "gps.jpg"
     exif = Image.Exif()
     exif[0x0112] = 6  # rotated: the derivative must come out upright
@@ -140,7 +141,7 @@ def test_photo_derivatives_carry_no_location(app, client, token_for, tmp_path):
 
 
 def test_restricted_film_previews_cannot_be_reached_by_the_public(app, client, token_for, samples):
-    secret = catalogue.create_item({"kind": "film", "title": {"en": "Witness"}, "visibility": "restricted"})
+    secret = make_film("Witness", "restricted")
     media_id = upload(client, token_for, secret, samples["film"])["id"]
     drain()
     assert client.get(f"/items/{secret.id}").status_code == 404
@@ -154,7 +155,7 @@ def test_restricted_film_previews_cannot_be_reached_by_the_public(app, client, t
 
 
 def test_worker_killed_mid_job_leads_to_the_job_being_run_again(app, client, token_for, samples, tmp_path):
-    item = catalogue.create_item({"kind": "film", "title": {"en": "Long take"}})
+    item = make_film("Long take", "restricted")
     upload(client, token_for, item, samples["long_film"])
     job = db.session.scalar(select(Job).where(Job.kind == "derive"))
     worker = start_worker(app, tmp_path / "worker.log")

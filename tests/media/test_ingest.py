@@ -11,23 +11,23 @@ from sqlalchemy import func, select
 
 from archive import create_app
 from archive.auth.operations import create_user, issue_token
-from archive.catalogue import operations as catalogue
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.media.ingest import clean_filename
 from archive.media.models import MediaFile
 from archive.storage import get_storage
+from tests.factories import make_film, make_photo
 from tests.fixtures.s3 import start_moto_server, use_s3_endpoint
 
 
 @pytest.fixture
 def film_item(app):
-    return catalogue.create_item({"kind": "film", "title": {"en": "The Border"}, "visibility": "public"})
+    return make_film("The Border", "public")
 
 
 @pytest.fixture
 def photo_item(app):
-    return catalogue.create_item({"kind": "photo", "title": {"en": "Portrait"}, "visibility": "public"})
+    return make_photo("Portrait", "public")
 
 
 def upload(client, headers, item_id, data: bytes, filename="border.mp4"):
@@ -85,7 +85,7 @@ def test_photo_on_a_film_item_is_refused(client, token_for, film_item, samples):
 def test_duplicate_upload_names_the_item_that_holds_it(client, token_for, film_item, samples):
     data = samples["film"].read_bytes()
     assert upload(client, token_for("archivist"), film_item.id, data).status_code == 201
-    other = catalogue.create_item({"kind": "film", "title": {"en": "Copy"}})
+    other = make_film("Copy", "restricted")
     response = upload(client, token_for("archivist"), other.id, data)
     assert response.status_code == 409
     error = response.get_json()["error"]
@@ -156,7 +156,7 @@ def test_s3_going_down_mid_upload_is_503_and_leaves_no_row(app_config, profile, 
         with application.app_context():
             if profile == "embedded":
                 db.create_all()
-            item = catalogue.create_item({"kind": "film", "title": {"en": "x"}})
+            item = make_film("x", "restricted")
             token = issue_token(create_user("a@example.org", "long enough password", "archivist"))
             data = samples["film"].read_bytes()
 

@@ -9,6 +9,7 @@ from archive.catalogue import operations as catalogue
 from archive.catalogue.models import Item
 from archive.errors import ValidationError
 from archive.extensions import db
+from tests.factories import make_film
 
 
 def item_form(**overrides):
@@ -122,7 +123,7 @@ def test_public_collection_lists_only_items_visitors_may_see(client, app):
 
 def test_browsing_paginates(client, app):
     for number in range(25):
-        catalogue.create_item({"kind": "film", "title": {"en": f"Film {number:02d}"}, "visibility": "public"})
+        make_film(f"Film {number:02d}", "public")
     first = client.get("/items").get_data(as_text=True)
     second = client.get("/items?page=2").get_data(as_text=True)
     assert "Page 1 of 2" in first and "Film 24" in first and "Film 00" not in first
