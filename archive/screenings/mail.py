@@ -13,10 +13,13 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+from sqlalchemy import Select, select
 
+from archive.auth.permissions import STAFF, has_role
 from archive.extensions import db
 from archive.screenings import times
 from archive.screenings.models import Screening, Venue, VenueMessage
+from archive.screenings.operations.venues import venue_ids_of
 
 SMTP_TIMEOUT_SECONDS = 10
 
@@ -59,6 +62,14 @@ def send(venue: Venue, subject: str, body: str, screening: Screening | None = No
     db.session.add(message)
     db.session.commit()
     return message
+
+
+def inbox(user) -> Select:
+    """Notices sent to the user's venues (staff: to every venue), newest first."""
+    query = select(VenueMessage)
+    if not has_role(user, STAFF):
+        query = query.where(VenueMessage.venue_id.in_(venue_ids_of(user) or [0]))
+    return query.order_by(VenueMessage.created_at.desc(), VenueMessage.id.desc())
 
 
 def _deliver(url: str, recipients: list[str], subject: str, body: str) -> None:

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from archive.catalogue import operations as catalogue
 from archive.extensions import db
 from archive.media.models import MediaFile
-from archive.screenings import operations, times
+from archive.screenings import times
+from archive.screenings.operations import booking, decisions, licences, venues
 from archive.storage import get_storage
 from archive.timeutil import utcnow
 
@@ -28,7 +29,7 @@ def make_venue(**overrides):
     data = {"name": "Yerevan Film House", "city": "Yerevan", "country": "AM", "timezone": "Asia/Yerevan",
             "capacity": 120, "buffer_minutes": 30}
     data.update(overrides)
-    return operations.create_venue(data)
+    return venues.create_venue(data)
 
 
 def make_licence(item, **overrides):
@@ -37,7 +38,7 @@ def make_licence(item, **overrides):
     data = {"territories": ["AM", "GE", "FR"], "starts_on": (today - timedelta(days=365)).isoformat(),
             "ends_on": (today + timedelta(days=730)).isoformat(), "uses": ["non-commercial", "educational"]}
     data.update(overrides)
-    return operations.create_licence(item, data)
+    return licences.create_licence(item, data)
 
 
 def local_start(venue, days: int = 10, hour: int = 19, minute: int = 0) -> str:
@@ -52,7 +53,7 @@ def book(user, item, venue, starts_at: str, **extra):
     data = {"item_id": item.id, "venue_id": venue.id, "starts_at": starts_at, "format": "community",
             "discussion_minutes": 30}
     data.update(extra)
-    return operations.request_screening(data, user)
+    return booking.request_screening(data, user)
 
 
 def attach_video(item, content: bytes = b"\x00\x00\x00\x18ftypmp42 fake film bytes", proxy: bytes | None = None,
@@ -81,11 +82,11 @@ def screening_records(users) -> dict:
     make_licence(film)
     own = make_venue(name="Own venue")
     other = make_venue(name="Other venue", city="Gyumri")
-    operations.add_member(own, users["venue"].email)
+    venues.add_member(own, users["venue"].email)
     mine = book(users["venue"], film, own, local_start(own, days=20))
     theirs = book(users["admin"], film, other, local_start(other, days=21))
     approved = book(users["admin"], film, other, local_start(other, days=22))
-    operations.approve(approved, users["admin"])
+    decisions.approve(approved, users["admin"])
     return {"scr_venue": own.id, "scr_other_venue": other.id, "scr_requested": mine.id,
             "scr_other_requested": theirs.id, "scr_approved": approved.id, "scr_film": film.id}
 

@@ -11,8 +11,8 @@ from aiosmtpd.controller import Controller
 
 from archive import create_app
 from archive.extensions import db
-from archive.screenings import operations
 from archive.screenings.models import VenueMessage
+from archive.screenings.operations import decisions, venues
 from tests.screenings.factories import book, local_start, make_film, make_licence, make_venue
 
 
@@ -48,9 +48,9 @@ def test_decisions_are_kept_in_the_inbox_without_smtp(app, users, client_as):
     film = make_film()
     make_licence(film)
     venue = make_venue()
-    operations.add_member(venue, users["venue"].email)
+    venues.add_member(venue, users["venue"].email)
     screening = book(users["venue"], film, venue, local_start(venue))
-    operations.decline(screening, users["archivist"], "The film is being re-edited")
+    decisions.decline(screening, users["archivist"], "The film is being re-edited")
     message = db.session.query(VenueMessage).one()
     assert (message.delivery, message.recipients) == ("log", users["venue"].email)
     page = client_as("venue").get("/venue/inbox").get_data(as_text=True)
@@ -72,9 +72,9 @@ def test_decisions_are_emailed_through_the_configured_server(app_config, profile
         film = make_film("Mailed film")
         make_licence(film)
         venue = make_venue()
-        operations.add_member(venue, venue_user.email)
+        venues.add_member(venue, venue_user.email)
         screening = book(venue_user, film, venue, local_start(venue))
-        operations.approve(screening, staff, "See you there")
+        decisions.approve(screening, staff, "See you there")
         assert db.session.query(VenueMessage).one().delivery == "smtp"
         db.session.remove()
         db.engine.dispose()
@@ -97,9 +97,9 @@ def test_an_unreachable_server_is_recorded_not_fatal(app_config, profile):
         film = make_film()
         make_licence(film)
         venue = make_venue()
-        operations.add_member(venue, venue_user.email)
+        venues.add_member(venue, venue_user.email)
         screening = book(venue_user, film, venue, local_start(venue))
-        operations.cancel(screening, venue_user)
+        decisions.cancel(screening, venue_user)
         message = db.session.query(VenueMessage).one()
         assert message.delivery == "failed" and message.error
         assert screening.status == "cancelled"  # the decision stands
