@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from archive.jobs.operations import handler, periodic
 from archive.media import operations as media
+from archive.screenings import mail
 from archive.search import indexer
 
 
@@ -46,3 +47,9 @@ def index_item(job, progress):
 def rebuild_index(job, progress):
     """Rebuild the whole search index from the database."""
     job.result = indexer.rebuild(progress)
+
+
+@handler(mail.SEND_JOB)
+def send_venue_notice(job, progress):
+    """E-mail a venue the notice of a decision on its screening."""
+    mail.deliver(job.payload["message_id"])

@@ -1,7 +1,9 @@
-"""Decisions on screenings: approve, decline and cancel, each followed by a notice to the venue.
+"""Decisions on screenings: approve, decline and cancel, each with a notice to the venue.
 
 Every decision takes the venue's lock, re-reads the screening and re-checks what may have changed
-since the request, commits the new status, then tells the venue.
+since the request, then commits the new status together with the venue's notice (its inbox row).
+E-mailing the notice is a queued job started after that commit, so a slow or broken mail server
+never holds a decision, and a decision that was refused tells nobody anything.
 """
 
 from __future__ import annotations
@@ -38,11 +40,12 @@ def approve(screening: Screening, user, reason: str = "", now: datetime | None =
             raise Refused("clash", "Another screening now occupies this slot; decline this request.", 409)
         screening.status = "approved"
         _decide(screening, user, reason, now)
+        notice = mail.decision_notice(screening, "approved", reason)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    _tell_venue(screening, "approved", reason)
+    mail.send_later(notice)
     return screening
 
 
@@ -56,11 +59,12 @@ def decline(screening: Screening, user, reason: str, now: datetime | None = None
         expect_status(screening, ("requested",), "declined")
         screening.status = "declined"
         _decide(screening, user, reason.strip()[:MAX_REASON], now or utcnow())
+        notice = mail.decision_notice(screening, "declined", reason.strip())
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    _tell_venue(screening, "declined", reason.strip())
+    mail.send_later(notice)
     return screening
 
 
@@ -77,11 +81,12 @@ def cancel(screening: Screening, user, reason: str = "", now: datetime | None = 
         screening.sequence += 1
         if reason:
             screening.decision_reason = str(reason).strip()[:MAX_REASON]
+        notice = mail.decision_notice(screening, "cancelled", str(reason or "").strip())
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    _tell_venue(screening, "cancelled", str(reason or "").strip())
+    mail.send_later(notice)
     return screening
 
 
@@ -90,10 +95,6 @@ def _decide(screening: Screening, user, reason: str, now: datetime) -> None:
     screening.decided_at = now
     screening.decision_reason = (reason or "").strip()[:MAX_REASON]
     screening.sequence += 1
-
-
-def _tell_venue(screening: Screening, what: str, reason: str) -> None:
-    mail.notify_decision(screening, what, reason)
 
 
 def pending_requests(limit: int = 200) -> list[Screening]:
