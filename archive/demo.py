@@ -124,14 +124,15 @@ def _collections():
 
 def _demo_venue(film: Item | None) -> int:
     """A community cinema in Gyumri with a licence for the public demo film."""
-    from archive.screenings import operations as screenings
     from archive.screenings.models import Venue
+    from archive.screenings.operations.licences import create_licence
+    from archive.screenings.operations.venues import create_venue
 
     if db.session.scalar(select(Venue).where(Venue.name == "Gyumri Community Cinema")) is not None:
         return 0
-    screenings.create_venue({"name": "Gyumri Community Cinema", "city": "Gyumri", "country": "AM",
+    create_venue({"name": "Gyumri Community Cinema", "city": "Gyumri", "country": "AM",
                              "timezone": "Asia/Yerevan", "capacity": 80, "buffer_minutes": 30})
     if film is not None:
-        screenings.create_licence(film, {"territories": ["AM", "AZ", "GE"], "starts_on": "2026-01-01",
-                                         "ends_on": "2030-12-31", "uses": ["non-commercial"]})
+        create_licence(film, {"territories": ["AM", "AZ", "GE"], "starts_on": "2026-01-01",
+                              "ends_on": "2030-12-31", "uses": ["non-commercial"]})
     return 1

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from archive.jobs.operations import handler, periodic
 from archive.media import operations as media
+from archive.screenings import mail
 from archive.search import indexer
 from archive.subtitles import previews as subtitle_previews
 
@@ -56,3 +57,9 @@ def sweep_subtitle_previews(job, progress):
 
 
 periodic("sweep_subtitle_previews", every=timedelta(hours=6))
+
+
+@handler(mail.SEND_JOB)
+def send_venue_notice(job, progress):
+    """E-mail a venue the notice of a decision on its screening."""
+    mail.deliver(job.payload["message_id"])

@@ -4,7 +4,8 @@ Each checker takes the raw value, the field's name and an ``errors`` dict: it re
 value, or records what to fix under the field's name and returns an empty value. An operation
 calls several checkers, then ``raise_if_any(errors)``, so a person sees every mistake at once and
 nothing is written unless all of the input is valid. Parsers for single values (``language_tag``,
-``country_code``, ``record_id``) raise ``ValueError`` with the message instead, for ``list_of``.
+``country_code``, ``time_zone``, ``record_id``, ``one_of(...)``) raise ``ValueError`` with the
+message instead, for ``list_of``, ``optional`` and ``required``.
 
 Text is refused when it holds what no page can show: lone surrogates (they cannot be encoded as
 UTF-8), NUL and other control characters (newlines and tabs only where a field has several lines).
@@ -18,7 +19,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import lru_cache
 from typing import Any, TypeVar
+from zoneinfo import available_timezones
 
 import langcodes
 import pycountry
@@ -180,6 +183,18 @@ def choice(value: Any, field: str, choices: Iterable[str], errors: dict) -> str 
     return value
 
 
+def one_of(choices: Iterable[str]) -> Callable[[Any], str]:
+    """A parser accepting only ``choices`` (surrounding spaces ignored), for ``list_of`` and ``optional``."""
+    choices = tuple(choices)
+
+    def parse(value: Any) -> str:
+        if isinstance(value, str) and value.strip() in choices:
+            return value.strip()
+        raise ValueError(f"{_shown(value)} is not one of: " + ", ".join(choices) + ".")
+
+    return parse
+
+
 def list_of(value: Any, field: str, parse: Callable[[Any], T], errors: dict) -> list[T]:
     """A list (or a comma- or semicolon-separated string) whose entries ``parse`` accepts; duplicates dropped."""
     if value is None:
@@ -212,6 +227,14 @@ def optional(parse: Callable[[Any], T], value: Any, field: str, errors: dict) ->
         return None
 
 
+def required(parse: Callable[[Any], T], value: Any, field: str, errors: dict) -> T | None:
+    """``parse(value)`` for a single value that must be given; empty is refused as required."""
+    if value in (None, ""):
+        errors[field] = REQUIRED
+        return None
+    return optional(parse, value, field, errors)
+
+
 def language_tag(tag: Any) -> str:
     """The canonical BCP-47 form of ``tag``; raises ValueError for anything else."""
     if (
@@ -235,6 +258,19 @@ def country_code(code: Any) -> str:
     ):
         raise ValueError(f"{_shown(code)} is not an ISO 3166 country code; use two letters such as AM, AZ or GE.")
     return code.strip().upper()
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def time_zone(name: Any) -> str:
+    """An IANA time zone name such as Asia/Yerevan; raises ValueError for anything else."""
+    # Checked against the list: ZoneInfo itself would also open paths such as "../../etc/x".
+    if not isinstance(name, str) or name.strip() not in _zone_names():
+        raise ValueError(f"{_shown(name)} is not an IANA time zone; use a name such as Asia/Yerevan, Asia/Baku or Europe/Paris.")
+    return name.strip()
 
 
 def record_id(value: Any) -> int:

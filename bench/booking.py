@@ -23,8 +23,8 @@ from archive import create_app  # noqa: E402
 from archive.auth import operations as accounts  # noqa: E402
 from archive.catalogue import operations as catalogue  # noqa: E402
 from archive.extensions import db  # noqa: E402
-from archive.screenings import operations  # noqa: E402
 from archive.screenings.models import Screening  # noqa: E402
+from archive.screenings.operations import booking, licences, venues  # noqa: E402
 from archive.timeutil import utcnow  # noqa: E402
 
 SLOT = timedelta(hours=3)
@@ -55,7 +55,7 @@ def time_bookings(user, venue, item, count: int, day_offset: int) -> list[float]
     for n in range(count):
         starts = (base + timedelta(days=n)).isoformat() + "Z"
         began = time.perf_counter()
-        operations.request_screening({"item_id": item.id, "venue_id": venue.id, "starts_at": starts}, user)
+        booking.request_screening({"item_id": item.id, "venue_id": venue.id, "starts_at": starts}, user)
         durations.append(time.perf_counter() - began)
     return durations
 
@@ -79,9 +79,9 @@ def main() -> None:
         item.duration_seconds = 5400.0
         db.session.commit()
         today = utcnow().date()
-        licence = operations.create_licence(item, {"territories": ["AM"], "starts_on": (today - timedelta(days=365 * 40)).isoformat(),
-                                                   "ends_on": (today + timedelta(days=3650)).isoformat(), "uses": ["non-commercial"]})
-        venue = operations.create_venue({"name": "Bench venue", "city": "Yerevan", "country": "AM", "timezone": "Asia/Yerevan"})
+        licence = licences.create_licence(item, {"territories": ["AM"], "starts_on": (today - timedelta(days=365 * 40)).isoformat(),
+                                                 "ends_on": (today + timedelta(days=3650)).isoformat(), "uses": ["non-commercial"]})
+        venue = venues.create_venue({"name": "Bench venue", "city": "Yerevan", "country": "AM", "timezone": "Asia/Yerevan"})
         results = {}
         stored = 0
         for size, offset in ((1_000, 0), (100_000, 1000)):

@@ -15,7 +15,7 @@ from archive.extensions import db
 from archive.jobs.models import Job
 from archive.media.models import MediaFile
 from archive.storage import get_storage
-from tests.screenings.factories import screening_records
+from tests.screenings.helpers import screening_records
 
 ANON, VENUE, ARCHIVIST, ADMIN = None, "venue", "archivist", "admin"
 ORDER = (ANON, VENUE, ARCHIVIST, ADMIN)

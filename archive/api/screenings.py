@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, request, url_for
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from archive.api import bp, json_body
 from archive.api.catalogue import page_json
 from archive.auth.permissions import ADMIN, SIGNED_IN, STAFF, acting_user, has_role, require
 from archive.catalogue.models import Item
-from archive.catalogue.visibility import can_see_item, visible_items
 from archive.errors import ValidationError, error_body
 from archive.extensions import db
 from archive.pagination import page_number, paginate
-from archive.screenings import calendars, operations, times
+from archive.screenings import kit, times
 from archive.screenings.models import Licence, Screening, ScreeningReport, Venue
-from archive.screenings.operations import Refused
+from archive.screenings.operations import booking, decisions, licences, reports, venues
+from archive.screenings.operations.refusals import Refused
+from archive.screenings.visibility import can_see_screening, visible_screenings
 
 
 @bp.errorhandler(Refused)
@@ -75,8 +76,8 @@ def screening_json(screening: Screening, user) -> dict:
         "discussion_minutes": screening.discussion_minutes, "sequence": screening.sequence,
         "url": url_for("screenings.screening", screening_id=screening.id, _external=True),
     }
-    if operations.may_act_for(user, screening.venue):
-        opens, closes = operations.kit_window(screening)
+    if venues.may_act_for(user, screening.venue):
+        opens, closes = kit.kit_window(screening)
         data.update(
             blocked_until=times.local_iso(screening.blocked_until, tz), use=screening.use,
             expected_audience=screening.expected_audience, notes=screening.notes,
@@ -105,12 +106,8 @@ def _venue_or_404(venue_id: int) -> Venue:
 
 def _screening_or_404(screening_id: int) -> Screening:
     """A screening the caller may see at all (hidden ones are 404, so they cannot be probed)."""
-    user = acting_user()
     screening = db.session.get(Screening, screening_id)
-    if screening is None or not can_see_item(user, screening.item):
-        abort(404, description=f"No screening {screening_id}.")
-    mine = operations.may_act_for(user, screening.venue)
-    if not mine and (screening.status not in ("approved", "cancelled") or screening.item.visibility == "restricted"):
+    if screening is None or not can_see_screening(acting_user(), screening):
         abort(404, description=f"No screening {screening_id}.")
     return screening
 
@@ -125,7 +122,7 @@ def list_venues():
 @require(ADMIN)
 def create_venue():
     """Register a venue (admins)."""
-    venue = operations.create_venue(json_body())
+    venue = venues.create_venue(json_body())
     return venue_json(venue), 201, {"Location": url_for("api.get_venue", venue_id=venue.id)}
 
 
@@ -139,7 +136,7 @@ def get_venue(venue_id: int):
 @require(ADMIN)
 def add_venue_member(venue_id: int):
     """Link a venue account to the venue (admins)."""
-    user = operations.add_member(_venue_or_404(venue_id), json_body().get("email"))
+    user = venues.add_member(_venue_or_404(venue_id), json_body().get("email"))
     return {"venue_id": venue_id, "user_id": user.id, "email": user.email}, 201
 
 
@@ -154,14 +151,14 @@ def _item_for_staff(item_id: int) -> Item:
 @require(STAFF)
 def list_licences(item_id: int):
     """A film's licences (staff)."""
-    return {"items": [licence_json(lic) for lic in operations.licences_of(_item_for_staff(item_id))]}
+    return {"items": [licence_json(lic) for lic in licences.licences_of(_item_for_staff(item_id))]}
 
 
 @bp.post("/items/<int:item_id>/licences")
 @require(STAFF)
 def create_licence(item_id: int):
     """Record a screening licence for a film (staff)."""
-    return licence_json(operations.create_licence(_item_for_staff(item_id), json_body())), 201
+    return licence_json(licences.create_licence(_item_for_staff(item_id), json_body())), 201
 
 
 def _moment(name: str) -> datetime | None:
@@ -188,13 +185,7 @@ def _id_arg(name: str) -> int | None:
 def list_screenings():
     """Screenings the caller may see: the public calendar, plus all of one's own venues' bookings."""
     user = acting_user()
-    if has_role(user, STAFF):
-        condition = true()
-    else:
-        public = and_(Screening.status.in_(("approved", "cancelled")), calendars.calendar_items(user))
-        own = operations.venue_ids_of(user)
-        condition = or_(public, and_(Screening.venue_id.in_(own), visible_items(user))) if own else public
-    query = select(Screening).join(Screening.item).where(condition).options(joinedload(Screening.venue))
+    query = select(Screening).join(Screening.item).where(visible_screenings(user)).options(joinedload(Screening.venue))
     venue_id, item_id = _id_arg("venue"), _id_arg("item")
     start, end = _moment("from"), _moment("to")
     if start and end and end < start:
@@ -218,7 +209,7 @@ def list_screenings():
 @require(SIGNED_IN)
 def create_screening():
     """Request a screening: 201, or 409 ``clash`` (with ``free_slots``), 422 ``no_licence``, ``no_duration``, ``invalid``."""
-    screening = operations.request_screening(json_body(), acting_user())
+    screening = booking.request_screening(json_body(), acting_user())
     return screening_json(screening, acting_user()), 201, {"Location": url_for("api.get_screening", screening_id=screening.id)}
 
 
@@ -240,7 +231,7 @@ def _reason() -> str:
 @require(STAFF)
 def approve_screening(screening_id: int):
     """Approve a request (staff); rights and clashes are checked again."""
-    screening = operations.approve(_screening_or_404(screening_id), acting_user(), _reason())
+    screening = decisions.approve(_screening_or_404(screening_id), acting_user(), _reason())
     return screening_json(screening, acting_user())
 
 
@@ -248,7 +239,7 @@ def approve_screening(screening_id: int):
 @require(STAFF)
 def decline_screening(screening_id: int):
     """Decline a request with a reason (staff)."""
-    screening = operations.decline(_screening_or_404(screening_id), acting_user(), _reason())
+    screening = decisions.decline(_screening_or_404(screening_id), acting_user(), _reason())
     return screening_json(screening, acting_user())
 
 
@@ -256,7 +247,7 @@ def decline_screening(screening_id: int):
 @require(SIGNED_IN)
 def cancel_screening(screening_id: int):
     """Cancel a screening (its venue or staff); its kit is revoked."""
-    screening = operations.cancel(_screening_or_404(screening_id), acting_user(), _reason())
+    screening = decisions.cancel(_screening_or_404(screening_id), acting_user(), _reason())
     return screening_json(screening, acting_user())
 
 
@@ -264,5 +255,5 @@ def cancel_screening(screening_id: int):
 @require(SIGNED_IN)
 def report_screening(screening_id: int):
     """File the attendance report after the screening (its venue or staff)."""
-    report = operations.file_report(_screening_or_404(screening_id), json_body(), acting_user())
+    report = reports.file_report(_screening_or_404(screening_id), json_body(), acting_user())
     return report_json(report), 201

@@ -2,8 +2,8 @@
 
 Calendars are public-facing: they show approved screenings (and cancelled ones, so subscribed
 calendar apps remove them) of films the visitor may see, and never a restricted film, not even to
-staff, so a feed copied out of a staff session cannot leak one. Partners-only films appear only
-to signed-in accounts.
+staff (the rule is ``archive.screenings.visibility``). Partners-only films appear only to
+signed-in accounts.
 """
 
 from __future__ import annotations
@@ -11,24 +11,20 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from archive.catalogue.models import Item
-from archive.catalogue.visibility import visible_items
+from archive.extensions import db
 from archive.screenings import times
-from archive.screenings.models import Screening
+from archive.screenings.models import Screening, Venue
+from archive.screenings.visibility import calendar_items
 from archive.timeutil import utcnow
 
 PRODID = "-//Dialogue Archive//Screenings//EN"
 UID_DOMAIN = "screenings.dialogue-archive"
 FEED_PAST = timedelta(days=90)  # recent past stays in feeds so cancellations and changes still reach subscribers
 STATUS = {"approved": "CONFIRMED", "requested": "TENTATIVE", "cancelled": "CANCELLED", "declined": "CANCELLED"}
-
-
-def calendar_items(user) -> ColumnElement[bool]:
-    """Films whose screenings a calendar may list to ``user``."""
-    return and_(visible_items(user), Item.visibility != "restricted")
 
 
 def calendar_query(user, *, include_cancelled: bool = False) -> Select:
@@ -43,12 +39,75 @@ def calendar_query(user, *, include_cancelled: bool = False) -> Select:
     )
 
 
-def feed_query(user, now: datetime | None = None) -> Select:
-    """The feed's screenings: from 90 days ago on, soonest first."""
+def filtered(query: Select, filters: dict) -> Select:
+    """Narrow a calendar query by the filters a visitor chose: country, city, venue, film, language."""
+    if "country" in filters:
+        query = query.where(Venue.country == filters["country"])
+    if "city" in filters:
+        query = query.where(Venue.city == filters["city"])
+    if "venue" in filters:
+        query = query.where(Screening.venue_id == filters["venue"])
+    if "film" in filters:
+        query = query.where(Screening.item_id == filters["film"])
+    if "lang" in filters:
+        query = query.where(or_(Screening.subtitle_lang == filters["lang"], Screening.audio_lang == filters["lang"]))
+    return query
+
+
+def upcoming(query: Select, now: datetime | None = None) -> Select:
+    """The screenings of ``query`` still to come, soonest first."""
+    return query.where(Screening.starts_at >= (now or utcnow())).order_by(Screening.starts_at, Screening.id)
+
+
+def coming(user, *, venue_id: int | None = None, item_id: int | None = None) -> Select:
+    """A venue's or a film's coming screenings as its calendar shows them to ``user``."""
+    query = calendar_query(user, include_cancelled=True)
+    if venue_id is not None:
+        query = query.where(Screening.venue_id == venue_id)
+    if item_id is not None:
+        query = query.where(Screening.item_id == item_id)
+    return upcoming(query)
+
+
+def in_month(query: Select, first: date) -> list[Screening]:
+    """The screenings of ``query`` in the month starting ``first`` (a day either side, for local dates)."""
+    start = datetime.combine(first, datetime.min.time()) - timedelta(days=1)
+    end = datetime.combine(next_month(first), datetime.min.time()) + timedelta(days=1)
+    rows = db.session.scalars(query.where(Screening.starts_at >= start, Screening.starts_at < end).order_by(Screening.starts_at))
+    return list(rows.unique())
+
+
+def next_month(first: date) -> date:
+    """The first day of the month after the one starting ``first``."""
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def previous_month(first: date) -> date:
+    """The first day of the month before the one starting ``first``."""
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def films_listed(user, limit: int = 200) -> list[Item]:
+    """Films whose screenings calendars may list to ``user``, newest first (the filter's choices)."""
+    return list(db.session.scalars(
+        select(Item).where(Item.kind == "film", calendar_items(user)).order_by(Item.id.desc()).limit(limit)
+    ))
+
+
+def feed_query(user, now: datetime | None = None, *, venue_id: int | None = None, item_id: int | None = None) -> Select:
+    """The feed's screenings (of one venue or film if given): from 90 days ago on, soonest first."""
     now = now or utcnow()
-    return calendar_query(user, include_cancelled=True).where(Screening.starts_at >= now - FEED_PAST).order_by(
-        Screening.starts_at, Screening.id
-    )
+    query = calendar_query(user, include_cancelled=True).where(Screening.starts_at >= now - FEED_PAST)
+    if venue_id is not None:
+        query = query.where(Screening.venue_id == venue_id)
+    if item_id is not None:
+        query = query.where(Screening.item_id == item_id)
+    return query.order_by(Screening.starts_at, Screening.id)
+
+
+def feed(user, *, venue_id: int | None = None, item_id: int | None = None) -> list[Screening]:
+    """The screenings of a feed, as ``feed_query`` selects them."""
+    return list(db.session.scalars(feed_query(user, venue_id=venue_id, item_id=item_id)).unique())
 
 
 def uid(screening: Screening) -> str:
@@ -108,7 +167,7 @@ def month_grid(first: date, screenings: list[Screening]) -> list[list[dict]]:
         local_day = times.to_local(screening.starts_at, times.zone(screening.venue.timezone)).date()
         by_day.setdefault(local_day, []).append(screening)
     start = first - timedelta(days=first.weekday())
-    following = (first + timedelta(days=32)).replace(day=1)
+    following = next_month(first)
     end = following + timedelta(days=(7 - following.weekday()) % 7)
     weeks = []
     day = start

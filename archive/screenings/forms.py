@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort
 from werkzeug.datastructures import MultiDict
+
+from archive.timeutil import utcnow
 
 
 def _clean(form: MultiDict, names: tuple[str, ...]) -> dict:
@@ -59,3 +61,31 @@ def date_span(args: MultiDict) -> tuple[date | None, date | None]:
         except ValueError:
             abort(400, description=f"{name}={raw!r} is not a date; use YYYY-MM-DD.")
     return span[0], span[1]
+
+
+def calendar_filters(args: MultiDict) -> dict:
+    """The calendar's filters from the query string: country, city, venue and film ids, language."""
+    filters: dict = {}
+    if args.get("country"):
+        filters["country"] = args["country"].strip().upper()[:2]
+    if args.get("city"):
+        filters["city"] = args["city"].strip()[:120]
+    for name in ("venue", "film"):
+        raw = args.get(name, "")
+        if raw:
+            if not raw.isdigit() or len(raw) > 9:
+                abort(400, description=f"{name}={raw!r} is not an id; pick one from the list.")
+            filters[name] = int(raw)
+    if args.get("lang"):
+        filters["lang"] = args["lang"].strip()[:35]
+    return filters
+
+
+def month(raw: str | None) -> date:
+    """The first day of the month a calendar shows: ``month=YYYY-MM``, or this month."""
+    if not raw:
+        return utcnow().date().replace(day=1)
+    try:
+        return datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        abort(400, description=f"month={raw!r} is not a month; use YYYY-MM such as 2027-03.")

@@ -1,21 +1,33 @@
-"""What goes into a screening kit: the screening copy, the poster and the chosen subtitles.
+"""A screening kit: what is in it (the screening copy, the poster, the chosen subtitles) and when it opens.
 
 The copy is the film's web proxy when it has been made, else the original upload. Subtitles are
 rendered from the cues that ``archive.subtitles`` keeps (the source of truth) as SRT or WebVTT.
+Only the venue's accounts and staff download a kit, and only from 48 hours before an approved
+screening until 24 hours after it; a download link never outlives that window.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.media.models import MediaFile
+from archive.screenings import times
+from archive.screenings.models import Screening
+from archive.screenings.operations.refusals import Refused
+from archive.screenings.operations.venues import may_act_for
+from archive.storage import get_storage
 from archive.subtitles import formats as subtitle_formats
 from archive.subtitles import operations as subtitle_operations
 from archive.subtitles.models import SubtitleTrack
+from archive.timeutil import utcnow
+
+KIT_OPENS_BEFORE = timedelta(hours=48)
+KIT_CLOSES_AFTER = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -88,3 +100,39 @@ def subtitles(item: Item, lang: str, fmt: str) -> tuple[str, str] | None:
     cues = subtitle_operations.cues_of(track)
     text = subtitle_formats.to_srt(cues) if fmt == "srt" else subtitle_formats.to_vtt(cues)
     return text, f"{_safe_stem(item)}.{lang}.{fmt}"
+
+
+def kit_window(screening: Screening) -> tuple[datetime, datetime]:
+    """When the kit's download links work: 48 hours before the start to 24 hours after the end."""
+    return screening.starts_at - KIT_OPENS_BEFORE, screening.ends_at + KIT_CLOSES_AFTER
+
+
+def is_open(screening: Screening, now: datetime) -> bool:
+    """Whether the kit of ``screening`` can be downloaded at ``now`` (approved, inside its window)."""
+    opens, closes = kit_window(screening)
+    return screening.status == "approved" and opens <= now <= closes
+
+
+def check_kit(screening: Screening, user, now: datetime | None = None) -> int:
+    """Refuse a kit download outside its window or rules; return how many seconds it stays open."""
+    now = now or utcnow()
+    if not may_act_for(user, screening.venue):
+        raise Refused("forbidden", "This kit belongs to another venue.", 403)
+    if screening.status == "cancelled":
+        raise Refused("kit_revoked", "This screening was cancelled, so its kit has been revoked.", 410)
+    if screening.status != "approved":
+        raise Refused("not_approved", f"The kit is ready once the screening is approved; it is {screening.status}.", 403)
+    opens, closes = kit_window(screening)
+    tz = times.zone(screening.venue.timezone)
+    if now < opens:
+        raise Refused("kit_not_open", f"The kit's download opens 48 hours before the screening, at {times.local_label(opens, tz)}.", 403)
+    if now > closes:
+        raise Refused("kit_expired", f"The kit's download closed 24 hours after the screening, at {times.local_label(closes, tz)}.", 410)
+    return max(1, int((closes - now).total_seconds()))
+
+
+def download_url(found: KitFile, seconds_left: int) -> str:
+    """A link to a kit file that expires quickly, and never outlives the kit's window."""
+    storage = get_storage()
+    expires = min(storage.url_seconds, seconds_left)
+    return storage.url(found.key, expires_in=expires, filename=found.filename, content_type=found.mime)

@@ -1,8 +1,11 @@
 """Telling venues what happened to their screenings: an inbox row always, e-mail when configured.
 
-Without ``ARCHIVE_SMTP_URL`` each notice is written to the log and kept in the venue's inbox
-page. With it, the notice also goes out through that SMTP server; a server that refuses it does
-not undo the decision: the inbox row records the failure instead.
+A decision writes its notice (a ``VenueMessage``, the venue's inbox) in the decision's own
+transaction. Without ``ARCHIVE_SMTP_URL`` the notice is also written to the log and that is all.
+With it, the notice is ``queued`` and, once the decision is committed, a ``send_venue_notice`` job
+e-mails it: no request ever waits for a mail server. A server that is down, refuses the message or
+never answers fails the job with the reason, marks the notice ``failed``, and leaves the decision
+standing; ``flask jobs retry`` sends it again.
 """
 
 from __future__ import annotations
@@ -13,16 +16,21 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+from sqlalchemy import Select, select
 
+from archive.auth.permissions import STAFF, has_role
 from archive.extensions import db
+from archive.jobs.operations import JobFailed, enqueue
 from archive.screenings import times
-from archive.screenings.models import Screening, Venue, VenueMessage
+from archive.screenings.models import Screening, VenueMessage
+from archive.screenings.operations.venues import venue_ids_of
 
 SMTP_TIMEOUT_SECONDS = 10
+SEND_JOB = "send_venue_notice"
 
 
-def notify_decision(screening: Screening, what: str, reason: str) -> VenueMessage:
-    """Tell the venue its screening was approved, declined or cancelled."""
+def decision_notice(screening: Screening, what: str, reason: str) -> VenueMessage:
+    """The notice that the venue's screening was approved, declined or cancelled (added, not committed)."""
     tz = times.zone(screening.venue.timezone)
     title = screening.item.display_title()
     when = times.local_label(screening.starts_at, tz)
@@ -35,30 +43,75 @@ def notify_decision(screening: Screening, what: str, reason: str) -> VenueMessag
                      "before the screening until 24 hours after it, from the screening's page.")
     if what == "cancelled":
         lines.append("The screening kit has been revoked.")
-    return send(screening.venue, subject, "\n\n".join(lines), screening)
-
-
-def send(venue: Venue, subject: str, body: str, screening: Screening | None = None) -> VenueMessage:
-    """Keep the notice in the venue's inbox, then e-mail it to the venue's accounts if SMTP is set."""
-    recipients = [user.email for user in venue.members if user.active]
-    message = VenueMessage(
-        venue_id=venue.id, screening_id=screening.id if screening is not None else None,
-        recipients=", ".join(recipients), subject=subject[:300], body=body, delivery="log",
+    recipients = [user.email for user in screening.venue.members if user.active]
+    notice = VenueMessage(
+        venue_id=screening.venue_id, screening_id=screening.id, recipients=", ".join(recipients),
+        subject=subject[:300], body="\n\n".join(lines),
+        delivery="queued" if current_app.config.get("SMTP_URL") and recipients else "log",
     )
-    url = current_app.config.get("SMTP_URL")
-    if not url or not recipients:
-        current_app.logger.info("Notice for venue %s (%s): %s\n%s", venue.id, ", ".join(recipients) or "no accounts", subject, body)
+    db.session.add(notice)
+    return notice
+
+
+def send_later(notice: VenueMessage) -> None:
+    """After the commit: queue the e-mail of a ``queued`` notice; log one that stays in the inbox only."""
+    if notice.delivery == "queued":
+        enqueue(SEND_JOB, {"message_id": notice.id})
     else:
-        try:
-            _deliver(url, recipients, subject, body)
-            message.delivery = "smtp"
-        except (OSError, smtplib.SMTPException) as exc:
-            current_app.logger.warning("E-mail to venue %s failed: %s", venue.id, exc)
-            message.delivery = "failed"
-            message.error = str(exc)[:2000]
-    db.session.add(message)
+        _log(notice)
+
+
+def deliver(message_id: int) -> None:
+    """E-mail one notice (the job's work); a failure is recorded on the notice and fails the job."""
+    notice = db.session.get(VenueMessage, message_id)
+    if notice is None or notice.delivery == "smtp":
+        return  # deleted with its venue, or sent by an earlier run of this job
+    url = current_app.config.get("SMTP_URL")
+    recipients = [address for address in notice.recipients.split(", ") if address]
+    if not url or not recipients:
+        notice.delivery, notice.error = "log", ""
+        db.session.commit()
+        _log(notice)
+        return
+    try:
+        _deliver(url, recipients, notice.subject, notice.body)
+    except (OSError, smtplib.SMTPException) as exc:
+        reason = _failure(url, exc)
+        current_app.logger.warning("E-mail to venue %s failed: %s", notice.venue_id, reason)
+        notice.delivery, notice.error = "failed", reason[:2000]
+        db.session.commit()
+        raise JobFailed(reason) from None
+    notice.delivery, notice.error = "smtp", ""
     db.session.commit()
-    return message
+
+
+def inbox(user) -> Select:
+    """Notices sent to the user's venues (staff: to every venue), newest first."""
+    query = select(VenueMessage)
+    if not has_role(user, STAFF):
+        query = query.where(VenueMessage.venue_id.in_(venue_ids_of(user) or [0]))
+    return query.order_by(VenueMessage.created_at.desc(), VenueMessage.id.desc())
+
+
+def _log(notice: VenueMessage) -> None:
+    current_app.logger.info(
+        "Notice for venue %s (%s): %s\n%s", notice.venue_id, notice.recipients or "no accounts", notice.subject, notice.body
+    )
+
+
+def _failure(url: str, exc: Exception) -> str:
+    """Why an e-mail did not go out, for the job list and the inbox (never the URL's password)."""
+    parts = urlsplit(url)
+    server = f"{parts.hostname}:{parts.port or (465 if parts.scheme == 'smtps' else 25)}"
+    # smtplib reports a greeting that never came as a disconnection; the timeout is its context.
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+        why = f"did not answer within {SMTP_TIMEOUT_SECONDS} seconds"
+    elif isinstance(exc, ConnectionRefusedError):
+        why = "refused the connection (is it running, and is the port right?)"
+    else:
+        why = f"failed: {str(exc).strip() or type(exc).__name__}"
+    return (f"The mail server {server} {why}. The notice is kept in the venue's inbox; "
+            "retry this job (flask jobs retry) once the server works.")
 
 
 def _deliver(url: str, recipients: list[str], subject: str, body: str) -> None:

@@ -163,7 +163,8 @@ class VenueMessage(db.Model):
     recipients: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    # "log" without an SMTP server, "smtp" once handed over, "failed" when the server refused it.
+    # "log" without an SMTP server; "queued" until the e-mail job runs, then "smtp" once handed
+    # over or "failed" when the server refused it or never answered (the error says which).
     delivery: Mapped[str] = mapped_column(String(10), default="log")
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

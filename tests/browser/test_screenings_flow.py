@@ -9,11 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from archive.extensions import db
-from archive.screenings import operations, times
+from archive.screenings import times
 from archive.screenings.models import Screening
+from archive.screenings.operations import venues
 from archive.timeutil import utcnow
 from tests.browser.test_catalogue_flow import sign_in
-from tests.screenings.factories import attach_video, make_film, make_licence, make_venue
+from tests.factories import attach_video, make_film, make_licence, make_venue
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def test_venue_books_is_approved_downloads_the_kit_and_reports(page, open_page, 
     make_licence(film)
     attach_video(film, proxy=PROXY)
     venue = make_venue()
-    operations.add_member(venue, users["venue"].email)
+    venues.add_member(venue, users["venue"].email)
     # Thirty hours ahead, so the kit is open as soon as the screening is approved.
     local = times.to_local(utcnow() + timedelta(hours=30), times.zone(venue.timezone)).strftime("%Y-%m-%dT%H:%M")
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from archive.extensions import db
 from archive.screenings.models import Screening, VenueMessage
 from archive.timeutil import utcnow
-from tests.screenings.factories import add_subtitles, local_start, make_film, make_licence
+from tests.factories import add_subtitles, make_film, make_licence
+from tests.screenings.helpers import local_start
 
 VENUE = {"name": "Yerevan Film House", "city": "Yerevan", "country": "AM", "timezone": "Asia/Yerevan",
          "capacity": 120, "buffer_minutes": 30}

@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from archive.errors import ValidationError
 from archive.extensions import db
-from archive.screenings import operations
+from archive.screenings import kit
 from archive.screenings.models import Screening, ScreeningReport, Venue
-from archive.screenings.operations import Refused
-from tests.screenings.factories import FILM_SECONDS, book, local_start, make_film, make_licence, make_venue
+from archive.screenings.operations import booking, decisions, licences, reports, venues
+from archive.screenings.operations.refusals import Refused
+from tests.factories import FILM_SECONDS, book, make_film, make_licence, make_venue
+from tests.screenings.helpers import local_start
 
 
 @pytest.fixture
@@ -20,7 +22,7 @@ def setup(app, users):
     film = make_film()
     make_licence(film)
     venue = make_venue()
-    operations.add_member(venue, users["venue"].email)
+    venues.add_member(venue, users["venue"].email)
     return film, venue, users["venue"]
 
 
@@ -56,9 +58,9 @@ def test_overlapping_request_clashes_and_offers_free_slots(setup):
 def test_declined_and_cancelled_screenings_free_their_slot(setup, users):
     film, venue, user = setup
     first = book(user, film, venue, local_start(venue))
-    operations.decline(first, users["archivist"], "Projector under repair")
+    decisions.decline(first, users["archivist"], "Projector under repair")
     second = book(user, film, venue, local_start(venue))
-    operations.cancel(second, user)
+    decisions.cancel(second, user)
     assert book(user, film, venue, local_start(venue)).status == "requested"
 
 
@@ -132,7 +134,7 @@ def test_invalid_requests_name_the_field_and_store_nothing(setup):
         data = {"item_id": film.id, "venue_id": venue.id, "starts_at": local_start(venue)}
         data.update(change)
         with pytest.raises(ValidationError) as caught:
-            operations.request_screening(data, user)
+            booking.request_screening(data, user)
         assert text in caught.value.errors[field], change
     assert count(Screening) == 0
 
@@ -211,7 +213,7 @@ BAD_VENUES = [
 def test_invalid_venues_are_refused(app):
     for data, field, text in BAD_VENUES:
         with pytest.raises(ValidationError) as caught:
-            operations.create_venue(data)
+            venues.create_venue(data)
         assert text in caught.value.errors[field], data
     assert count(Venue) == 0
 
@@ -231,19 +233,19 @@ def test_invalid_licences_are_refused(app):
     base = {"territories": ["AM"], "starts_on": "2027-01-01", "ends_on": "2027-12-31", "uses": ["educational"]}
     for data, field, text in BAD_LICENCES:
         with pytest.raises(ValidationError) as caught:
-            operations.create_licence(film, {**base, **data})
+            licences.create_licence(film, {**base, **data})
         assert text in caught.value.errors[field], data
-    assert operations.licences_of(film) == []
+    assert licences.licences_of(film) == []
 
 
 def test_members_must_be_venue_accounts(app, users):
     venue = make_venue()
     with pytest.raises(ValidationError, match="only venue accounts"):
-        operations.add_member(venue, users["archivist"].email)
+        venues.add_member(venue, users["archivist"].email)
     with pytest.raises(ValidationError, match="No account for"):
-        operations.add_member(venue, "nobody@example.org")
-    operations.add_member(venue, users["venue"].email.upper())
-    operations.add_member(venue, users["venue"].email)
+        venues.add_member(venue, "nobody@example.org")
+    venues.add_member(venue, users["venue"].email.upper())
+    venues.add_member(venue, users["venue"].email)
     assert [u.email for u in venue.members] == [users["venue"].email]
 
 
@@ -254,47 +256,47 @@ def test_approval_rechecks_rights_and_decisions_follow_the_status(setup, users):
     licence.territories = ["GE"]  # the rights changed since the request
     db.session.commit()
     with pytest.raises(Refused) as caught:
-        operations.approve(screening, users["archivist"])
+        decisions.approve(screening, users["archivist"])
     assert caught.value.code == "no_licence"
     assert db.session.get(Screening, screening.id).status == "requested"
     licence.territories = ["AM"]
     db.session.commit()
-    operations.approve(screening, users["archivist"], "Enjoy")
+    decisions.approve(screening, users["archivist"], "Enjoy")
     assert (screening.status, screening.sequence) == ("approved", 1)
     with pytest.raises(Refused) as caught:
-        operations.approve(screening, users["archivist"])
+        decisions.approve(screening, users["archivist"])
     assert (caught.value.code, caught.value.status) == ("wrong_status", 409)
-    operations.cancel(screening, user, "Flooded hall")
+    decisions.cancel(screening, user, "Flooded hall")
     assert (screening.status, screening.sequence) == ("cancelled", 2)
     with pytest.raises(Refused, match="is cancelled; only a requested screening can be approved"):
-        operations.approve(screening, users["archivist"])
+        decisions.approve(screening, users["archivist"])
     with pytest.raises(ValidationError, match="Say why"):
-        operations.decline(book(user, film, venue, local_start(venue, days=3)), users["archivist"], " ")
+        decisions.decline(book(user, film, venue, local_start(venue, days=3)), users["archivist"], " ")
 
 
 def test_kit_window_opens_48_hours_before_and_closes_a_day_after(setup, users):
     film, venue, user = setup
     screening = book(user, film, venue, local_start(venue))
     with pytest.raises(Refused, match="once the screening is approved"):
-        operations.check_kit(screening, user)
-    operations.approve(screening, users["archivist"])
+        kit.check_kit(screening, user)
+    decisions.approve(screening, users["archivist"])
     start, end = screening.starts_at, screening.ends_at
     with pytest.raises(Refused, match="opens 48 hours before") as caught:
-        operations.check_kit(screening, user, now=start - timedelta(hours=49))
+        kit.check_kit(screening, user, now=start - timedelta(hours=49))
     assert caught.value.status == 403
-    assert operations.check_kit(screening, user, now=start - timedelta(hours=47)) > 0
-    assert operations.check_kit(screening, user, now=end + timedelta(hours=23)) <= 3600
+    assert kit.check_kit(screening, user, now=start - timedelta(hours=47)) > 0
+    assert kit.check_kit(screening, user, now=end + timedelta(hours=23)) <= 3600
     with pytest.raises(Refused, match="closed 24 hours after") as caught:
-        operations.check_kit(screening, user, now=start + timedelta(days=1, hours=3))  # a day late
+        kit.check_kit(screening, user, now=start + timedelta(days=1, hours=3))  # a day late
     assert (caught.value.code, caught.value.status) == ("kit_expired", 410)
     other = make_venue(name="Elsewhere")
     stranger_screening = book(users["admin"], film, other, local_start(other))
     with pytest.raises(Refused) as caught:
-        operations.check_kit(stranger_screening, user)
+        kit.check_kit(stranger_screening, user)
     assert caught.value.status == 403
-    operations.cancel(screening, user)
+    decisions.cancel(screening, user)
     with pytest.raises(Refused, match="revoked") as caught:
-        operations.check_kit(screening, user, now=start)
+        kit.check_kit(screening, user, now=start)
     assert caught.value.status == 410
 
 
@@ -302,7 +304,7 @@ def test_kit_window_opens_48_hours_before_and_closes_a_day_after(setup, users):
 def held(setup, users):
     film, venue, user = setup
     screening = book(user, film, venue, local_start(venue))
-    operations.approve(screening, users["archivist"])
+    decisions.approve(screening, users["archivist"])
     return screening, user
 
 
@@ -322,7 +324,7 @@ def test_bad_attendance_is_refused(held):
     screening, user = held
     for attendance, field, text in BAD_ATTENDANCE:
         with pytest.raises(ValidationError) as caught:
-            operations.file_report(screening, {"attendance": attendance}, user, now=screening.starts_at + timedelta(hours=3))
+            reports.file_report(screening, {"attendance": attendance}, user, now=screening.starts_at + timedelta(hours=3))
         assert text in caught.value.errors[field], attendance
     assert count(ScreeningReport) == 0
 
@@ -330,12 +332,12 @@ def test_bad_attendance_is_refused(held):
 def test_report_after_the_screening_once(held):
     screening, user = held
     with pytest.raises(Refused, match="after it has started"):
-        operations.file_report(screening, {"attendance": {"total": 1}}, user)
+        reports.file_report(screening, {"attendance": {"total": 1}}, user)
     later = screening.starts_at + timedelta(hours=3)
-    report = operations.file_report(
+    report = reports.file_report(
         screening, {"attendance": {"total": 80, "women": 45, "men": 30, "other": 5, "youth": 40, "displaced": 12},
                     "discussion": "Long and warm."}, user, now=later)
     assert (report.total, report.women, report.other_gender, report.displaced) == (80, 45, 5, 12)
     with pytest.raises(Refused) as caught:
-        operations.file_report(screening, {"attendance": {"total": 1}}, user, now=later)
+        reports.file_report(screening, {"attendance": {"total": 1}}, user, now=later)
     assert (caught.value.code, caught.value.status) == ("report_exists", 409)

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from archive.screenings import operations
-from tests.screenings.factories import book, local_start, make_film, make_licence, make_venue
+from archive.screenings.operations import decisions
+from tests.factories import book, make_film, make_licence, make_venue
+from tests.screenings.helpers import local_start
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def programme(app, users):
     screenings = {}
     for offset, (visibility, film) in enumerate(films.items()):
         screening = book(users["admin"], film, paris, local_start(paris, days=5 + offset, hour=20), subtitle_lang=None)
-        operations.approve(screening, users["archivist"])
+        decisions.approve(screening, users["archivist"])
         screenings[visibility] = screening
     pending = book(users["admin"], films["public"], paris, local_start(paris, days=9))
     return paris, films, screenings, pending
@@ -53,7 +54,7 @@ def test_feed_parses_back_with_zones_sequence_and_cancellations(client, programm
     assert (int(event["SEQUENCE"]), str(event["STATUS"])) == (1, "CONFIRMED")
     assert "Cinéma de la Paix" in str(event["LOCATION"])
 
-    operations.cancel(public, users["admin"], "Strike")
+    decisions.cancel(public, users["admin"], "Strike")
     again = events(client.get("/calendar.ics").data)
     assert list(again) == [uid]  # the same UID, so calendar apps update the event in place
     assert (int(again[uid]["SEQUENCE"]), str(again[uid]["STATUS"])) == (2, "CANCELLED")

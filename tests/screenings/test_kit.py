@@ -9,9 +9,9 @@ import pytest
 from icalendar import Calendar
 
 from archive.extensions import db
-from archive.screenings import operations
+from archive.screenings.operations import decisions, venues
 from archive.timeutil import utcnow
-from tests.screenings.factories import add_subtitles, attach_video, book, make_film, make_licence, make_venue
+from tests.factories import add_subtitles, attach_video, book, make_film, make_licence, make_venue
 
 PROXY = b"proxy-bytes " * 100
 POSTER = b"\xff\xd8\xff\xe0 poster"
@@ -25,10 +25,10 @@ def approved(app, users):
     attach_video(film, proxy=PROXY, poster=POSTER)
     add_subtitles(film, "hy")
     venue = make_venue()
-    operations.add_member(venue, users["venue"].email)
+    venues.add_member(venue, users["venue"].email)
     start = (utcnow() + timedelta(hours=30)).replace(microsecond=0).isoformat() + "Z"
     screening = book(users["venue"], film, venue, start, subtitle_lang="hy")
-    operations.approve(screening, users["archivist"])
+    decisions.approve(screening, users["archivist"])
     return screening
 
 
@@ -66,7 +66,7 @@ def test_kit_is_closed_to_others_late_and_after_cancelling(client_as, approved, 
     assert client_as(None).get(base).status_code == 302  # sign in first
     stranger = make_user("venue", "stranger@example.org")
     other_venue = make_venue(name="Not theirs")
-    operations.add_member(other_venue, stranger.email)
+    venues.add_member(other_venue, stranger.email)
     outsider = app.test_client()
     outsider.post("/login", data={"email": stranger.email, "password": "correct horse battery"})
     assert outsider.get(base).status_code == 403
@@ -94,12 +94,12 @@ def test_kit_waits_for_approval_and_the_window(client_as, app, users):
     make_licence(film)
     attach_video(film)
     venue = make_venue()
-    operations.add_member(venue, users["venue"].email)
+    venues.add_member(venue, users["venue"].email)
     start = (utcnow() + timedelta(days=5)).replace(microsecond=0).isoformat() + "Z"
     screening = book(users["venue"], film, venue, start)
     browser = client_as("venue")
     assert browser.get(f"/screenings/{screening.id}/kit/film").status_code == 403
-    operations.approve(screening, users["archivist"])
+    decisions.approve(screening, users["archivist"])
     early = browser.get(f"/screenings/{screening.id}/kit/film")
     assert early.status_code == 403 and "opens 48 hours before" in early.get_data(as_text=True)
     # Without a proxy the original is the screening copy.

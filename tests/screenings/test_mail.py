@@ -5,15 +5,22 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import threading
+import time
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
 from archive import create_app
 from archive.extensions import db
-from archive.screenings import operations
-from archive.screenings.models import VenueMessage
-from tests.screenings.factories import book, local_start, make_film, make_licence, make_venue
+from archive.jobs.models import Job
+from archive.jobs.operations import drain, retry
+from archive.screenings import mail
+from archive.screenings.models import Screening, VenueMessage
+from archive.screenings.operations import decisions, venues
+from tests.factories import book, make_film, make_licence, make_venue
+from tests.screenings.helpers import local_start
 
 
 class Collector:
@@ -48,9 +55,9 @@ def test_decisions_are_kept_in_the_inbox_without_smtp(app, users, client_as):
     film = make_film()
     make_licence(film)
     venue = make_venue()
-    operations.add_member(venue, users["venue"].email)
+    venues.add_member(venue, users["venue"].email)
     screening = book(users["venue"], film, venue, local_start(venue))
-    operations.decline(screening, users["archivist"], "The film is being re-edited")
+    decisions.decline(screening, users["archivist"], "The film is being re-edited")
     message = db.session.query(VenueMessage).one()
     assert (message.delivery, message.recipients) == ("log", users["venue"].email)
     page = client_as("venue").get("/venue/inbox").get_data(as_text=True)
@@ -72,9 +79,10 @@ def test_decisions_are_emailed_through_the_configured_server(app_config, profile
         film = make_film("Mailed film")
         make_licence(film)
         venue = make_venue()
-        operations.add_member(venue, venue_user.email)
+        venues.add_member(venue, venue_user.email)
         screening = book(venue_user, film, venue, local_start(venue))
-        operations.approve(screening, staff, "See you there")
+        decisions.approve(screening, staff, "See you there")
+        drain()  # the worker's part: the e-mail is a queued job
         assert db.session.query(VenueMessage).one().delivery == "smtp"
         db.session.remove()
         db.engine.dispose()
@@ -97,14 +105,87 @@ def test_an_unreachable_server_is_recorded_not_fatal(app_config, profile):
         film = make_film()
         make_licence(film)
         venue = make_venue()
-        operations.add_member(venue, venue_user.email)
+        venues.add_member(venue, venue_user.email)
         screening = book(venue_user, film, venue, local_start(venue))
-        operations.cancel(screening, venue_user)
+        decisions.cancel(screening, venue_user)
+        drain()  # the worker's part: the e-mail is a queued job
         message = db.session.query(VenueMessage).one()
         assert message.delivery == "failed" and message.error
         assert screening.status == "cancelled"  # the decision stands
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def silent_smtp():
+    """A mail server that hangs: it accepts connections and never says a word."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.1)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            held.append(connection)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"smtp://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def test_a_hung_mail_server_never_holds_an_approval(app, users, token_for, silent_smtp, smtp_server, monkeypatch):
+    app.config["SMTP_URL"] = silent_smtp
+    film = make_film("Patient film")
+    make_licence(film)
+    venue = make_venue()
+    venues.add_member(venue, users["venue"].email)
+    screening = book(users["venue"], film, venue, local_start(venue))
+
+    started = time.monotonic()
+    response = app.test_client().post(f"/api/v1/screenings/{screening.id}/approve", headers=token_for("archivist"),
+                                      json={"reason": "Welcome"})
+    took = time.monotonic() - started
+    assert (response.status_code, response.json["status"]) == (200, "approved")
+    assert took < mail.SMTP_TIMEOUT_SECONDS / 4, f"the approval waited {took:.1f} s for the mail server"
+    assert db.session.get(Screening, screening.id).status == "approved"
+    notice = db.session.scalars(select(VenueMessage)).one()
+    assert (notice.delivery, notice.subject.split(":")[0]) == ("queued", "Screening approved")
+
+    # The worker's turn. The server still says nothing; a shorter timeout keeps the test quick.
+    monkeypatch.setattr(mail, "SMTP_TIMEOUT_SECONDS", 1)
+    drain()
+    db.session.expire_all()
+    job = db.session.scalars(select(Job).where(Job.kind == mail.SEND_JOB)).one()
+    assert job.status == "failed"
+    assert "did not answer within" in job.error and "retry" in job.error
+    assert (notice.delivery, notice.error) == ("failed", job.error)
+    assert db.session.get(Screening, screening.id).status == "approved"  # the decision stands
+
+    # Once a working server is configured, retrying the job sends the notice, once.
+    handler, url = smtp_server
+    app.config["SMTP_URL"] = url
+    retry(job)
+    drain()
+    db.session.expire_all()
+    assert (job.status, notice.delivery, notice.error) == ("done", "smtp", "")
+    [(recipients, content)] = handler.messages
+    assert recipients == [users["venue"].email] and "Reason: Welcome" in content
+    retry(job)
+    drain()
+    assert len(handler.messages) == 1  # a re-run never sends a notice twice
 
 
 def test_smtp_url_setting_is_checked_at_start(app_config, monkeypatch):

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select, text
 
 from archive.extensions import db
-from archive.screenings import operations
 from archive.screenings.models import Licence, ReportPhoto, Screening, Venue
+from archive.screenings.operations import booking, decisions, reports, venues
 from archive.storage import get_storage
-from tests.screenings.factories import book, local_start, make_film, make_licence, make_venue
+from tests.factories import book, make_film, make_licence, make_venue
+from tests.screenings.helpers import local_start
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -24,7 +25,7 @@ def linked(app, users):
     film = make_film()
     make_licence(film)
     venue = make_venue()
-    operations.add_member(venue, users["venue"].email)
+    venues.add_member(venue, users["venue"].email)
     return film, venue
 
 
@@ -95,7 +96,7 @@ def test_licences_and_venues_pages(client_as, app):
 def held(linked, users):
     film, venue = linked
     screening = book(users["venue"], film, venue, local_start(venue, days=2))
-    operations.approve(screening, users["archivist"])
+    decisions.approve(screening, users["archivist"])
     # The screening has happened: move it two days back.
     for name in ("starts_at", "ends_at", "blocked_until"):
         setattr(screening, name, getattr(screening, name) - timedelta(days=4))
@@ -127,7 +128,7 @@ def test_venue_files_a_report_with_a_photo(client_as, held):
 
 
 def test_impact_page_charts_and_csv(client_as, held, users):
-    operations.file_report(held, {"attendance": {"total": 100, "women": 55, "men": 40, "other": 5, "youth": 20,
+    reports.file_report(held, {"attendance": {"total": 100, "women": 55, "men": 40, "other": 5, "youth": 20,
                                                  "displaced": 10}}, users["venue"])
     staff = client_as("archivist")
     page = staff.get("/impact").get_data(as_text=True)
@@ -145,8 +146,8 @@ def test_impact_page_charts_and_csv(client_as, held, users):
 def test_clash_lookup_reads_the_venue_index(app, linked, users):
     film, venue = linked
     screening = book(users["venue"], film, venue, local_start(venue))
-    slot = operations.Slot(screening.starts_at, screening.ends_at, screening.blocked_until)
-    query = operations.clashes_query(venue.id, slot)
+    slot = booking.Slot(screening.starts_at, screening.ends_at, screening.blocked_until)
+    query = booking.clashes_query(venue.id, slot)
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
     if db.engine.dialect.name == "sqlite":
         plan = " ".join(str(row[-1]) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))

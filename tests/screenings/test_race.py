@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from archive.auth.models import User
 from archive.extensions import db
-from archive.screenings import operations
 from archive.screenings.models import Screening
-from archive.screenings.operations import Refused
-from tests.screenings.factories import local_start, make_film, make_licence, make_venue
+from archive.screenings.operations import booking, venues
+from archive.screenings.operations.refusals import Refused
+from tests.factories import make_film, make_licence, make_venue
+from tests.screenings.helpers import local_start
 
 REQUESTS = 20
 
@@ -21,7 +22,7 @@ def test_twenty_concurrent_overlapping_requests_accept_exactly_one(app, users):
     film = make_film()
     make_licence(film)
     venue = make_venue()
-    operations.add_member(venue, users["venue"].email)
+    venues.add_member(venue, users["venue"].email)
     user_id, film_id, venue_id = users["venue"].id, film.id, venue.id
     # Every request overlaps every other: each occupies 2 hours (90-minute film, 30-minute
     # changeover) and they start 5 minutes apart, all within 95 minutes.
@@ -38,7 +39,7 @@ def test_twenty_concurrent_overlapping_requests_accept_exactly_one(app, users):
             data = {"item_id": film_id, "venue_id": venue_id, "starts_at": starts[index]}
             barrier.wait(timeout=30)
             try:
-                operations.request_screening(data, user)
+                booking.request_screening(data, user)
                 result = "accepted"
             except Refused as exc:
                 result = exc.code

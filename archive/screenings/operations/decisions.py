@@ -1,0 +1,111 @@
+"""Decisions on screenings: approve, decline and cancel, each with a notice to the venue.
+
+Every decision takes the venue's lock, re-reads the screening and re-checks what may have changed
+since the request, then commits the new status together with the venue's notice (its inbox row).
+E-mailing the notice is a queued job started after that commit, so a slow or broken mail server
+never holds a decision, and a decision that was refused tells nobody anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, select
+
+from archive.errors import ValidationError
+from archive.extensions import db
+from archive.screenings import mail
+from archive.screenings.models import Screening
+from archive.screenings.operations.booking import Slot, clashes, lock_venue
+from archive.screenings.operations.licences import licence_for
+from archive.screenings.operations.refusals import Refused, expect_status
+from archive.screenings.operations.venues import may_act_for
+from archive.timeutil import utcnow
+
+MAX_REASON = 2000
+
+
+def approve(screening: Screening, user, reason: str = "", now: datetime | None = None) -> Screening:
+    """Approve a pending request after checking rights and clashes again."""
+    now = now or utcnow()
+    lock_venue(screening.venue_id)
+    try:
+        db.session.refresh(screening)
+        expect_status(screening, ("requested",), "approved")
+        if screening.starts_at <= now:
+            raise Refused("in_past", "This screening's start has passed; it can no longer be approved. Decline it instead.", 409)
+        screening.licence_id = licence_for(screening.item, screening.venue, screening.starts_at, screening.use, ignore=screening.id).id
+        slot = Slot(screening.starts_at, screening.ends_at, screening.blocked_until)
+        if clashes(screening.venue_id, slot, ignore=screening.id):
+            raise Refused("clash", "Another screening now occupies this slot; decline this request.", 409)
+        screening.status = "approved"
+        _decide(screening, user, reason, now)
+        notice = mail.decision_notice(screening, "approved", reason)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    mail.send_later(notice)
+    return screening
+
+
+def decline(screening: Screening, user, reason: str, now: datetime | None = None) -> Screening:
+    """Decline a pending request; the venue is told the reason."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError({"reason": "Say why the request is declined, so the venue can act on it."})
+    lock_venue(screening.venue_id)
+    try:
+        db.session.refresh(screening)
+        expect_status(screening, ("requested",), "declined")
+        screening.status = "declined"
+        _decide(screening, user, reason.strip()[:MAX_REASON], now or utcnow())
+        notice = mail.decision_notice(screening, "declined", reason.strip())
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    mail.send_later(notice)
+    return screening
+
+
+def cancel(screening: Screening, user, reason: str = "", now: datetime | None = None) -> Screening:
+    """Cancel a pending or approved screening; this revokes its kit and marks it CANCELLED in feeds."""
+    if not may_act_for(user, screening.venue):
+        raise Refused("forbidden", "Only the venue's own accounts or staff can cancel this screening.", 403)
+    lock_venue(screening.venue_id)
+    try:
+        db.session.refresh(screening)
+        expect_status(screening, ("requested", "approved"), "cancelled")
+        screening.status = "cancelled"
+        screening.cancelled_at = now or utcnow()
+        screening.sequence += 1
+        if reason:
+            screening.decision_reason = str(reason).strip()[:MAX_REASON]
+        notice = mail.decision_notice(screening, "cancelled", str(reason or "").strip())
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    mail.send_later(notice)
+    return screening
+
+
+def _decide(screening: Screening, user, reason: str, now: datetime) -> None:
+    screening.decided_by_id = user.id if user is not None else None
+    screening.decided_at = now
+    screening.decision_reason = (reason or "").strip()[:MAX_REASON]
+    screening.sequence += 1
+
+
+def pending_requests(limit: int = 200) -> list[Screening]:
+    """Requests waiting for a decision, oldest first."""
+    return list(db.session.scalars(
+        select(Screening).where(Screening.status == "requested").order_by(Screening.created_at, Screening.id).limit(limit)
+    ))
+
+
+def coming_approved(now: datetime | None = None) -> Select:
+    """Approved screenings still to come, soonest first."""
+    return select(Screening).where(Screening.status == "approved", Screening.starts_at >= (now or utcnow())).order_by(
+        Screening.starts_at
+    )

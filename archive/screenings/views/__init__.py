@@ -1,0 +1,72 @@
+"""Screening pages: one blueprint, its routes split by who uses them.
+
+- ``public``: calendars and their feeds, venue and film pages, a screening's page;
+- ``bookings``: a venue account's bookings, kit downloads, attendance reports and inbox;
+- ``staff``: decisions on requests, licences, venues and the impact figures.
+
+Each route parses the request, checks permission, calls the operations and renders; the rules
+live in ``archive.screenings.operations``, ``kit``, ``calendars`` and ``visibility``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NoReturn
+
+from flask import Blueprint, Response, abort, render_template, url_for
+
+from archive.auth.permissions import acting_user
+from archive.catalogue.visibility import can_see_item
+from archive.extensions import db
+from archive.screenings import calendars, times
+from archive.screenings.models import Screening, Venue
+from archive.screenings.operations.refusals import Refused
+from archive.screenings.operations.venues import may_act_for
+
+bp = Blueprint("screenings", __name__)
+
+
+def refuse(exc: Refused) -> NoReturn:
+    """Answer a refused operation with its status and message."""
+    abort(exc.status, description=exc.message)
+
+
+def screening_for_actor(screening_id: int) -> Screening:
+    """A screening the current user acts on (own venue or staff); others get 404 or 403."""
+    screening = db.session.get(Screening, screening_id)
+    user = acting_user()
+    if screening is None or not can_see_item(user, screening.item):
+        abort(404)
+    if not may_act_for(user, screening.venue):
+        abort(403, description="This screening belongs to another venue.")
+    return screening
+
+
+def ics_response(rows: list[Screening], name: str) -> Response:
+    """An iCalendar document of ``rows``, each event linking to its screening's page."""
+    body = calendars.document(rows, name, lambda s: url_for("screenings.screening", screening_id=s.id, _external=True))
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = "inline; filename=screenings.ics"
+    return response
+
+
+@bp.app_template_filter("venue_time")
+def venue_time(moment: datetime, venue: Venue) -> str:
+    """Show a stored UTC time in the venue's zone with the offset."""
+    return times.local_label(moment, times.zone(venue.timezone))
+
+
+@bp.app_template_filter("venue_clock")
+def venue_clock(moment: datetime, venue: Venue) -> str:
+    """The local hour and minute at the venue, for the month grid."""
+    return f"{times.to_local(moment, times.zone(venue.timezone)):%H:%M}"
+
+
+@bp.app_errorhandler(Refused)
+def refused_page(exc: Refused):
+    """A booking rule said no on a page: show its message with its status."""
+    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+
+# The route modules attach their routes to ``bp``; imported last because they import it from here.
+from archive.screenings.views import bookings, public, staff  # noqa: E402, F401
