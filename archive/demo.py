@@ -15,10 +15,14 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from archive.catalogue import operations as catalogue
-from archive.catalogue.models import Item
+from archive.catalogue.models import Collection, Item
 from archive.extensions import db
 from archive.media.ffmpeg import default_tools
 from archive.media.ingest import ingest
+from archive.screenings.models import Venue
+from archive.screenings.operations.licences import create_licence
+from archive.screenings.operations.venues import create_venue
+from archive.subtitles.operations import create_track
 
 FILMS = [
     {
@@ -86,8 +90,6 @@ def _existing(title: dict) -> Item | None:
 
 def load_demo(by=None) -> dict:
     """Create the demo catalogue (skipping what exists) and queue its processing; return counts."""
-    from archive.subtitles.operations import create_track
-
     made = {"items": 0, "subtitles": 0, "venues": 0}
     collection = next((c for c in _collections() if c.title.get("en") == COLLECTION["title"]["en"]), None)
     if collection is None:
@@ -117,17 +119,11 @@ def load_demo(by=None) -> dict:
 
 
 def _collections():
-    from archive.catalogue.models import Collection
-
     return db.session.scalars(select(Collection))
 
 
 def _demo_venue(film: Item | None) -> int:
     """A community cinema in Gyumri with a licence for the public demo film."""
-    from archive.screenings.models import Venue
-    from archive.screenings.operations.licences import create_licence
-    from archive.screenings.operations.venues import create_venue
-
     if db.session.scalar(select(Venue).where(Venue.name == "Gyumri Community Cinema")) is not None:
         return 0
     create_venue({"name": "Gyumri Community Cinema", "city": "Gyumri", "country": "AM",

@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from archive.catalogue.models import Item
 from archive.errors import ActionableError
 from archive.extensions import db
+from archive.jobs.operations import enqueue
 from archive.media import detect
 from archive.media.detect import HEAD_BYTES
 from archive.media.models import MediaFile
-from archive.storage import StoredObject, get_storage
+from archive.storage import ObjectTooLarge, StoredObject, get_storage
 
 MAX_FILENAME = 200
 
@@ -113,8 +114,6 @@ def store_original(stream: BinaryIO, filename: str | None) -> tuple[StoredObject
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     capture = _HeadCapture(stream)
     storage = get_storage()
-    from archive.storage import ObjectTooLarge
-
     try:
         stored = storage.save(capture, prefix="originals", max_bytes=limit)
     except ObjectTooLarge:
@@ -180,8 +179,6 @@ def record_original(item: Item, stored: StoredObject, sniffed: Sniffed, filename
 
 def ingest(item: Item, stream: BinaryIO, filename: str | None, uploaded_by=None) -> MediaFile:
     """Store an upload for ``item``, record it and queue its derivatives."""
-    from archive.jobs.operations import enqueue
-
     if item.kind == "photo":
         expected = "image"
     else:
