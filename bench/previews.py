@@ -23,12 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive.media.ffmpeg import default_tools  # noqa: E402
-from archive.media.previews import (  # noqa: E402
-    film_info,
-    make_proxy,
-    make_storyboard,
-    storyboard_interval,
-)
+from archive.media.previews import film_info, make_proxy  # noqa: E402
+from archive.media.storyboard import make_storyboard, storyboard_interval  # noqa: E402
 
 FPS = 25
 

@@ -99,7 +99,7 @@ def media_tools():
 
 
 def _derive_video(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
-    from archive.media import detect, previews
+    from archive.media import detect, previews, storyboard
 
     tools = media_tools()
     progress(3, "reading technical metadata")
@@ -121,7 +121,7 @@ def _derive_video(media: MediaFile, original: str, work: str, progress: Progress
     store_derivative(media, "poster", poster["path"], "image/jpeg", width=poster["width"], height=poster["height"])
 
     progress(12, "making the storyboard")
-    board = previews.make_storyboard(
+    board = storyboard.make_storyboard(
         original, os.path.join(work, "storyboard"), tools=tools, info=info,
         progress=lambda percent: progress(12 + percent * 0.13, "making the storyboard"),
     )

@@ -1,14 +1,16 @@
-"""Film previews made with ffmpeg: poster frame, storyboard (sprite sheets + WebVTT track), web proxy, subtitles.
+"""Film previews made with ffmpeg: poster frame, web proxy, subtitles, and the steps they share with the storyboard.
 
 Each function takes the original's path and an output directory, writes its files there (under a
 temporary name first, so a failure leaves nothing half-written), and returns what it made.
 Every ffmpeg process has a timeout scaled to the film's length. Input is read with the demuxer
 that probing found, never one ffmpeg guesses, so a disguised playlist cannot make it open other files.
+
+The storyboard (sprite sheets + WebVTT track) is made in ``archive.media.storyboard`` from the shared
+steps here: ``ready``, ``film_input``, ``fit``, ``frame_filters``, ``grab_frame`` and ``report``.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import shutil
@@ -29,13 +31,7 @@ Progress = Callable[[float], None]
 POSTER_CANDIDATES = (0.10, 0.25, 0.50, 0.75, 0.05)
 # A frame whose luminance varies less than this (standard deviation, 0..255) is black, white or blank.
 BLANK_STDDEV = 10.0
-STORYBOARD_COLUMNS = 10
-STORYBOARD_ROWS = 10
-THUMB_WIDTH = 160
 PROXY_MAX_HEIGHT = 720
-# Codecs where every frame is a keyframe: seeking to each thumbnail is cheap, and "keyframes only" is every frame.
-INTRA_ONLY = {"mjpeg", "prores", "dvvideo", "dnxhd", "jpeg2000", "ffv1", "huffyuv", "rawvideo", "v210", "png",
-              "utvideo", "qtrle", "cfhd", "ffvhuff"}
 # How far back the last-resort frame grab looks for a picture when seeking finds none.
 LOOKBACK_SECONDS = 10.0
 # Reading every packet (no decoding) of even a very long film is quick; beyond this something hangs.
@@ -67,7 +63,7 @@ def film_info(path: str | os.PathLike, *, tools: Tools | None = None) -> dict[st
     return info
 
 
-def _ready(info: dict[str, Any] | None, path, tools: Tools) -> dict[str, Any]:
+def ready(info: dict[str, Any] | None, path, tools: Tools) -> dict[str, Any]:
     """The caller's probe (when it has a duration) or a fresh ``film_info``."""
     return info if info and info.get("duration") and info.get("video_streams") else film_info(path, tools=tools)
 
@@ -88,7 +84,8 @@ def _collect_out_time(line: str, into: list[float]) -> None:
         into.append(max(0, int(line[12:])) / 1e6)
 
 
-def _input(path: str, info: dict[str, Any], **options: Any):
+def film_input(path: str, info: dict[str, Any], **options: Any):
+    """The film as ffmpeg input, read with the demuxer probing found (never one ffmpeg guesses)."""
     return ffmpeg_python.input(path, f=(info["container"] or "").split(",")[0], **options)
 
 
@@ -104,7 +101,7 @@ def _display_size(info: dict[str, Any]) -> tuple[float, float]:
     return width, height
 
 
-def _fit(info: dict[str, Any], *, max_height: int | None = None, width: int | None = None) -> tuple[int, int]:
+def fit(info: dict[str, Any], *, max_height: int | None = None, width: int | None = None) -> tuple[int, int]:
     """Even output dimensions keeping the aspect ratio: by a maximum height (never enlarging) or a fixed width."""
     display_w, display_h = _display_size(info)
     if width:
@@ -117,12 +114,14 @@ def _even(value: float, down: bool = False) -> int:
     return int(value // 2 * 2) if down else int(round(value / 2) * 2)
 
 
-def _report(progress: Progress | None, percent: float) -> None:
+def report(progress: Progress | None, percent: float) -> None:
+    """Pass ``percent``, kept within 0..100, to the progress callback if there is one."""
     if progress:
         progress(max(0.0, min(100.0, percent)))
 
 
-def _frame_filters(stream, size: tuple[int, int]):
+def frame_filters(stream, size: tuple[int, int]):
+    """Scale a video stream to ``size`` with square pixels, as every still (poster, thumbnail) is made."""
     return stream.filter("scale", size[0], size[1]).filter("setsar", 1)
 
 
@@ -145,18 +144,18 @@ def grab_frame(
     path = os.path.abspath(path)
     timeout = timeout or timeout_for(LOOKBACK_SECONDS, 1)
     attempts = (
-        ("seek", _input(path, info, ss=f"{seconds:.3f}")["v:0"], {"frames:v": 1}),
+        ("seek", film_input(path, info, ss=f"{seconds:.3f}")["v:0"], {"frames:v": 1}),
         ("nearest-earlier",
-         _input(path, info, ss=f"{max(0.0, seconds - LOOKBACK_SECONDS):.3f}",
-                t=f"{min(seconds, LOOKBACK_SECONDS) + 0.05:.3f}")["v:0"],
+         film_input(path, info, ss=f"{max(0.0, seconds - LOOKBACK_SECONDS):.3f}",
+                    t=f"{min(seconds, LOOKBACK_SECONDS) + 0.05:.3f}")["v:0"],
          {"update": 1}),
     )
     failure = "a frame cannot be taken from the film"
     for method, stream, options in attempts:
         if os.path.exists(target):
             os.remove(target)
-        out = _frame_filters(stream, size).output(target, f="image2", **{"q:v": 3, "fps_mode": "passthrough"},
-                                                   **options)
+        out = frame_filters(stream, size).output(target, f="image2", **{"q:v": 3, "fps_mode": "passthrough"},
+                                                  **options)
         result = run(command(out, tools), timeout, failure=failure, check=False)
         if result.returncode == 0 and os.path.exists(target) and os.path.getsize(target) > 0:
             return method
@@ -180,9 +179,9 @@ def make_poster(
 ) -> dict[str, Any]:
     """Write ``poster.jpg``: the first candidate frame (10%, 25%, 50%… of the film) that is not black or blank."""
     tools = tools or default_tools()
-    info = _ready(info, path, tools)
+    info = ready(info, path, tools)
     os.makedirs(out_dir, exist_ok=True)
-    size = _fit(info, max_height=max_height)
+    size = fit(info, max_height=max_height)
     duration = info["duration"]
     notes: list[str] = []
     best: tuple[float, str, float, str] | None = None  # (stddev, file, seconds, method)
@@ -191,7 +190,7 @@ def make_poster(
             seconds = duration * share
             candidate = os.path.join(work, f"candidate-{number}.jpg")
             method = grab_frame(path, seconds, candidate, size, info, tools=tools, timeout=timeout)
-            _report(progress, (number + 1) * 100 / len(POSTER_CANDIDATES))
+            report(progress, (number + 1) * 100 / len(POSTER_CANDIDATES))
             if method is None:
                 continue
             with Image.open(candidate) as frame:
@@ -206,184 +205,9 @@ def make_poster(
             notes.append("Every candidate frame is nearly blank; the least blank one was used.")
         target = os.path.join(out_dir, "poster.jpg")
         os.replace(best[1], target)
-    _report(progress, 100)
+    report(progress, 100)
     return {"path": target, "width": size[0], "height": size[1], "time": round(best[2], 3), "method": best[3],
             "stddev": round(best[0], 2), "mime": "image/jpeg", "notes": notes}
-
-
-# ---------------------------------------------------------------- storyboard
-
-
-def storyboard_interval(duration: float) -> float:
-    """Seconds between storyboard thumbnails: every 10 s, or a hundredth of the film if that is longer."""
-    return max(10.0, duration / 100)
-
-
-def storyboard_command(
-    path: str, info: dict[str, Any], pattern: str, interval: float, size: tuple[int, int],
-    columns: int, rows: int, tools: Tools,
-) -> list[str]:
-    """The keyframes-only pass: decode keyframes alone, keep the first in each interval, tile them into sheets."""
-    select = f"isnan(prev_selected_t)+gt(floor(t/{interval:g}),floor(prev_selected_t/{interval:g}))"
-    stream = _input(path, info, skip_frame="nokey")["v:0"].filter("select", select).filter("showinfo")
-    stream = _frame_filters(stream, size).filter("tile", f"{columns}x{rows}")
-    return command(stream.output(pattern, f="image2", **{"q:v": 4, "fps_mode": "passthrough"}), tools)
-
-
-_SHOWINFO = re.compile(r"\bn:\s*(\d+)\s+pts:\s*-?\d+\s+pts_time:(-?[\d.]+)")
-
-
-def make_storyboard(
-    path: str | os.PathLike,
-    out_dir: str | os.PathLike,
-    *,
-    interval: float | None = None,
-    columns: int = STORYBOARD_COLUMNS,
-    rows: int = STORYBOARD_ROWS,
-    thumb_width: int = THUMB_WIDTH,
-    tools: Tools | None = None,
-    info: dict[str, Any] | None = None,
-    progress: Progress | None = None,
-    timeout: float | None = None,
-) -> dict[str, Any]:
-    """Write sprite sheets ``storyboard-NNN.jpg`` and ``storyboard.vtt``; cost grows with thumbnails, not length."""
-    tools = tools or default_tools()
-    path = os.path.abspath(path)
-    info = _ready(info, path, tools)
-    os.makedirs(out_dir, exist_ok=True)
-    duration = info["duration"]
-    interval = float(interval or storyboard_interval(duration))
-    size = _fit(info, width=thumb_width)
-    expected = max(1, math.ceil(duration / interval))
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".storyboard-") as work:
-        times: list[float] = []
-        method = "keyframes"
-        if info["video_codec"] in INTRA_ONLY:
-            method = "seek"
-        else:
-            times = _keyframe_pass(path, info, work, interval, size, columns, rows, tools, expected, progress,
-                                   timeout)
-            # Too few keyframes (a long gap between them, or none readable): seek to each thumbnail instead.
-            if len(times) < max(1, expected // 2):
-                notes.append(f"Keyframes are too far apart ({len(times)} found for {expected} thumbnails); "
-                             "thumbnails were taken by seeking.")
-                method = "seek"
-        if method == "seek":
-            times = _seek_pass(path, info, work, interval, size, columns, rows, tools, expected, progress, timeout)
-        if not times:
-            raise MediaError("no storyboard could be made: ffmpeg found no pictures in the film.")
-        sheets = _publish_sheets(work, out_dir, len(times), size, columns, rows)
-    tiles = _tiles(times, duration, size, columns, rows)
-    vtt_path = os.path.join(out_dir, "storyboard.vtt")
-    _write_atomic(vtt_path, thumbnails_vtt(tiles, [os.path.basename(sheet["path"]) for sheet in sheets]))
-    _report(progress, 100)
-    return {"sheets": sheets, "vtt": vtt_path, "tiles": tiles, "interval": interval, "thumb_width": size[0],
-            "thumb_height": size[1], "columns": columns, "rows": rows, "method": method, "notes": notes}
-
-
-def _keyframe_pass(path, info, work, interval, size, columns, rows, tools, expected, progress, timeout) -> list[float]:
-    times: list[float] = []
-
-    def on_stderr(line: str) -> None:
-        if match := _SHOWINFO.search(line):
-            times.append(float(match.group(2)))
-            _report(progress, len(times) * 95 / expected)
-
-    pattern = os.path.join(work.replace("%", "%%"), "sheet-%03d.jpg")
-    args = storyboard_command(path, info, pattern, interval, size, columns, rows, tools)
-    result = run(args, timeout or timeout_for(info["duration"], 2), failure="the storyboard cannot be made",
-                 on_stderr_line=on_stderr, check=False)
-    if result.returncode != 0:
-        return []  # a decoder that cannot skip to keyframes: the seek pass takes over
-    return times
-
-
-def _seek_pass(path, info, work, interval, size, columns, rows, tools, expected, progress, timeout) -> list[float]:
-    duration = info["duration"]
-    frames: list[tuple[float, str]] = []
-    for number in range(expected):
-        seconds = min(number * interval, max(0.0, duration - 0.1))
-        target = os.path.join(work, f"thumb-{number:05d}.jpg")
-        if grab_frame(path, seconds, target, size, info, tools=tools, timeout=timeout):
-            frames.append((seconds, target))
-        _report(progress, (number + 1) * 95 / expected)
-    per_sheet = columns * rows
-    for sheet_number in range(math.ceil(len(frames) / per_sheet)):
-        batch = frames[sheet_number * per_sheet:(sheet_number + 1) * per_sheet]
-        sheet = Image.new("RGB", (size[0] * columns, size[1] * rows), "black")
-        for slot, (_, thumb) in enumerate(batch):
-            with Image.open(thumb) as picture:
-                sheet.paste(picture.convert("RGB").resize(size), ((slot % columns) * size[0], (slot // columns) * size[1]))
-        sheet.save(os.path.join(work, f"sheet-{sheet_number + 1:03d}.jpg"), "JPEG", quality=80)
-    return [seconds for seconds, _ in frames]
-
-
-def _publish_sheets(work: str, out_dir, count: int, size, columns: int, rows: int) -> list[dict[str, Any]]:
-    """Move the sheets into place, cropping the last one to the rows it uses."""
-    sheets = []
-    per_sheet = columns * rows
-    for number in range(math.ceil(count / per_sheet)):
-        source = os.path.join(work, f"sheet-{number + 1:03d}.jpg")
-        if not os.path.exists(source):
-            raise MediaError("the storyboard cannot be made: ffmpeg wrote fewer sprite sheets than thumbnails.")
-        used = min(per_sheet, count - number * per_sheet)
-        used_rows = math.ceil(used / columns)
-        target = os.path.join(out_dir, f"storyboard-{number + 1:03d}.jpg")
-        with Image.open(source) as sheet:
-            width, height = sheet.size
-            if used_rows < rows:
-                height = used_rows * size[1]
-                sheet.crop((0, 0, width, height)).save(source + ".crop.jpg", "JPEG", quality=80)
-                source += ".crop.jpg"
-        os.replace(source, target)
-        sheets.append({"path": target, "width": width, "height": height, "mime": "image/jpeg"})
-    return sheets
-
-
-def _tiles(times: list[float], duration: float, size, columns: int, rows: int) -> list[dict[str, Any]]:
-    per_sheet = columns * rows
-    tiles = []
-    for number, start in enumerate(times):
-        end = times[number + 1] if number + 1 < len(times) else max(duration, start + 0.001)
-        slot = number % per_sheet
-        tiles.append({
-            "start": 0.0 if number == 0 else round(start, 3),
-            "end": round(end, 3),
-            "sheet": number // per_sheet,
-            "x": (slot % columns) * size[0],
-            "y": (slot // columns) * size[1],
-            "w": size[0],
-            "h": size[1],
-        })
-    return tiles
-
-
-def thumbnails_vtt(tiles: list[dict[str, Any]], sheet_urls: list[str]) -> str:
-    """A WebVTT thumbnails track: one cue per tile pointing at ``<sheet url>#xywh=x,y,w,h``."""
-    lines = ["WEBVTT", ""]
-    for tile in tiles:
-        if tile["end"] <= tile["start"]:
-            continue
-        lines.append(f"{_timestamp(tile['start'])} --> {_timestamp(tile['end'])}")
-        lines.append(f"{sheet_urls[tile['sheet']]}#xywh={tile['x']},{tile['y']},{tile['w']},{tile['h']}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _timestamp(seconds: float) -> str:
-    millis = int(round(seconds * 1000))
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
-
-
-def _write_atomic(target: str, text: str) -> None:
-    partial = f"{target}.part"
-    with open(partial, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(partial, target)
 
 
 # ---------------------------------------------------------------- proxy
@@ -395,11 +219,11 @@ def proxy_command(
     progress_pipe: bool = True,
 ) -> list[str]:
     """The proxy encode: first video (and first sound) stream to H.264/AAC MP4, no metadata, moov first."""
-    source = _input(path, info)
+    source = film_input(path, info)
     video = source["v:0"]
     if info.get("interlaced"):
         video = video.filter("bwdif", mode="send_frame", deint="interlaced")
-    width, height = _fit(info, max_height=max_height)
+    width, height = fit(info, max_height=max_height)
     video = video.filter("scale", width, height).filter("setsar", 1).filter("format", "yuv420p")
     streams = [video]
     options: dict[str, Any] = {
@@ -429,7 +253,7 @@ def make_proxy(
     """Write ``proxy.mp4``: H.264/AAC (video only when the film is silent), ≤ ``max_height``, plays in browsers."""
     tools = tools or default_tools()
     path = os.path.abspath(path)
-    info = _ready(info, path, tools)
+    info = ready(info, path, tools)
     os.makedirs(out_dir, exist_ok=True)
     target = os.path.join(os.path.abspath(out_dir), "proxy.mp4")
     partial = os.path.join(os.path.abspath(out_dir), ".proxy.partial.mp4")
@@ -440,7 +264,7 @@ def make_proxy(
             times: list[float] = []
             _collect_out_time(line, times)
             if times:
-                _report(progress, times[0] * 100 / duration)
+                report(progress, times[0] * 100 / duration)
 
     args = proxy_command(path, info, partial, tools, max_height=max_height, crf=crf, preset=preset)
     try:
@@ -450,8 +274,8 @@ def make_proxy(
     finally:
         if os.path.exists(partial):
             os.remove(partial)
-    width, height = _fit(info, max_height=max_height)
-    _report(progress, 100)
+    width, height = fit(info, max_height=max_height)
+    report(progress, 100)
     return {"path": target, "width": width, "height": height, "duration": duration, "has_audio": info["has_audio"],
             "size": os.path.getsize(target), "mime": "video/mp4"}
 
@@ -471,7 +295,7 @@ def extract_subtitles(
     """Write each text subtitle stream as ``subtitles-<index>-<lang>.srt``; pictures of text are skipped (noted)."""
     tools = tools or default_tools()
     path = os.path.abspath(path)
-    info = _ready(info, path, tools)
+    info = ready(info, path, tools)
     notes = notes if notes is not None else []
     os.makedirs(out_dir, exist_ok=True)
     wanted = []
@@ -483,7 +307,7 @@ def extract_subtitles(
                          "it was not extracted. Attach a text subtitle file for it instead.")
     if not wanted:
         return []
-    source = _input(path, info)
+    source = film_input(path, info)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".subtitles-") as work:
         outputs = [source[str(sub["index"])].output(os.path.join(work, f"{sub['index']}.srt"), f="srt",
                                                     **{"c:s": "srt"})

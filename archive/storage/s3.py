@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
-import unicodedata
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any, BinaryIO, cast
-from urllib.parse import quote
 
 import boto3
 import botocore.loaders
@@ -25,7 +23,6 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ReadTimeoutError,
 )
-from werkzeug.http import dump_options_header
 
 from archive.errors import ActionableError
 from archive.storage.base import (
@@ -39,8 +36,8 @@ from archive.storage.base import (
     StoredObject,
     check_key,
     check_range,
-    clean_filename,
 )
+from archive.storage.s3_body import RangeNotSatisfiable, S3Body, attachment
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +126,7 @@ class S3Storage(Storage):
     def open(self, key: str) -> BinaryIO:
         """Open the object as a buffered stream; read errors arrive as StorageError."""
         response = self._get(key)
-        raw = _S3Body(response["Body"], self, key)
+        raw = S3Body(response["Body"], key, self._error)
         return cast(BinaryIO, io.BufferedReader(raw, buffer_size=CHUNK_SIZE))
 
     def read_range(
@@ -142,7 +139,7 @@ class S3Storage(Storage):
             byte_range = f"bytes={start}-{'' if end is None else end}"
         try:
             response = self._get(key, byte_range)
-        except _RangeNotSatisfiable:
+        except RangeNotSatisfiable:
             # Past the end: nothing to send, the same answer the filesystem gives.
             return iter(())
         return self._chunks(response["Body"], key, chunk_size)
@@ -190,7 +187,7 @@ class S3Storage(Storage):
             raise ValueError(f"S3 links can live at most {MAX_URL_SECONDS} seconds (7 days), not {seconds}")
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": self._name(key)}
         if filename is not None:
-            params["ResponseContentDisposition"] = _attachment(filename)
+            params["ResponseContentDisposition"] = attachment(filename)
         if content_type is not None:
             params["ResponseContentType"] = content_type
         try:
@@ -291,7 +288,7 @@ class S3Storage(Storage):
             return self._client.get_object(**params)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "InvalidRange":
-                raise _RangeNotSatisfiable from exc
+                raise RangeNotSatisfiable from exc
             raise self._error(exc, f"read '{key}'", key=key) from exc
         except Exception as exc:
             raise self._error(exc, f"read '{key}'", key=key) from exc
@@ -398,57 +395,6 @@ class S3Storage(Storage):
             )
         return StorageError(f"S3 storage at {endpoint} (bucket '{bucket}') could not {action}: {exc}")
 
-
-class _RangeNotSatisfiable(Exception):
-    """The requested range starts past the end of the object."""
-
-
-class _S3Body(io.RawIOBase):
-    """A response body as a raw stream, so ``open`` hands out a normal file object."""
-
-    def __init__(self, body: Any, storage: S3Storage, key: str) -> None:
-        self._body = body
-        self._storage = storage
-        self._key = key
-
-    def readable(self) -> bool:
-        """Always readable."""
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        """Fill ``buffer`` from the body; botocore errors become StorageError."""
-        try:
-            data = self._body.read(len(buffer))
-        except BotoCoreError as exc:
-            raise self._storage._error(exc, f"read '{self._key}'") from exc
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readall(self) -> bytes:
-        """Read the rest in one call, not in io's 8 KiB steps."""
-        try:
-            return self._body.read()
-        except BotoCoreError as exc:
-            raise self._storage._error(exc, f"read '{self._key}'") from exc
-
-    def close(self) -> None:
-        """Release the HTTP connection."""
-        if not self.closed:
-            self._body.close()
-        super().close()
-
-
-def _attachment(filename: str) -> str:
-    """Build a Content-Disposition header for a download, as Werkzeug's send_file does."""
-    name = clean_filename(filename)
-    options = {"filename": name}
-    try:
-        name.encode("ascii")
-    except UnicodeEncodeError:
-        # Armenian or Azerbaijani names: an ASCII fallback plus the RFC 5987 UTF-8 form.
-        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-        options = {"filename": ascii_name or "download", "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
-    return dump_options_header("attachment", options)
 
 
 def _connection_reason(exc: BaseException) -> str:

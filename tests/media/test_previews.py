@@ -17,11 +17,9 @@ from archive.media.previews import (
     film_info,
     make_poster,
     make_proxy,
-    make_storyboard,
-    storyboard_command,
-    thumbnails_vtt,
 )
 from archive.media.probe import probe
+from archive.media.storyboard import make_storyboard, storyboard_command, thumbnails_vtt
 
 
 def _spread(path) -> float:
