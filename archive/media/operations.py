@@ -19,8 +19,11 @@ from sqlalchemy import or_, select
 from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.jobs.operations import JobFailed
+from archive.media import detect, photos, previews, storyboard
+from archive.media.ffmpeg import find_tools
 from archive.media.models import Derivative, MediaFile
 from archive.storage import ObjectMissing, StorageError, get_storage
+from archive.subtitles.operations import attach_embedded_track
 from archive.timeutil import utcnow
 
 Progress = Callable[[float, str], None]
@@ -93,14 +96,10 @@ def derive(media_id: int, progress: Progress) -> dict:
 
 def media_tools():
     """ffmpeg and ffprobe: the configured paths, else the system's, else the pip-installed ffmpeg."""
-    from archive.media.ffmpeg import find_tools
-
     return find_tools(current_app.config["FFMPEG"], current_app.config["FFPROBE"])
 
 
 def _derive_video(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
-    from archive.media import detect, previews, storyboard
-
     tools = media_tools()
     progress(3, "reading technical metadata")
     detected = detect.detect(original, tools=tools)
@@ -149,8 +148,6 @@ def _derive_video(media: MediaFile, original: str, work: str, progress: Progress
 
 def _attach_embedded_subtitles(media: MediaFile, tracks: list) -> int:
     """Hand subtitle streams extracted from the film to the subtitles feature."""
-    from archive.subtitles.operations import attach_embedded_track
-
     item = db.session.get(Item, media.item_id)
     count = 0
     for track in tracks:
@@ -161,8 +158,6 @@ def _attach_embedded_subtitles(media: MediaFile, tracks: list) -> int:
 
 
 def _derive_photo(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
-    from archive.media import detect, photos
-
     progress(5, "checking the picture")
     if detect.detect(original).kind != "image":
         raise JobFailed("This file is a film, not a photograph; attach it to a film item.")
