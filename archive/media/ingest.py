@@ -145,9 +145,21 @@ def find_duplicate(sha256: str) -> MediaFile | None:
 def record_original(item: Item, stored: StoredObject, sniffed: Sniffed, filename: str | None, uploaded_by=None) -> MediaFile:
     """Commit the row for a stored object; on a duplicate or any failure the object is deleted."""
     storage = get_storage()
+    try:
+        media = _commit_original(item, stored, sniffed, filename, uploaded_by)
+    except BaseException:
+        # Whatever failed (a duplicate, the database gone mid-upload, an interrupt), no row points
+        # at the object, so nothing may keep it.
+        db.session.rollback()
+        storage.delete(stored.key)
+        raise
+    return media
+
+
+def _commit_original(item: Item, stored: StoredObject, sniffed: Sniffed, filename: str | None,
+                     uploaded_by) -> MediaFile:
     existing = find_duplicate(stored.sha256)
     if existing is not None:
-        storage.delete(stored.key)
         raise DuplicateMedia(existing)
     media = MediaFile(
         item_id=item.id,
@@ -165,14 +177,9 @@ def record_original(item: Item, stored: StoredObject, sniffed: Sniffed, filename
     except IntegrityError:
         # Two uploads of the same bytes raced; the other one won.
         db.session.rollback()
-        storage.delete(stored.key)
         existing = find_duplicate(stored.sha256)
         if existing is not None:
             raise DuplicateMedia(existing) from None
-        raise
-    except BaseException:
-        db.session.rollback()
-        storage.delete(stored.key)
         raise
     return media
 

@@ -187,3 +187,19 @@ def test_s3_going_down_mid_upload_is_503_and_leaves_no_row(app_config, profile, 
             db.engine.dispose()
     finally:
         server.stop()
+
+
+def test_database_failing_after_the_object_is_stored_leaves_no_object(client, token_for, film_item, samples,
+                                                                     monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from archive.media import ingest
+
+    def database_gone(sha256):
+        raise OperationalError("SELECT media_files", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(ingest, "find_duplicate", database_gone)
+    response = upload(client, token_for("archivist"), film_item.id, samples["film"].read_bytes())
+    assert response.status_code >= 500
+    assert stored_keys() == []
+    assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 0
