@@ -78,6 +78,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     media_presenting.init_app(app)
     subtitles_views.init_app(app)
 
+    # Whoever stores objects says which keys its rows hold, so deletions purge them and links die with them.
+    from archive.deletions import operations as deletions
+    from archive.media import records as media_records
+    from archive.screenings import records as screenings_records
+    from archive.subtitles import records as subtitles_records
+
+    deletions.init_app(app)
+    for feature in (media_records, subtitles_records, screenings_records):
+        feature.init_app(app)
+
     from archive import cli, errors, tasks  # noqa: F401  (tasks registers the job handlers)
 
     errors.init_app(app)
@@ -89,6 +99,7 @@ def _import_models() -> None:
     """Import every feature's models so the metadata (and so migrations) knows all tables."""
     import archive.auth.models  # noqa: F401
     import archive.catalogue.models  # noqa: F401
+    import archive.deletions.models  # noqa: F401
     import archive.jobs.models  # noqa: F401
     import archive.media.models  # noqa: F401
     import archive.screenings.models  # noqa: F401

@@ -6,11 +6,16 @@ announcement waits for the database transaction it belongs to: it is sent only a
 transaction commits, and dropped if it rolls back, so a listener never acts on a change that did
 not happen (the habit of Indico's ``signals`` and of microblog's after-commit hook).
 
+One signal is sent at once instead: ``item_deleting`` goes out inside the deleting transaction,
+before the item's rows are removed, so a listener can still read them and add rows of its own
+that commit (or roll back) together with the deletion.
+
 Who sends what, and who listens (keep this table in step with the code):
 
 | signal | sent by | with | listened to by |
 | --- | --- | --- | --- |
 | ``item_saved`` | catalogue (create, update) | ``item_id`` | search: re-index the item |
+| ``item_deleting`` | catalogue (delete), at once | ``item_id``, ``item_kind``, ``deleted_by`` | deletions: record, purge objects |
 | ``item_deleted`` | catalogue (delete) | ``item_id`` | search: drop the item |
 | ``collection_changed`` | catalogue (create, update collection) | ``item_ids``: members before and after | search: re-index each |
 | ``track_saved`` | subtitles (upload, embedded track) | ``track_id``, ``item_id``, ``replaces`` | search: index the track |
@@ -27,6 +32,9 @@ from flask_sqlalchemy.session import Session as FlaskSession
 _signals = Namespace()
 
 item_saved = _signals.signal("item-saved", doc="An item was created or edited (visibility and embargo included).")
+item_deleting = _signals.signal(
+    "item-deleting", doc="An item is about to be deleted, inside the deleting transaction (sent at once)."
+)
 item_deleted = _signals.signal("item-deleted", doc="An item and its rows were deleted.")
 collection_changed = _signals.signal("collection-changed", doc="A collection was saved; its members before and after.")
 track_saved = _signals.signal("track-saved", doc="A subtitle track was saved, perhaps replacing an older one.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from archive.deletions import operations as deletions
 from archive.jobs.operations import handler, periodic
 from archive.media import operations as media
 from archive.screenings import mail
@@ -63,3 +64,18 @@ periodic("sweep_subtitle_previews", every=timedelta(hours=6))
 def send_venue_notice(job, progress):
     """E-mail a venue the notice of a decision on its screening."""
     mail.deliver(job.payload["message_id"])
+
+
+@handler(deletions.PURGE_JOB)
+def purge_objects(job, progress):
+    """Delete the stored objects of a deleted item until storage confirms each one gone."""
+    job.result = deletions.purge(job.payload["deletion_id"], progress)
+
+
+@handler(deletions.RESUME_JOB)
+def resume_purges(job, progress):
+    """Queue again the purges that failed while storage was unavailable."""
+    job.result = {"queued": deletions.resume_purges()}
+
+
+periodic(deletions.RESUME_JOB, every=timedelta(minutes=10))

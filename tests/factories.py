@@ -51,18 +51,23 @@ def make_collection(title: str = "Crossings", visibility: str = "public", *, kin
 
 
 def attach_video(item, content: bytes = b"\x00\x00\x00\x18ftypmp42 fake film bytes", proxy: bytes | None = None,
-                 poster: bytes | None = None) -> MediaFile:
-    """Store a small object as the film's original (and optionally a proxy and poster)."""
+                 poster: bytes | None = None, storyboard: int = 0) -> MediaFile:
+    """Store a small object as the film's original (and optionally a proxy, poster and storyboard sheets)."""
     storage = get_storage()
     stored = storage.save(io.BytesIO(content), prefix="media/originals", content_type="video/mp4")
     media = MediaFile(item_id=item.id, kind="video", storage_key=stored.key, filename="border.mp4", size=stored.size,
                       sha256=stored.sha256, mime="video/mp4", technical={}, duration_seconds=item.duration_seconds)
     db.session.add(media)
     db.session.flush()
-    for kind, body, mime in (("proxy", proxy, "video/mp4"), ("poster", poster, "image/jpeg")):
+    made = [("proxy", 0, proxy, "video/mp4"), ("poster", 0, poster, "image/jpeg")]
+    made += [("storyboard", n, b"\xff\xd8 sheet %d" % n, "image/jpeg") for n in range(storyboard)]
+    if storyboard:
+        made.append(("storyboard_vtt", 0, b"WEBVTT\n\n00:00.000 --> 00:10.000\nstoryboard-001.jpg#xywh=0,0,160,90\n",
+                     "text/vtt"))
+    for kind, index, body, mime in made:
         if body is not None:
-            obj = storage.save(io.BytesIO(body), prefix=f"media/{kind}", content_type=mime)
-            db.session.add(Derivative(media_id=media.id, kind=kind, storage_key=obj.key, size=obj.size,
+            obj = storage.save(io.BytesIO(body), prefix=f"media/{kind.replace('_', '-')}", content_type=mime)
+            db.session.add(Derivative(media_id=media.id, kind=kind, index=index, storage_key=obj.key, size=obj.size,
                                       sha256=obj.sha256, mime=mime))
     db.session.commit()
     return media

@@ -119,7 +119,7 @@ def update_item(item_id: int):
 @require(STAFF)
 def delete_item(item_id: int):
     """Delete an item (staff)."""
-    operations.delete_item(_item_or_404(item_id))
+    operations.delete_item(_item_or_404(item_id), deleted_by=acting_user())
     return "", 204
 
 

@@ -109,8 +109,14 @@ def update_item(item: Item, data: dict) -> Item:
     return item
 
 
-def delete_item(item: Item) -> None:
-    """Remove an item and its credits; media removal belongs to the media feature."""
+def delete_item(item: Item, deleted_by=None) -> None:
+    """Remove an item and its rows; whoever stores objects for it hears ``item_deleting`` first.
+
+    ``item_deleting`` is sent at once, inside this transaction and before the delete, because the
+    database removes the item's media and track rows with it: listeners record what must be purged
+    while those rows can still be read, and their records commit or roll back with the deletion.
+    """
+    signals.item_deleting.send(None, item_id=item.id, item_kind=item.kind, deleted_by=deleted_by)
     announce(db.session, signals.item_deleted, item_id=item.id)
     db.session.delete(item)
     db.session.commit()

@@ -163,7 +163,7 @@ def delete_item(item_id: int):
     """Delete an item."""
     record = db.get_or_404(Item, item_id)
     title = record.display_title()
-    operations.delete_item(record)
+    operations.delete_item(record, deleted_by=acting_user())
     flash(f"Deleted “{title}”.", "success")
     return redirect(url_for("manage.dashboard"))
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from blinker import Signal
 from flask import current_app
 from sqlalchemy import or_, select, update
 
@@ -22,6 +23,7 @@ from archive.errors import ActionableError
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.queue import current_queue
+from archive.signals import announce
 from archive.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,32 @@ def enqueue(kind: str, payload: dict | None = None, *, item_id: int | None = Non
     db.session.commit()
     _send(job)
     return job
+
+
+def enqueue_with(session, kind: str, payload: dict | None = None) -> Job:
+    """Record a job in the caller's transaction; it goes on the queue once that transaction commits.
+
+    Rolled back with the rest if the transaction fails; if the queue is unreachable after the
+    commit, the job stays queued for the sweep.
+    """
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, payload=payload or {}, status="queued")
+    session.add(job)
+    session.flush()
+    announce(session, _job_recorded, job_id=job.id)
+    return job
+
+
+def _send_recorded(sender, job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    if job is not None:
+        _send(job)
+
+
+# Private to jobs: carries a job recorded inside someone's transaction to the queue after its commit.
+_job_recorded = Signal("job-recorded")
+_job_recorded.connect(_send_recorded)
 
 
 def _send(job: Job) -> None:

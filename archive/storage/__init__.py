@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from archive.storage import records
 from archive.storage.base import (
     DEFAULT_URL_SECONDS,
     InvalidKey,
@@ -100,6 +101,7 @@ def init_app(app: Flask) -> None:
     }
     url = app.config.get("STORAGE_URL") or DEFAULT_STORAGE_URL
     app.extensions["storage"] = storage_from_url(url, instance_path=app.instance_path, options=options)
+    records.init_app(app)
 
     from archive.storage.views import bp
 

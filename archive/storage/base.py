@@ -8,6 +8,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO
 
 from archive.errors import ActionableError
@@ -102,6 +103,10 @@ class Storage(ABC):
     @abstractmethod
     def size(self, key: str) -> int:
         """Return the object's size in bytes."""
+
+    @abstractmethod
+    def modified_at(self, key: str) -> datetime:
+        """Return when the object was written, as a naive UTC datetime."""
 
     @abstractmethod
     def exists(self, key: str) -> bool:

@@ -7,6 +7,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from flask import current_app, url_for
@@ -130,6 +131,10 @@ class FilesystemStorage(Storage):
     def size(self, key: str) -> int:
         """Return the file's size in bytes."""
         return self._stat(key).st_size
+
+    def modified_at(self, key: str) -> datetime:
+        """Return when the file was written (naive UTC)."""
+        return datetime.fromtimestamp(self._stat(key).st_mtime, UTC).replace(tzinfo=None)
 
     def exists(self, key: str) -> bool:
         """Tell whether a file is stored under the key."""

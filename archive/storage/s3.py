@@ -6,6 +6,7 @@ import io
 import logging
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, datetime
 from typing import Any, BinaryIO, cast
 
 import boto3
@@ -163,6 +164,10 @@ class S3Storage(Storage):
             self._client.delete_object(Bucket=self.bucket, Key=self._name(key))
         except Exception as exc:
             raise self._error(exc, f"delete '{key}'") from exc
+
+    def modified_at(self, key: str) -> datetime:
+        """Return when the object was written (naive UTC)."""
+        return self._head(key)["LastModified"].astimezone(UTC).replace(tzinfo=None)
 
     def list(self, prefix: str = "") -> Iterator[str]:
         """Yield the keys that start with ``prefix``, page by page."""

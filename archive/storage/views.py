@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, send_file
 
-from archive.storage import get_storage
+from archive.storage import get_storage, records
 from archive.storage.base import ObjectMissing
 from archive.storage.filesystem import FilesystemStorage, LinkExpired, LinkInvalid, read_link_token, signing_keys
 
@@ -30,6 +30,10 @@ def serve(token: str) -> Response:
     except LinkInvalid:
         return _plain("This link is invalid.", 403)
     try:
+        # A link outlives nothing it pointed at: once no row holds the key (the item was deleted,
+        # the track replaced), the link is dead even before the object itself is purged.
+        if not records.is_recorded(link.key):
+            raise ObjectMissing(link.key)
         path = storage.path_of(link.key)
     except ObjectMissing:
         return _plain("This file is no longer available.", 404)

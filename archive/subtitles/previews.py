@@ -84,7 +84,7 @@ def sweep(now: datetime | None = None) -> int:
     storage = get_storage()
     removed = 0
     for key in list(storage.list(PREFIX + "/")):
-        if _staged_at(key) >= cutoff:
+        if staged_at(key) >= cutoff:
             continue
         try:
             storage.delete(key)
@@ -94,7 +94,7 @@ def sweep(now: datetime | None = None) -> int:
     return removed
 
 
-def _staged_at(key: str) -> datetime:
+def staged_at(key: str) -> datetime:
     """The hour a preview was staged, from its key; keys of an older layout count as old."""
     stamp = key[len(PREFIX) + 1:].split("/", 1)[0]
     try:
