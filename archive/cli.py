@@ -144,9 +144,12 @@ def worker(workers: int) -> None:
     from flask import current_app
 
     from archive.jobs.operations import requeue_stale
+    from archive.media.workdirs import sweep_work_folders
 
     queue = current_app.extensions["queue"]
     click.echo(f"Worker started on {current_app.config['QUEUE_URL']} with {workers} thread(s).")
+    for path in sweep_work_folders():  # left by a worker that was killed mid-job
+        click.echo(f"Removed the abandoned work folder {path}.")
     requeue_stale()
     queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                check_worker_health=True).run()

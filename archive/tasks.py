@@ -7,6 +7,7 @@ from datetime import timedelta
 from archive.deletions import operations as deletions
 from archive.jobs.operations import handler, periodic
 from archive.media import operations as media
+from archive.media import workdirs
 from archive.screenings import mail
 from archive.search import indexer
 from archive.subtitles import previews as subtitle_previews
@@ -25,6 +26,15 @@ def fixity(job, progress):
 
 
 periodic("fixity", every=timedelta(days=1))
+
+
+@handler("sweep_work_folders")
+def sweep_work_folders(job, progress):
+    """Remove work folders that derivation jobs of dead workers left in the temp directory."""
+    job.result = {"removed": len(workdirs.sweep_work_folders())}
+
+
+periodic("sweep_work_folders", every=timedelta(hours=1))
 
 
 @handler("index_track")

@@ -6,11 +6,13 @@ they are run here with ``subprocess`` and killed when they take too long.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -123,6 +125,7 @@ def run(
             encoding="utf-8",
             errors="replace",
             start_new_session=True,  # its own process group, so a kill also stops anything it started
+            preexec_fn=_die_with_parent(),  # noqa: PLW1509 - only a prctl call, prepared before the fork
         )
     except FileNotFoundError as exc:
         raise MediaError(
@@ -155,6 +158,40 @@ def run(
     if check and returncode != 0:
         raise MediaError(f"{failure}: {last_error_line(result.stderr_tail, args)}")
     return result
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A pre-exec step that has the kernel SIGKILL the child when the thread that started it dies.
+
+    A worker killed with SIGKILL runs no cleanup, so without this its ffmpeg would keep encoding
+    as an orphan. The kernel ties the signal to the starting *thread*: fine here, since the thread
+    that starts ffmpeg waits for it. Linux only; elsewhere the timeout and process group remain.
+    """
+    libc = _libc()
+    if libc is None:
+        return None
+    prctl = libc.prctl
+    parent = os.getpid()
+
+    def arrange() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return arrange
 
 
 def _kill(process: subprocess.Popen) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from archive.jobs.operations import JobFailed
 from archive.media import detect, photos, previews, storyboard
 from archive.media.ffmpeg import find_tools
 from archive.media.models import Derivative, MediaFile
+from archive.media.workdirs import make_work_folder
 from archive.storage import ObjectMissing, StorageError, get_storage
 from archive.subtitles.operations import attach_embedded_track
 from archive.timeutil import utcnow
@@ -83,7 +83,7 @@ def derive(media_id: int, progress: Progress) -> dict:
     media = db.session.get(MediaFile, media_id)
     if media is None:
         raise JobFailed("The media file was removed before it could be processed.")
-    work = tempfile.mkdtemp(prefix="derive-")
+    work = make_work_folder()  # named after this process, so a sweep can tell when it is abandoned
     try:
         progress(1, "downloading the original")
         original = download_original(media, work)
