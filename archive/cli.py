@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from archive.auth import operations as accounts
 from archive.auth.models import Role, User
+from archive.deletions.commands import storage as storage_commands
 from archive.errors import ValidationError
 from archive.extensions import db
 
@@ -257,3 +258,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(fixity)
     app.cli.add_command(media)
     app.cli.add_command(search)
+    app.cli.add_command(storage_commands)
