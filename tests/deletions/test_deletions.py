@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from archive.deletions import operations as deletions
@@ -12,9 +15,11 @@ from archive.deletions.models import DeletedObject, Deletion
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import drain, run_periodic
+from archive.screenings.operations import decisions, reports, venues
 from archive.storage import StorageError, get_storage
-from tests.factories import add_subtitles, attach_video, make_film
+from tests.factories import add_subtitles, attach_video, book, make_film, make_licence, make_venue
 from tests.fixtures.links import fetch
+from tests.screenings.helpers import local_start
 
 SECRET_TITLE = "Testimony of Aydan from the closed village"
 
@@ -169,3 +174,22 @@ def test_an_item_without_objects_is_recorded_as_purged_with_no_job(app, client, 
     deletion = db.session.scalar(select(Deletion))
     assert deletion.item_id == film_id and deletion.status == "purged" and deletion.objects == []
     assert db.session.scalar(select(Job).where(Job.kind == deletions.PURGE_JOB)) is None
+
+
+def test_report_photos_of_the_item_screenings_are_purged_with_it(app, client, token_for, users):
+    film = make_film("Screened", "public")
+    make_licence(film)
+    venue = make_venue()
+    venues.add_member(venue, users["venue"].email)
+    screening = book(users["venue"], film, venue, local_start(venue))
+    decisions.approve(screening, users["archivist"])
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 24), (20, 120, 60)).save(picture, "PNG")
+    picture.seek(0)
+    reports.file_report(screening, {"attendance": {"total": 12}}, users["venue"],
+                        photos=[("hall.png", picture, "image/png")], now=screening.starts_at + timedelta(hours=3))
+    assert len(every_key()) == 1
+    client.delete(f"/api/v1/items/{film.id}", headers=token_for("archivist"))
+    drain()
+    assert every_key() == set()
+    assert [obj.role for obj in db.session.scalar(select(Deletion)).objects] == ["report_photo"]
