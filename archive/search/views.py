@@ -28,7 +28,7 @@ def results():
     except QueryError as exc:
         message = str(exc)
     return render_template("search/results.html", q=text, found=found, message=message, options=options,
-                           facet_names=FACET_NAMES), 400 if message else 200
+                           facet_names=FACET_NAMES)
 
 
 @bp.get("/items/<int:item_id>/search")
@@ -43,6 +43,4 @@ def inside_item(item_id: int):
     except QueryError as exc:
         message = str(exc)
     hits = sorted(found.items[0].hits, key=lambda hit: (hit.start, hit.lang)) if found and found.items else []
-    return render_template("search/inside.html", item=item, q=text, found=found, hits=hits, message=message), (
-        400 if message else 200
-    )
+    return render_template("search/inside.html", item=item, q=text, found=found, hits=hits, message=message)
