@@ -81,6 +81,17 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+def one_line(value: str) -> str:
+    """``value`` with line breaks and other control characters as single spaces, for a header or property.
+
+    For text already stored that is written where a line break would end the field: an e-mail
+    subject, an iCalendar summary or location. Broken characters become U+FFFD.
+    """
+    shown = {"Cc": " ", "Zl": " ", "Zp": " ", "Cs": "\ufffd"}
+    cleaned = "".join(shown.get(unicodedata.category(char), char) for char in value)
+    return " ".join(cleaned.split())
+
+
 def text(value: Any, field: str, errors: dict, *, limit: int, required: bool = False, multiline: bool = False) -> str:
     """A string, stripped, at most ``limit`` characters; ``None`` counts as empty."""
     if value is None:
