@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
+from PIL import Image
 
 from archive.errors import MESSAGES
+from archive.extensions import db
+from archive.screenings.operations import decisions
 from archive.screenings.operations import venues as venue_rules
 from tests.factories import book, make_collection, make_film, make_licence, make_venue
 from tests.screenings.helpers import local_start
@@ -24,6 +28,16 @@ HUGE = 2**70
 SURROGATE = "x\ud800y"
 DEEP = "[" * 100_000 + "]" * 100_000
 SRT_FILE = b"1\n00:00:01,000 --> 00:00:02,000\nHello\n"
+
+
+def _jpeg() -> bytes:
+    """A small real photograph for report uploads."""
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 120, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()
 
 
 @dataclass
@@ -171,6 +185,9 @@ API_CASES = [
     Case("archivist", "POST", "/api/v1/screenings/{screening}/decline", "NUL", json={"reason": "no\x00"}),
     Case("archivist", "POST", "/api/v1/screenings/{screening}/approve", "lone surrogate", json={"reason": SURROGATE}),
     Case("venue", "POST", "/api/v1/screenings/{screening}/cancel", "NUL", json={"reason": "\x00"}),
+    Case("venue", "POST", "/api/v1/screenings/{past}/report", "whole number", json={"attendance": {"total": "²"}}),
+    Case("venue", "POST", "/api/v1/screenings/{past}/report", "NUL", json={"attendance": {"total": 5}, "notes": "\x00"}),
+    Case("venue", "POST", "/api/v1/screenings/{past}/report", "nested too deeply", raw_json=DEEP),
 ]
 
 FORM_CASES = [
@@ -210,6 +227,10 @@ FORM_CASES = [
                "notes": "\x00"}),
     Case("archivist", "POST", "/manage/screenings/{screening}/decline", "NUL", data={"reason": "no\x00"}, follow=True),
     Case("venue", "POST", "/screenings/{screening}/cancel", "NUL", data={"reason": "\x00"}, follow=True),
+    Case("venue", "POST", "/screenings/{past}/report", "whole number", data={"total": "٣٠"}),
+    Case("venue", "POST", "/screenings/{past}/report", "NUL", data={"total": "30", "discussion": "Talk\x00"}),
+    Case("venue", "POST", "/screenings/{past}/report", "", accepted=True,  # a display name: its controls left out
+         data={"total": "30", "photos": (JPEG, "hall\x00.jpg")}),
     Case("admin", "POST", "/admin/users", "e-mail",
          data={"email": "new\x00@example.org", "password": "long enough password", "role": "venue"}),
     Case("admin", "POST", "/admin/users", "NUL",
@@ -268,8 +289,13 @@ def records(users):
     venue = make_venue(name="Sweep hall")
     venue_rules.add_member(venue, users["venue"].email)
     screening = book(users["venue"], film, venue, local_start(venue, days=20))
+    past = book(users["venue"], film, venue, local_start(venue, days=25))
+    decisions.approve(past, users["archivist"])
+    held = timedelta(days=30)  # moved back past its start, as if it had been held, so it can be reported on
+    past.starts_at, past.ends_at, past.blocked_until = past.starts_at - held, past.ends_at - held, past.blocked_until - held
+    db.session.commit()
     return {"film": film.id, "collection": collection.id, "venue": venue.id, "screening": screening.id,
-            "venue_user": users["venue"].id}
+            "past": past.id, "venue_user": users["venue"].id}
 
 
 def _fill(value, records: dict):
