@@ -113,6 +113,8 @@ API_CASES = [
     Case("archivist", "POST", "/api/v1/collections", "not an id",
          json={"kind": "series", "title": {"en": "x"}, "items": [HUGE]}),
     # Bodies that are not what they claim.
+    Case("archivist", "POST", "/api/v1/items", "JSON",
+         raw_json='{"kind": "film", "title": {"en": "x"}, "year": 1' + "0" * 5000 + "}"),
     Case("archivist", "POST", "/api/v1/items", "nested too deeply", raw_json=DEEP),
     Case("archivist", "POST", "/api/v1/items", "nested too deeply", raw_json='{"title": ' + DEEP + "}"),
     Case("archivist", "POST", "/api/v1/items", "JSON", raw_json='{"title": "\\ud800'),
@@ -371,13 +373,25 @@ def _sweep(cases, records, client_as, token_for):
     return failures
 
 
+def _pages_still_work(client_as) -> list[str]:
+    """The pages every visitor and archivist opens: nothing the sweep sent may have broken them."""
+    broken = []
+    for role, url in [(None, "/"), (None, "/items"), (None, "/search?q=sweep"), (None, "/screenings"),
+                      (None, "/calendar.ics"), ("archivist", "/manage/"), ("venue", "/venue/inbox"),
+                      ("admin", "/admin/users"), (None, "/api/v1/items"), (None, "/api/v1/screenings")]:
+        status = client_as(role).get(url).status_code
+        if status != 200:
+            broken.append(f"afterwards GET {url} as {role}: {status}")
+    return broken
+
+
 def test_api_refuses_malformed_input_with_a_reason(records, client_as, token_for):
-    failures = _sweep(API_CASES, records, client_as, token_for)
+    failures = _sweep(API_CASES, records, client_as, token_for) + _pages_still_work(client_as)
     assert not failures, "\n".join(failures)
 
 
 def test_forms_refuse_malformed_input_with_a_reason(records, client_as, token_for):
-    failures = _sweep(FORM_CASES, records, client_as, token_for)
+    failures = _sweep(FORM_CASES, records, client_as, token_for) + _pages_still_work(client_as)
     assert not failures, "\n".join(failures)
 
 
