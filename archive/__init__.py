@@ -27,6 +27,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     _configure(app, overrides)
 
+    from archive import routing
+
+    routing.init_app(app)  # before any route is added: every <int:...> is a bounded id
+
     from archive.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)

@@ -7,16 +7,28 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
 from archive.extensions import db
+from archive.validation import parse_whole
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 10**6  # far past any list here; keeps OFFSET within what every database accepts
+
+
+def _number(raw: str, low: int, high: int) -> int | None:
+    """``raw`` as a whole number from ``low`` to ``high`` (ASCII digits only), or None."""
+    try:
+        number = parse_whole(raw)
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
 
 
 def page_number() -> int:
     """The ``page`` argument: a whole number from 1; anything else is a 400 saying so."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
-        abort(400, description=f"page={raw!r} is not a page number; use 1, 2, 3 ...")
-    return int(raw)
+    number = _number(raw, 1, MAX_PAGE)
+    if number is None:
+        abort(400, description=f"page={raw[:40]!r} is not a page number; use 1, 2, 3 ... (digits 0-9).")
+    return number
 
 
 def per_page() -> int:
@@ -24,9 +36,10 @@ def per_page() -> int:
     raw = request.args.get("per_page")
     if raw is None:
         return current_app.config["PAGE_SIZE"]
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PER_PAGE:
-        abort(400, description=f"per_page={raw!r} is out of range; use 1 to {MAX_PER_PAGE}.")
-    return int(raw)
+    number = _number(raw, 1, MAX_PER_PAGE)
+    if number is None:
+        abort(400, description=f"per_page={raw[:40]!r} is out of range; use 1 to {MAX_PER_PAGE} (digits 0-9).")
+    return number
 
 
 def paginate(query: Select, page: int) -> Pagination:

@@ -10,6 +10,8 @@ message instead, for ``list_of``, ``optional`` and ``required``.
 Text is refused when it holds what no page can show: lone surrogates (they cannot be encoded as
 UTF-8), NUL and other control characters (newlines and tabs only where a field has several lines).
 Numbers are ASCII digits only, so ``²`` or Arabic-Indic digits never slip through ``int()``.
+Dates and times typed for calendars (``moment``, ``month``) stay within ``FIRST_YEAR`` to
+``LAST_YEAR``, so a day either side, a month either side or another time zone is still a date.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import available_timezones
@@ -33,7 +35,12 @@ T = TypeVar("T")
 # The largest id a database integer column holds on PostgreSQL; larger ones can name nothing.
 MAX_RECORD_ID = 2**31 - 1
 REQUIRED = "This is required."
+# Calendars, bookings and their filters: wide enough for any real date, far from datetime's edges.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 30  # more than any field here holds; int() is never asked to read a million digits
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _MULTILINE_CONTROLS = {"\n", "\r", "\t"}
 
 
@@ -72,6 +79,17 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
                 return "Keep this on one line."
             return f"The text holds a control character (U+{ord(char):04X}); remove it."
     return None
+
+
+def one_line(value: str) -> str:
+    """``value`` with line breaks and other control characters as single spaces, for a header or property.
+
+    For text already stored that is written where a line break would end the field: an e-mail
+    subject, an iCalendar summary or location. Broken characters become U+FFFD.
+    """
+    shown = {"Cc": " ", "Zl": " ", "Zp": " ", "Cs": "\ufffd"}
+    cleaned = "".join(shown.get(unicodedata.category(char), char) for char in value)
+    return " ".join(cleaned.split())
 
 
 def text(value: Any, field: str, errors: dict, *, limit: int, required: bool = False, multiline: bool = False) -> str:
@@ -137,6 +155,8 @@ def parse_whole(value: Any) -> int:
             raise ValueError(f"{value!r} is not a whole number.")
         return int(value)
     if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        if len(value.strip()) > _MAX_DIGITS:
+            raise ValueError(f"{_shown(value)} is far too large a number.")
         return int(value.strip())
     raise ValueError(f"{_shown(value)} is not a whole number; use the digits 0-9.")
 
@@ -172,6 +192,34 @@ def iso_date(value: Any, field: str, errors: dict, *, required: bool = False) ->
     except ValueError:
         errors[field] = f"{_shown(value)} is not a date; use YYYY-MM-DD."
         return None
+
+
+def moment(value: Any) -> datetime:
+    """A date or an ISO 8601 date and time (an offset is turned into UTC) as naive UTC; raises ValueError.
+
+    Without an offset the time is taken as it is written (UTC, or local time where the caller says so).
+    """
+    if not isinstance(value, str) or not value.strip().isascii():
+        raise ValueError(f"{_shown(value)} is not a date or time; use YYYY-MM-DD or ISO 8601 such as 2027-03-01T19:00+04:00.")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"{_shown(value)} is not a date or time; use YYYY-MM-DD or ISO 8601 such as 2027-03-01T19:00+04:00."
+        ) from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(f"{_shown(value)} is out of range; use a date from {FIRST_YEAR} to {LAST_YEAR}.")
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def month(value: Any) -> date:
+    """The first day of a month written YYYY-MM, within the calendar's years; raises ValueError."""
+    found = _MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None or not 1 <= int(found[2]) <= 12:
+        raise ValueError(f"{_shown(value)} is not a month; use YYYY-MM such as 2027-03.")
+    if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
+        raise ValueError(f"{_shown(value)} is out of range; use a month from {FIRST_YEAR}-01 to {LAST_YEAR}-12.")
+    return date(int(found[1]), int(found[2]), 1)
 
 
 def choice(value: Any, field: str, choices: Iterable[str], errors: dict) -> str | None:

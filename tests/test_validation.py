@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -188,3 +188,76 @@ def test_time_zone_refuses_anything_else(name):
     with pytest.raises(ValueError, match="is not an IANA time zone; use a name such as Asia/Yerevan") as caught:
         time_zone(name)
     assert len(str(caught.value)) < 200  # a long value is cut short in the message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2027-03-01", datetime(2027, 3, 1)),
+        ("2027-03-01T19:00", datetime(2027, 3, 1, 19, 0)),
+        ("2027-03-01T19:00:00+04:00", datetime(2027, 3, 1, 15, 0)),
+        (" 1900-01-01T00:00:00+01:00 ", datetime(1899, 12, 31, 23, 0)),  # an edge year's offset stays a date
+    ],
+)
+def test_moment_reads_dates_and_times_as_naive_utc(value, expected):
+    assert validation.moment(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("0001-01-01T00:00:00+01:00", "out of range"),
+        ("9999-12-31T23:59:59-01:00", "out of range"),
+        ("1899-12-31", "out of range"),
+        ("3000-01-01", "out of range"),
+        ("٢٠٢٧-03-01", "not a date or time"),
+        ("2027-02-30", "not a date or time"),
+        ("tomorrow", "not a date or time"),
+        (None, "not a date or time"),
+    ],
+)
+def test_moment_refuses_what_is_no_date_or_too_far_out(value, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        validation.moment(value)
+
+
+def test_month_reads_ascii_months_within_the_calendar_years():
+    assert validation.month("2027-03") == date(2027, 3, 1)
+    assert validation.month(" 2999-12 ") == date(2999, 12, 1)
+    for value, fragment in [("9999-12", "out of range"), ("0001-01", "out of range"), ("٢٠٢٧-01", "not a month"),
+                            ("2027-13", "not a month"), ("2027-3", "not a month"), ("2027-03-01", "not a month"),
+                            (None, "not a month")]:
+        with pytest.raises(ValueError, match=fragment):
+            validation.month(value)
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "３", "1e3", "", " ", "1_000", "0x10", float("inf"), float("nan"), True, None])
+def test_parse_whole_takes_ascii_digits_only(value):
+    with pytest.raises(ValueError, match="not a whole number"):
+        validation.parse_whole(value)
+
+
+def test_parse_whole_refuses_a_number_of_a_million_digits_quickly():
+    with pytest.raises(ValueError, match="far too large"):
+        validation.parse_whole("9" * 1_000_000)
+
+
+@pytest.mark.parametrize("value", [2**31, 2**70, "2147483648", "٣", "0", -1, "²"])
+def test_record_id_refuses_what_no_row_has(value):
+    with pytest.raises(ValueError, match="is not an id"):
+        validation.record_id(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Two\r\nShores", "Two Shores"),
+        ("Hall\nBcc: x@example.org", "Hall Bcc: x@example.org"),
+        ("tab\there\x0bvt\x00nul", "tab here vt nul"),
+        ("para\u2029graph\u2028line", "para graph line"),
+        ("broken\ud800char", "broken\ufffdchar"),
+        ("Սահման  sərhəd", "Սահման sərhəd"),
+    ],
+)
+def test_one_line_keeps_stored_text_on_one_line(value, expected):
+    assert validation.one_line(value) == expected

@@ -35,9 +35,18 @@ def invalid(exc: ValidationError):
     return body, 422
 
 
+def parsed_json():
+    """The request's JSON, or None when there is none or it is not JSON; nesting too deep is a 400."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        # The parser recurses once per level: a body of "[[[[..." thousands deep exhausts the stack.
+        abort(400, description="The JSON is nested too deeply; send a flat object such as {\"title\": {\"en\": \"...\"}}.")
+
+
 def json_body() -> dict:
     """The request's JSON object, or a 400 that says what is wrong with it."""
-    data = request.get_json(silent=True)
+    data = parsed_json()
     if data is None:
         abort(400, description="Send a JSON object with Content-Type: application/json.")
     if not isinstance(data, dict):

@@ -17,6 +17,7 @@ from archive.media.ingest import ingest
 from archive.media.presenting import latest_derive_jobs
 from archive.media.request_body import body_stream, refuse_oversized_request
 from archive.pagination import page_number, paginate
+from archive.validation import record_id
 
 
 @bp.post("/items/<int:item_id>/media")
@@ -45,9 +46,10 @@ def list_jobs():
     query = select(Job).order_by(Job.id.desc())
     item = request.args.get("item")
     if item is not None:
-        if not item.isdigit():
-            abort(400, description="item must be an item id.")
-        query = query.where(Job.item_id == int(item))
+        try:
+            query = query.where(Job.item_id == record_id(item))
+        except ValueError as exc:
+            abort(400, description=f"item: {exc}")
     status = request.args.get("status")
     if status is not None:
         if status not in STATUSES:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import abort, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from archive.api import bp, json_body
+from archive.api import bp, json_body, parsed_json
 from archive.api.catalogue import page_json
 from archive.auth.permissions import ADMIN, SIGNED_IN, STAFF, acting_user, has_role, require
 from archive.catalogue.models import Item
@@ -16,10 +16,12 @@ from archive.errors import ValidationError, error_body
 from archive.extensions import db
 from archive.pagination import page_number, paginate
 from archive.screenings import kit, times
+from archive.screenings.models import STATUSES as SCREENING_STATUSES
 from archive.screenings.models import Licence, Screening, ScreeningReport, Venue
 from archive.screenings.operations import booking, decisions, licences, reports, venues
 from archive.screenings.operations.refusals import Refused
 from archive.screenings.visibility import can_see_screening, visible_screenings
+from archive.validation import choice, moment, optional, raise_if_any, record_id
 
 
 @bp.errorhandler(Refused)
@@ -162,23 +164,17 @@ def create_licence(item_id: int):
 
 
 def _moment(name: str) -> datetime | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({name: f"{raw!r} is not a date or time; use YYYY-MM-DD or ISO 8601 with an offset."}) from None
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    errors: dict[str, str] = {}
+    found = optional(moment, request.args.get(name, "").strip(), name, errors)
+    raise_if_any(errors)
+    return found
 
 
 def _id_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise ValidationError({name: f"{raw!r} is not an id."})
-    return int(raw)
+    errors: dict[str, str] = {}
+    found = optional(record_id, request.args.get(name, "").strip(), name, errors)
+    raise_if_any(errors)
+    return found
 
 
 @bp.get("/screenings")
@@ -200,6 +196,9 @@ def list_screenings():
         query = query.where(Screening.starts_at < end)
     status = request.args.get("status")
     if status:
+        errors: dict[str, str] = {}
+        status = choice(status, "status", SCREENING_STATUSES, errors)
+        raise_if_any(errors)
         query = query.where(Screening.status == status)
     page = paginate(query.order_by(Screening.starts_at, Screening.id), page_number())
     return page_json(page, lambda s: screening_json(s, user))
@@ -220,7 +219,7 @@ def get_screening(screening_id: int):
 
 
 def _reason() -> str:
-    data = request.get_json(silent=True)
+    data = parsed_json()
     reason = data.get("reason", "") if isinstance(data, dict) else ""
     if not isinstance(reason, str):
         raise ValidationError({"reason": "Give the reason as text."})

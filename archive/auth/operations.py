@@ -16,6 +16,7 @@ from archive.auth.models import ApiToken, Role, User
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.timeutil import utcnow
+from archive.validation import raise_if_any, text, text_problem
 
 
 def _hasher() -> PasswordHasher:
@@ -60,21 +61,20 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
     """Create an account; refuses a malformed or already used e-mail and unknown roles."""
     email = normalise_email(email)
     errors = {}
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    if not EMAIL_RE.match(email) or len(email) > 254 or text_problem(email):
         errors["email"] = "Enter an e-mail address such as name@example.org."
     elif db.session.scalar(select(User.id).where(User.email == email)) is not None:
         errors["email"] = f"An account for {email} already exists."
     if role not in {r.value for r in Role}:
         errors["role"] = "Choose one of: " + ", ".join(r.value for r in Role) + "."
-    if len(name) > 200:
-        errors["name"] = "Keep the name under 200 characters."
+    name = text(name, "name", errors, limit=200)
     try:
         validate_password(password)
     except ValidationError as exc:
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
-    user = User(email=email, role=role, name=name.strip(), password_hash=_hasher().hash(password))
+    user = User(email=email, role=role, name=name, password_hash=_hasher().hash(password))
     db.session.add(user)
     db.session.commit()
     return user
@@ -102,7 +102,11 @@ def update_user(user: User, *, role: str | None = None, active: bool | None = No
             raise ValidationError({"active": "This is the last admin; it cannot be switched off."})
         user.active = active
     if name is not None:
-        user.name = name.strip()[:200]
+        errors: dict[str, str] = {}
+        user.name = text(name, "name", errors, limit=200)
+        if errors:
+            db.session.rollback()
+            raise ValidationError(errors)
     db.session.commit()
     return user
 
@@ -115,7 +119,11 @@ def _admin_count() -> int:
 
 def authenticate(email: str, password: str) -> User:
     """Check credentials; after too many failures the account is paused for a while."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    # No account has such an address (PostgreSQL would not even compare one with a NUL in it):
+    # treated as unknown, so the answer and its timing are the same as for any unknown address.
+    unreadable = len(email) > 254 or text_problem(email) is not None
+    user = None if unreadable else db.session.scalar(select(User).where(User.email == email))
     now = utcnow()
     if user is not None and user.locked_until_at and user.locked_until_at > now:
         minutes = max(1, round((user.locked_until_at - now).total_seconds() / 60))
@@ -153,8 +161,11 @@ def _token_digest(token: str) -> str:
 
 def issue_token(user: User, label: str = "") -> str:
     """Create a bearer token for the API and return it; only its hash is kept."""
+    errors: dict[str, str] = {}
+    label = text(label, "label", errors, limit=100)
+    raise_if_any(errors)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), label=label.strip()[:100]))
+    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), label=label))
     db.session.commit()
     return token
 

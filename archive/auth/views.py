@@ -14,6 +14,7 @@ from archive.auth.permissions import ADMIN, require
 from archive.errors import ValidationError
 from archive.extensions import db, login_manager
 from archive.pagination import page_number, paginate
+from archive.validation import optional, record_id, text_problem
 
 bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -30,8 +31,10 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in, never another host."""
-    if not target:
+    """Only same-site paths are followed after sign-in, never another host nor a header of its own."""
+    # A CR or LF would end the Location header and start another (Set-Cookie: ...); any control
+    # character or broken one makes the target no address we link to.
+    if not target or text_problem(target):
         return url_for("catalogue.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -109,8 +112,8 @@ def user(user_id: int):
             elif action == "token":
                 new_token = operations.issue_token(account, request.form.get("label", ""))
             elif action == "revoke":
-                raw_id = request.form.get("token_id", "")
-                token = db.session.get(ApiToken, int(raw_id)) if raw_id.isdigit() else None
+                token_id = optional(record_id, request.form.get("token_id", ""), "token", {})
+                token = db.session.get(ApiToken, token_id) if token_id else None
                 if token is None or token.user_id != account.id:
                     errors = {"token": "That token does not belong to this account."}
                 else:

@@ -20,6 +20,7 @@ from archive.screenings import times
 from archive.screenings.models import Screening, Venue
 from archive.screenings.visibility import calendar_items
 from archive.timeutil import utcnow
+from archive.validation import one_line
 
 PRODID = "-//Dialogue Archive//Screenings//EN"
 UID_DOMAIN = "screenings.dialogue-archive"
@@ -127,9 +128,12 @@ def event(screening: Screening, url: str | None = None) -> Event:
     entry.add("sequence", screening.sequence)
     entry.add("dtstart", times.to_local(screening.starts_at, tz))
     entry.add("dtend", times.to_local(screening.ends_at, tz))
-    entry.add("summary", f"{screening.item.display_title()} at {venue.name}")
-    entry.add("location", ", ".join(part for part in (venue.name, venue.address, venue.city, venue.country) if part))
-    lines = [f"Film: {screening.item.display_title()}", f"Format: {screening.format.replace('_', ' ')}"]
+    # Stored names are shown on one line each: a line break or control character in a title is no
+    # part of a calendar property (icalendar escapes newlines, but passes other controls through).
+    title, place = one_line(screening.item.display_title()), one_line(venue.name)
+    entry.add("summary", f"{title} at {place}")
+    entry.add("location", ", ".join(one_line(part) for part in (venue.name, venue.address, venue.city, venue.country) if part))
+    lines = [f"Film: {title}", f"Format: {screening.format.replace('_', ' ')}"]
     if screening.subtitle_lang:
         lines.append(f"Subtitles: {screening.subtitle_lang}")
     if screening.discussion_minutes:
@@ -149,7 +153,7 @@ def document(screenings: list[Screening], name: str, url_for_screening=None) -> 
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     for screening in screenings:
         calendar.add_component(event(screening, url_for_screening(screening) if url_for_screening else None))
     if screenings:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort
 from werkzeug.datastructures import MultiDict
 
 from archive.timeutil import utcnow
+from archive.validation import iso_date, record_id, text_problem
+from archive.validation import month as validation_month
 
 
 def _clean(form: MultiDict, names: tuple[str, ...]) -> dict:
@@ -56,16 +58,21 @@ def date_span(args: MultiDict) -> tuple[date | None, date | None]:
         if not raw:
             span.append(None)
             continue
-        try:
-            span.append(date.fromisoformat(raw))
-        except ValueError:
-            abort(400, description=f"{name}={raw!r} is not a date; use YYYY-MM-DD.")
+        errors: dict[str, str] = {}
+        found = iso_date(raw, name, errors)
+        if errors:
+            abort(400, description=f"{name}: {errors[name]}")
+        span.append(found)
     return span[0], span[1]
 
 
 def calendar_filters(args: MultiDict) -> dict:
     """The calendar's filters from the query string: country, city, venue and film ids, language."""
     filters: dict = {}
+    for name in ("country", "city", "lang"):
+        problem = text_problem(args.get(name, ""))
+        if problem:
+            abort(400, description=f"{name}: {problem}")
     if args.get("country"):
         filters["country"] = args["country"].strip().upper()[:2]
     if args.get("city"):
@@ -73,9 +80,10 @@ def calendar_filters(args: MultiDict) -> dict:
     for name in ("venue", "film"):
         raw = args.get(name, "")
         if raw:
-            if not raw.isdigit() or len(raw) > 9:
-                abort(400, description=f"{name}={raw!r} is not an id; pick one from the list.")
-            filters[name] = int(raw)
+            try:
+                filters[name] = record_id(raw)
+            except ValueError as exc:
+                abort(400, description=f"{name}: {exc} Pick one from the list.")
     if args.get("lang"):
         filters["lang"] = args["lang"].strip()[:35]
     return filters
@@ -86,6 +94,6 @@ def month(raw: str | None) -> date:
     if not raw:
         return utcnow().date().replace(day=1)
     try:
-        return datetime.strptime(raw, "%Y-%m").date()
-    except ValueError:
-        abort(400, description=f"month={raw!r} is not a month; use YYYY-MM such as 2027-03.")
+        return validation_month(raw)
+    except ValueError as exc:
+        abort(400, description=f"month: {exc}")

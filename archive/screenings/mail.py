@@ -24,6 +24,7 @@ from archive.jobs.operations import JobFailed, enqueue
 from archive.screenings import times
 from archive.screenings.models import Screening, VenueMessage
 from archive.screenings.operations.venues import venue_ids_of
+from archive.validation import one_line
 
 SMTP_TIMEOUT_SECONDS = 10
 SEND_JOB = "send_venue_notice"
@@ -32,10 +33,10 @@ SEND_JOB = "send_venue_notice"
 def decision_notice(screening: Screening, what: str, reason: str) -> VenueMessage:
     """The notice that the venue's screening was approved, declined or cancelled (added, not committed)."""
     tz = times.zone(screening.venue.timezone)
-    title = screening.item.display_title()
+    title = one_line(screening.item.display_title())
     when = times.local_label(screening.starts_at, tz)
     subject = f"Screening {what}: {title}, {when}"
-    lines = [f"Your screening of “{title}” at {screening.venue.name} on {when} was {what}."]
+    lines = [f"Your screening of “{title}” at {one_line(screening.venue.name)} on {when} was {what}."]
     if reason:
         lines.append(f"Reason: {reason}")
     if what == "approved":
@@ -119,7 +120,7 @@ def _deliver(url: str, recipients: list[str], subject: str, body: str) -> None:
     email = EmailMessage()
     email["From"] = current_app.config.get("MAIL_FROM") or "Dialogue Archive <archive@localhost>"
     email["To"] = ", ".join(recipients)
-    email["Subject"] = subject
+    email["Subject"] = one_line(subject)  # a line break would end the header (and could start another)
     email.set_content(body)
     if parts.scheme == "smtps":
         client: smtplib.SMTP = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=SMTP_TIMEOUT_SECONDS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from archive.validation import time_zone
+from archive.validation import FIRST_YEAR, LAST_YEAR, time_zone
 
 
 def zone(name: str) -> ZoneInfo:
@@ -46,9 +46,13 @@ def parse_start(value: object, tz: ZoneInfo) -> datetime:
     if len(text) < 16 or text[10] not in "T ":
         raise ValueError(f"{text!r} has no time of day; use YYYY-MM-DDTHH:MM, such as 2027-03-01T19:00.")
     try:
+        if not text.isascii():
+            raise ValueError(text)
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date and time; use YYYY-MM-DDTHH:MM, optionally with an offset such as +04:00.") from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(f"{text!r} is out of range; give a start between {FIRST_YEAR} and {LAST_YEAR}.")
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC).replace(tzinfo=None)
     return local_to_utc(parsed, tz)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from whoosh.query import And, NumericRange, Query, Term
 
+from archive import validation
 from archive.catalogue.models import KINDS, Item
 from archive.extensions import db
 from archive.search import store
@@ -204,7 +205,11 @@ def options_from_args(args) -> dict:
     for name in ("year", "collection"):
         value = (args.get(name) or "").strip()
         if value:
-            if not value.isdigit() or len(value) > 9:
-                raise QueryError(f"{name}={value[:20]!r} is not a number; give digits such as 2019.")
-            options[name] = int(value)
+            try:
+                number = validation.parse_whole(value)
+            except ValueError:
+                number = None
+            if number is None or not 0 < number <= validation.MAX_RECORD_ID:
+                raise QueryError(f"{name}={value[:20]!r} is not a number; give digits 0-9 such as 2019.")
+            options[name] = number
     return options

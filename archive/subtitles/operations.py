@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 from flask import url_for
@@ -23,7 +24,7 @@ from archive.storage import get_storage
 from archive.subtitles.formats import to_vtt
 from archive.subtitles.models import Cue, SubtitleTrack
 from archive.subtitles.parsing import ENCODING_NAMES, ParsedSubtitles, parse, timecode
-from archive.validation import language_tag
+from archive.validation import language_tag, raise_if_any, text
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,17 @@ def check_upload(item: Item, lang, data: bytes, filename: str | None) -> Upload:
     if errors:
         raise ValidationError(errors)
     parsed = parse(data, duration=item.duration_seconds)
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()[:255]  # a display name: no controls
     return Upload(lang, name, parsed)
+
+
+def clean_label(label) -> str:
+    """A track's label as one line of text of at most MAX_LABEL characters; ValidationError otherwise."""
+    errors: dict[str, str] = {}
+    cleaned = text(label, "label", errors, limit=MAX_LABEL)
+    raise_if_any(errors)
+    return cleaned
 
 
 def report(parsed: ParsedSubtitles) -> dict:
@@ -76,6 +86,7 @@ def report(parsed: ParsedSubtitles) -> dict:
 
 def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str = "", created_by=None) -> SubtitleTrack:
     """Store a checked upload as the item's track for its language, replacing any earlier one."""
+    label = clean_label(label)
     parsed = upload.parsed
     stored = get_storage().save(
         io.BytesIO(to_vtt(parsed.cues).encode("utf-8")), prefix="subtitles", content_type=VTT_TYPE
@@ -89,7 +100,7 @@ def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str
             db.session.delete(previous)
             db.session.flush()
         track = SubtitleTrack(
-            item_id=item.id, lang=upload.lang, label=(label or "").strip()[:MAX_LABEL], source=source,
+            item_id=item.id, lang=upload.lang, label=label, source=source,
             filename=upload.filename, source_format=parsed.source_format, encoding=parsed.encoding,
             vtt_key=stored.key, cue_count=len(parsed.cues), first_start=parsed.first_start,
             last_end=parsed.last_end, warnings=parsed.warnings, created_by_id=getattr(created_by, "id", None),

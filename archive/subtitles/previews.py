@@ -18,7 +18,7 @@ from archive.catalogue.models import Item
 from archive.errors import ActionableError, ValidationError
 from archive.storage import ObjectMissing, StorageError, get_storage
 from archive.subtitles.models import SubtitleTrack
-from archive.subtitles.operations import Upload, check_upload, create_track
+from archive.subtitles.operations import Upload, check_upload, clean_label, create_track
 from archive.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,10 @@ def _signer() -> URLSafeTimedSerializer:
 def stage(item: Item, lang, data: bytes, filename: str | None, label: str, user) -> tuple[Upload, str]:
     """Check the file and keep it until it is confirmed; returns what was read and the token that saves it."""
     checked = check_upload(item, lang, data, filename)
+    label = clean_label(label)
     prefix = f"{PREFIX}/{utcnow().strftime(_HOUR_FORMAT)}"
     stored = get_storage().save(io.BytesIO(data), prefix=prefix, content_type="application/octet-stream")
-    token = _signer().dumps({"key": stored.key, "item": item.id, "lang": checked.lang, "label": label[:100],
+    token = _signer().dumps({"key": stored.key, "item": item.id, "lang": checked.lang, "label": label,
                              "filename": checked.filename, "user": user.id})
     return checked, token
 

@@ -21,6 +21,7 @@ from archive.screenings.operations.licences import licence_for
 from archive.screenings.operations.refusals import Refused, expect_status
 from archive.screenings.operations.venues import may_act_for
 from archive.timeutil import utcnow
+from archive.validation import raise_if_any, text
 
 MAX_REASON = 2000
 
@@ -28,6 +29,7 @@ MAX_REASON = 2000
 def approve(screening: Screening, user, reason: str = "", now: datetime | None = None) -> Screening:
     """Approve a pending request after checking rights and clashes again."""
     now = now or utcnow()
+    reason = _reason(reason)
     lock_venue(screening.venue_id)
     try:
         db.session.refresh(screening)
@@ -51,7 +53,8 @@ def approve(screening: Screening, user, reason: str = "", now: datetime | None =
 
 def decline(screening: Screening, user, reason: str, now: datetime | None = None) -> Screening:
     """Decline a pending request; the venue is told the reason."""
-    if not isinstance(reason, str) or not reason.strip():
+    reason = _reason(reason)
+    if not reason:
         raise ValidationError({"reason": "Say why the request is declined, so the venue can act on it."})
     lock_venue(screening.venue_id)
     try:
@@ -72,6 +75,7 @@ def cancel(screening: Screening, user, reason: str = "", now: datetime | None = 
     """Cancel a pending or approved screening; this revokes its kit and marks it CANCELLED in feeds."""
     if not may_act_for(user, screening.venue):
         raise Refused("forbidden", "Only the venue's own accounts or staff can cancel this screening.", 403)
+    reason = _reason(reason)
     lock_venue(screening.venue_id)
     try:
         db.session.refresh(screening)
@@ -88,6 +92,14 @@ def cancel(screening: Screening, user, reason: str = "", now: datetime | None = 
         raise
     mail.send_later(notice)
     return screening
+
+
+def _reason(reason) -> str:
+    """The reason given for a decision as clean text (several lines allowed), or a refusal saying what to fix."""
+    errors: dict[str, str] = {}
+    cleaned = text(reason, "reason", errors, limit=MAX_REASON, multiline=True)
+    raise_if_any(errors)
+    return cleaned
 
 
 def _decide(screening: Screening, user, reason: str, now: datetime) -> None:

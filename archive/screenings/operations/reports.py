@@ -12,7 +12,7 @@ from archive.screenings.operations.refusals import Refused, expect_status
 from archive.screenings.operations.venues import MAX_AUDIENCE, may_act_for
 from archive.storage import StorageError, get_storage
 from archive.timeutil import utcnow
-from archive.validation import raise_if_any, refuse_unknown, text, whole
+from archive.validation import one_line, raise_if_any, refuse_unknown, text, whole
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
@@ -60,7 +60,7 @@ def file_report(
         for filename, stream, mime in checked:
             obj = storage.save(stream, prefix="screenings/photos", content_type=mime, max_bytes=MAX_PHOTO_BYTES)
             stored.append(obj)
-            name = (filename or "photo").replace("/", "_")[-200:]
+            name = one_line(filename or "").replace("/", "_")[-200:] or "photo"  # a display name: no controls
             rows.append(ReportPhoto(storage_key=obj.key, filename=name, size=obj.size, sha256=obj.sha256, mime=mime))
         report = ScreeningReport(
             screening_id=screening.id, total=counts["total"], women=counts["women"], men=counts["men"],

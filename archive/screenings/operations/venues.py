@@ -14,7 +14,16 @@ from archive.errors import ValidationError
 from archive.extensions import db
 from archive.screenings.models import Screening, Venue, venue_members
 from archive.screenings.operations.refusals import Refused
-from archive.validation import country_code, raise_if_any, refuse_unknown, required, text, time_zone, whole
+from archive.validation import (
+    country_code,
+    raise_if_any,
+    refuse_unknown,
+    required,
+    text,
+    text_problem,
+    time_zone,
+    whole,
+)
 
 # The largest audience anything here counts: a venue's seats, an expected or a reported audience.
 MAX_AUDIENCE = 1_000_000
@@ -47,8 +56,8 @@ def create_venue(data: dict) -> Venue:
 
 def add_member(venue: Venue, email: Any) -> User:
     """Link a venue account (found by e-mail) to ``venue``; linking twice is harmless."""
-    if not isinstance(email, str) or not email.strip():
-        raise ValidationError({"email": "Give the e-mail of a venue account."})
+    if not isinstance(email, str) or not email.strip() or text_problem(email):
+        raise ValidationError({"email": "Give the e-mail of a venue account, such as cinema@example.org."})
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
         raise ValidationError({"email": f"No account for {email.strip()}; create it first with the venue role."})

@@ -59,6 +59,9 @@ def cancel(screening_id: int):
     record = screening_for_actor(screening_id)
     try:
         decisions.cancel(record, acting_user(), request.form.get("reason", ""))
+    except ValidationError as exc:
+        flash("; ".join(exc.errors.values()), "error")
+        return redirect(url_for("screenings.screening", screening_id=record.id))
     except Refused as exc:
         refuse(exc)
     flash("The screening is cancelled and its kit revoked.", "success")

@@ -16,6 +16,7 @@ from archive.screenings.operations import licences as licence_rules
 from archive.screenings.operations import venues as venue_rules
 from archive.screenings.operations.refusals import Refused
 from archive.screenings.views import bp
+from archive.validation import optional, record_id
 
 
 @bp.get("/manage/screenings")
@@ -76,7 +77,8 @@ def manage_venues():
     if request.method == "POST":
         try:
             if request.form.get("action") == "member":
-                found = db.session.get(Venue, int(request.form.get("venue_id", "0") or 0))
+                venue_id = optional(record_id, request.form.get("venue_id"), "venue_id", {})
+                found = db.session.get(Venue, venue_id) if venue_id else None
                 if found is None:
                     raise ValidationError({"venue_id": "Choose a venue."})
                 user = venue_rules.add_member(found, request.form.get("email"))
@@ -85,8 +87,8 @@ def manage_venues():
                 created = venue_rules.create_venue(forms.venue_data(request.form))
                 flash(f"Venue “{created.name}” registered.", "success")
             return redirect(url_for("screenings.manage_venues"))
-        except (ValidationError, ValueError) as exc:
-            errors = exc.errors if isinstance(exc, ValidationError) else {"venue_id": "Choose a venue."}
+        except ValidationError as exc:
+            errors = exc.errors
     return (
         render_template("screenings/manage_venues.html", venues=venue_rules.by_name(), errors=errors,
                         data=request.form if errors else {}),
