@@ -112,6 +112,7 @@ TABLE = [
     ("api.upload_media", "POST", "/api/v1/items/{public}/media?filename=a.jpg", statuses(401, 403, 422, 422), None),
     ("api.list_jobs", "GET", "/api/v1/jobs", STAFF_API, None),
     ("api.retry_job", "POST", "/api/v1/jobs/{job}/retry", STAFF_API, None),
+    ("api.list_deletions", "GET", "/api/v1/deletions", STAFF_API, None),
     # Screenings: {scr_requested} is the venue account's own pending request, {scr_other_requested}
     # another venue's, {scr_approved} another venue's approved screening of a public film (22 days ahead).
     ("screenings.calendar", "GET", "/screenings", PUBLIC, None),

@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
     """Register the API's routes; CSRF does not apply since it accepts bearer tokens only."""
     from archive.api import (  # noqa: F401  (registers routes on bp)
         catalogue,
+        deletions,  # noqa: F401  (deletion records)
         media,
         screenings,  # noqa: F401  (venues, licences, screenings)
         search,  # noqa: F401  (search, subtitles)

@@ -118,15 +118,19 @@ def test_the_deletion_record_never_holds_the_title_or_content_of_a_restricted_it
     attach_video(film, proxy=b"proxy bytes")
     add_subtitles(film, "en")
     drain()
-    client.delete(f"/api/v1/items/{film.id}", headers=token_for("archivist"))
+    film_id = film.id
+    client.delete(f"/api/v1/items/{film_id}", headers=token_for("archivist"))
     drain()
     rows = [*db.session.scalars(select(Deletion)), *db.session.scalars(select(DeletedObject))]
     assert len(rows) == 1 + 3
     written = " ".join(str(getattr(row, column.key)) for row in rows for column in row.__table__.columns)
     for secret in ("Aydan", "closed village", "checkpoint", "border.mp4", "Across the border", "film.en.srt"):
         assert secret not in written
-    shown = str(deletions.deletion_json(db.session.scalar(select(Deletion))))
-    assert "Aydan" not in shown and "checkpoint" not in shown
+    listing = client.get("/api/v1/deletions", headers=token_for("admin")).get_json()
+    assert listing["total"] == 1 and listing["items"][0]["item_id"] == film_id
+    assert [obj["role"] for obj in listing["items"][0]["objects"]] == ["original", "proxy", "subtitles"]
+    shown = str(listing)
+    assert "Aydan" not in shown and "checkpoint" not in shown and "border.mp4" not in shown
     assert len(db.session.scalar(select(Deletion)).objects[0].sha256) == 64
 
 
