@@ -157,7 +157,8 @@ def _read_cues(lines: list[str], source_format: str, warnings: _Warnings) -> lis
     """(number, start, end, text lines) for every timed block; SRT blocks without a blank line between work too.
 
     Only an empty line ends a cue's text (a line of spaces does not, as in WebVTT). A line of digits
-    right before a timing line is that cue's SRT number only when it is the number due next.
+    right before a timing line is that cue's SRT number when it is the number due next or follows a
+    line of spaces; otherwise it is what was said.
     """
     cues: list[tuple[int, float, float, list[str]]] = []
     current: list[str] | None = None
@@ -176,7 +177,8 @@ def _read_cues(lines: list[str], source_format: str, warnings: _Warnings) -> lis
             if current is not None and in_text and current:
                 number = _cue_number(current[-1])
                 expected = last_number + 1 if last_number is not None else len(cues) + 1
-                if number is not None and number == expected:
+                after_gap = len(current) > 1 and not current[-2]  # a line of spaces, then the number
+                if number is not None and (number == expected or after_gap):
                     current.pop()  # an SRT cue number that lost its blank line belongs to this cue
                     pending_number = number
             last_number, pending_number = pending_number, None

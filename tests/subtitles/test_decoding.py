@@ -72,6 +72,11 @@ def test_a_whitespace_only_line_inside_a_cue_keeps_the_lines_after_it():
     assert [c.plain for c in parse(source.encode()).cues] == ["First line\nSecond line", "Next"]
 
 
+def test_lines_of_spaces_between_cues_with_numbers_out_of_sequence_still_separate_them():
+    source = "5\n00:00:01,000 --> 00:00:02,000\nA\n \n9\n00:00:03,000 --> 00:00:04,000\nB\n \n"
+    assert [c.plain for c in parse(source.encode()).cues] == ["A", "B"]
+
+
 def test_a_digits_only_last_line_right_before_a_timing_line_is_kept_as_text():
     source = ("1\n00:00:01,000 --> 00:00:02,000\nThe year was\n1994\n00:00:03,000 --> 00:00:04,000\nThen\n\n"
               "3\n00:00:05,000 --> 00:00:06,000\nSeven\n4\n00:00:07,000 --> 00:00:08,000\nEight\n")
