@@ -83,9 +83,10 @@ def check_upload(item: Item, lang, data: bytes, filename: str | None, *, encodin
 
 
 def _undecodable_message(parsed: ParsedSubtitles) -> str:
-    where = next((w["message"].rsplit(" (", 1)[-1].rstrip(")") for w in parsed.warnings if w["code"] == "undecodable"), "")
-    return (f"Some bytes of this file fit no encoding it might be in (read as {encoding_name(parsed.encoding)}, "
-            f"they would turn into \ufffd: {where}). Say which encoding the file is in with ?encoding= (one of "
+    found = next((w for w in parsed.warnings if w["code"] == "undecodable"), {"count": 0, "where": []})
+    where = ", ".join(found["where"]) + (" …" if found["count"] > len(found["where"]) else "")
+    return (f"Some bytes of this file fit no encoding it might be in: read as {encoding_name(parsed.encoding)}, "
+            f"they would turn into \ufffd on {where}. Say which encoding the file is in with ?encoding= (one of "
             f"{', '.join(ENCODING_CHOICES)}), or save it again as UTF-8.")
 
 
