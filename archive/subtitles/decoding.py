@@ -109,7 +109,8 @@ def _refuse_binary(data: bytes) -> None:
     sample = data[:8192]
     if len(_CONTROL_BYTES.findall(sample)) * 10 > len(sample):
         raise ValidationError({"file": "This is not a subtitle file: it holds binary data. Upload an .srt or .vtt "
-                                       "text file (UTF-16 needs its byte-order mark)."})
+                                       "text file (for UTF-16 without a byte-order mark, choose UTF-16LE or "
+                                       "UTF-16BE as the encoding)."})
 
 
 def _legacy_candidates(data: bytes) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import threading
 
 import pytest
@@ -80,3 +82,17 @@ def test_an_outage_is_not_mistaken_for_a_parallel_upload(app, monkeypatch):
     with pytest.raises(OperationalError):
         operations.create_track(item, "hy", srt((1, 2, "Բարեւ")), "hy.srt")
     assert list(get_storage().list("subtitles/")) == []
+
+
+def test_the_upload_page_explains_a_save_that_could_not_get_its_turn(app, client_as, monkeypatch):
+    item = make_film("Border", "public")
+    browser = client_as("archivist")
+    preview = browser.post(f"/manage/items/{item.id}/subtitles/preview",
+                           data={"lang": "en", "file": (io.BytesIO(srt((1, 2, "x"))), "en.srt")},
+                           content_type="multipart/form-data")
+    token = re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    monkeypatch.setattr(operations, "_take_turn", _refuse_turn("database is locked"))
+    saved = browser.post(f"/manage/items/{item.id}/subtitles/confirm", data={"token": token, "action": "save"},
+                         follow_redirects=True)
+    assert saved.status_code == 200 and "being saved at this moment; try again" in saved.get_data(as_text=True)
+    assert operations.tracks_of(item) == [] and list(get_storage().list("subtitles/")) == []

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from archive.errors import ValidationError
 from archive.subtitles.parsing import ENCODING_CHOICES, parse
+from tests.factories import make_film
 
 LEGACY = ("cp1250", "cp1251", "cp1252", "cp1254", "koi8_r", "big5", "cp866", "iso8859_7")
 PROPERTIES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -66,3 +67,21 @@ def test_random_cues_with_legacy_text_and_timing_lines(data):
 @given(subtitle_file(), st.sampled_from(sorted(ENCODING_CHOICES)))
 def test_random_cues_read_in_a_chosen_encoding(data, encoding):
     only_validation_errors(data, encoding=encoding)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=subtitle_file(), lang=st.sampled_from(["hy", "az", "ru", "en", "cs", "zh"]),
+       encoding=st.sampled_from([None, "cp1251", "cp1250", "big5"]))
+def test_the_upload_api_answers_201_or_422_never_500(app, client, token_for, data, lang, encoding):
+    item_id = make_film("Border", "public").id
+    query = {"lang": lang, "filename": "x.srt", **({"encoding": encoding} if encoding else {})}
+    response = client.post(f"/api/v1/items/{item_id}/subtitles", query_string=query, data=data,
+                           headers=token_for("archivist"))
+    assert response.status_code in (201, 422), response.get_data(as_text=True)
+    body = response.get_json()
+    if response.status_code == 422:
+        assert body["error"]["fields"] and all(body["error"]["fields"].values())
+    else:
+        vtt = client.get(body["track"]["vtt_url"].replace("http://localhost", ""))
+        assert vtt.status_code == 200 and vtt.get_data(as_text=True).startswith("WEBVTT")
