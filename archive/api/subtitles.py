@@ -26,14 +26,19 @@ def read_body(limit: int) -> bytes:
 @bp.post("/items/<int:item_id>/subtitles")
 @require(STAFF)
 def upload_subtitles(item_id: int):
-    """Attach a subtitle file (the raw body) as the track for ``lang``, replacing any earlier one."""
+    """Attach a subtitle file (the raw body) as the track for ``lang``, replacing any earlier one.
+
+    ``?encoding=`` (one of the encodings the upload page offers) overrides the guess; a file some of
+    whose bytes fit no encoding it might be in is refused (422, field ``encoding``) until one is given.
+    Another upload for the same item holding it too long answers 409: try again.
+    """
     item = _item_or_404(item_id)
     if not request.args.get("lang"):
         abort(400, description="Say which language the subtitles are in: ?lang=hy (any BCP-47 tag).")
     data = read_body(operations.MAX_SUBTITLE_BYTES)
     track, report = operations.create_track(
         item, request.args["lang"], data, request.args.get("filename"),
-        label=request.args.get("label", ""), created_by=acting_user(),
+        label=request.args.get("label", ""), created_by=acting_user(), encoding=request.args.get("encoding"),
     )
     body = {"id": track.id, "lang": track.lang, **report, "track": operations.track_json(track)}
     return body, 201, {"Location": url_for("api.list_subtitles", item_id=item.id)}

@@ -14,19 +14,29 @@ from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from archive import signals
 from archive.catalogue.models import Item
-from archive.errors import ValidationError
+from archive.errors import ActionableError, ValidationError
 from archive.extensions import db
 from archive.signals import announce
 from archive.storage import get_storage
 from archive.subtitles.formats import to_vtt
+from archive.subtitles.languages import mismatch_warning
 from archive.subtitles.models import Cue, SubtitleTrack
-from archive.subtitles.parsing import ENCODING_NAMES, ParsedSubtitles, parse, timecode
+from archive.subtitles.parsing import ENCODING_CHOICES, ParsedSubtitles, encoding_name, parse, timecode
 from archive.validation import language_tag, raise_if_any, text
 
 log = logging.getLogger(__name__)
+
+
+class UploadInProgress(ActionableError):
+    """Another save of the same item's subtitles held the item too long; trying again works."""
+
+    status = 409
+    code = "upload_in_progress"
 
 MAX_SUBTITLE_BYTES = 8 * 1024 * 1024
 MAX_LABEL = 100
@@ -42,8 +52,14 @@ class Upload:
     parsed: ParsedSubtitles
 
 
-def check_upload(item: Item, lang, data: bytes, filename: str | None) -> Upload:
-    """Validate the language and read the file; raise ValidationError saying what to fix."""
+def check_upload(item: Item, lang, data: bytes, filename: str | None, *, encoding: str | None = None,
+                 replaced_ok: bool = False) -> Upload:
+    """Validate the language and read the file; raise ValidationError saying what to fix.
+
+    ``encoding`` overrides the guess. A file some of whose bytes fit no encoding it might be in is
+    refused unless the caller chose its encoding or ``replaced_ok`` (the preview page, which shows
+    the replaced bytes and lets the archivist choose): nothing is saved damaged without a word.
+    """
     errors = {}
     if item.kind != "film":
         errors["item"] = "Subtitles belong to films; this item is a photograph."
@@ -56,7 +72,13 @@ def check_upload(item: Item, lang, data: bytes, filename: str | None) -> Upload:
                           f"(limit {MAX_SUBTITLE_BYTES // 1024 // 1024} MiB). Check that it is an .srt or .vtt file.")
     if errors:
         raise ValidationError(errors)
-    parsed = parse(data, duration=item.duration_seconds)
+    encoding = (encoding.strip() or None) if isinstance(encoding, str) else None
+    parsed = parse(data, duration=item.duration_seconds, encoding=encoding)
+    if not parsed.decoded_cleanly and encoding is None and not replaced_ok:
+        raise ValidationError({"encoding": _undecodable_message(parsed)})
+    mismatch = mismatch_warning(lang, [cue.plain for cue in parsed.cues])
+    if mismatch is not None:
+        parsed.warnings.append(mismatch)
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()[:255]  # a display name: no controls
     return Upload(lang, name, parsed)
@@ -70,6 +92,14 @@ def clean_label(label) -> str:
     return cleaned
 
 
+def _undecodable_message(parsed: ParsedSubtitles) -> str:
+    found = next((w for w in parsed.warnings if w["code"] == "undecodable"), {"count": 0, "where": []})
+    where = ", ".join(found["where"]) + (" …" if found["count"] > len(found["where"]) else "")
+    return (f"Some bytes of this file fit no encoding it might be in: read as {encoding_name(parsed.encoding)}, "
+            f"they would turn into \ufffd on {where}. Say which encoding the file is in with ?encoding= (one of "
+            f"{', '.join(ENCODING_CHOICES)}), or save it again as UTF-8.")
+
+
 def report(parsed: ParsedSubtitles) -> dict:
     """What an archivist sees before saving: cues, time span, encoding, format, warnings."""
     return {
@@ -78,24 +108,31 @@ def report(parsed: ParsedSubtitles) -> dict:
         "last_end": parsed.last_end,
         "span": f"{timecode(parsed.first_start)} – {timecode(parsed.last_end)}",
         "encoding": parsed.encoding,
-        "encoding_name": ENCODING_NAMES.get(parsed.encoding, parsed.encoding),
+        "encoding_name": encoding_name(parsed.encoding),
         "format": parsed.source_format,
         "warnings": parsed.warnings,
     }
 
 
 def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str = "", created_by=None) -> SubtitleTrack:
-    """Store a checked upload as the item's track for its language, replacing any earlier one."""
+    """Store a checked upload as the item's track for its language, replacing any earlier one.
+
+    Uploads to one item take turns (a lock on the item row; SQLite's write lock), so parallel
+    uploads of one language each replace the one before; one that cannot get its turn raises
+    UploadInProgress (409), and its WebVTT object is removed again.
+    """
     label = clean_label(label)
     parsed = upload.parsed
     stored = get_storage().save(
         io.BytesIO(to_vtt(parsed.cues).encode("utf-8")), prefix="subtitles", content_type=VTT_TYPE
     )
-    previous = db.session.scalar(
-        select(SubtitleTrack).where(SubtitleTrack.item_id == item.id, SubtitleTrack.lang == upload.lang)
-    )
-    replaced = (previous.id, previous.vtt_key) if previous is not None else None
     try:
+        _take_turn(item.id)
+        previous = db.session.scalar(
+            select(SubtitleTrack).where(SubtitleTrack.item_id == item.id, SubtitleTrack.lang == upload.lang)
+            .execution_options(populate_existing=True)
+        )
+        replaced = (previous.id, previous.vtt_key) if previous is not None else None
         if previous is not None:
             db.session.delete(previous)
             db.session.flush()
@@ -116,7 +153,17 @@ def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str
         )
         announce(db.session, signals.track_saved, track_id=track.id, item_id=item.id,
                  replaces=replaced[0] if replaced else None)
+        # The caller reports the track as saved even if a parallel upload replaces it the moment the
+        # lock is released: detached, it keeps what was written instead of reloading a deleted row.
+        db.session.expunge(track)
         db.session.commit()
+    except (IntegrityError, StaleDataError, ObjectDeletedError, OperationalError) as exc:
+        db.session.rollback()
+        get_storage().delete(stored.key)
+        if isinstance(exc, OperationalError) and not _is_lock_conflict(exc):
+            raise
+        raise UploadInProgress(f"Another upload of {upload.lang} subtitles for this item is being saved at this "
+                               "moment; try again.") from None
     except Exception:
         db.session.rollback()
         get_storage().delete(stored.key)
@@ -126,10 +173,28 @@ def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str
     return track
 
 
+def _take_turn(item_id: int) -> None:
+    """Hold the item until the transaction ends, so saves of its tracks never interleave."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        # The driver opens a transaction only on a write; BEGIN IMMEDIATE takes the write lock now.
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        db.session.execute(select(Item.id).where(Item.id == item_id).with_for_update())
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    """A lock wait that timed out or a deadlock, not an outage."""
+    state = getattr(exc.orig, "sqlstate", None)
+    return state in {"40P01", "40001", "55P03"} or "database is locked" in str(exc.orig)
+
+
 def create_track(item: Item, lang, data: bytes, filename: str | None, *, source: str = "upload",
-                 label: str = "", created_by=None) -> tuple[SubtitleTrack, dict]:
+                 label: str = "", created_by=None, encoding: str | None = None,
+                 replaced_ok: bool = False) -> tuple[SubtitleTrack, dict]:
     """Check and save a subtitle file in one step; returns the track and its report."""
-    upload = check_upload(item, lang, data, filename)
+    upload = check_upload(item, lang, data, filename, encoding=encoding, replaced_ok=replaced_ok)
     track = save_track(item, upload, source=source, label=label, created_by=created_by)
     return track, report(upload.parsed)
 
@@ -146,7 +211,8 @@ def attach_embedded_track(item: Item, lang, data: bytes, filename: str | None = 
     )
     if existing is not None and existing.source == "upload":
         return None
-    track, _ = create_track(item, tag, data, filename, source="embedded", label=label)
+    # No one is there to choose an encoding: bytes that fit none are kept as U+FFFD, with the warning.
+    track, _ = create_track(item, tag, data, filename, source="embedded", label=label, replaced_ok=True)
     return track
 
 

@@ -8,37 +8,19 @@ read is read; what cannot is reported as a warning that says where, so an archiv
 
 from __future__ import annotations
 
-import codecs
 import html
 import re
 from dataclasses import dataclass, field
 
-from charset_normalizer import from_bytes
-
 from archive.errors import ValidationError
+from archive.subtitles.decoding import ENCODING_CHOICES, ENCODING_NAMES, LEGACY_ENCODINGS, decode, encoding_name
 
-# Byte-order marks decide the encoding outright; UTF-32 first, as its LE mark starts like UTF-16's.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# Single-byte encodings subtitle files here are found in; the detector only chooses among these.
-LEGACY_ENCODINGS = ("cp1251", "koi8_r", "cp1254", "cp1252")
-_CYRILLIC_PAIR = {"cp1251", "koi8_r"}
-_LATIN_PAIR = {"cp1252", "cp1254"}
-# Bytes that are Turkish letters (Ğ İ Ş ğ ı ş) in Windows-1254 but Icelandic ones in Windows-1252.
-_TURKISH_BYTES = re.compile(rb"[\xd0\xdd\xde\xf0\xfd\xfe]")
-ENCODING_NAMES = {
-    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE",
-    "utf-32-le": "UTF-32LE", "utf-32-be": "UTF-32BE", "cp1251": "Windows-1251", "koi8_r": "KOI8-R",
-    "cp1254": "Windows-1254", "cp1252": "Windows-1252",
-}
+__all__ = ["ENCODING_CHOICES", "ENCODING_NAMES", "LEGACY_ENCODINGS", "ParsedCue", "ParsedSubtitles", "decode",
+           "encoding_name", "parse", "plain_text", "timecode"]
 
 _TIME = r"(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2})(?:[,.:](\d{1,3}))?"
-_TIMING_RE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")
+_TIMING_RE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$", re.ASCII)
+_CUE_NUMBER_RE = re.compile(r"\s*(\d{1,9})\s*", re.ASCII)
 # Formatting markup that is not part of what was said: SRT/WebVTT tags and ASS override codes.
 _ASS_CODE_RE = re.compile(r"\{\\[^}]*\}")
 _FORMAT_TAG_RE = re.compile(
@@ -66,6 +48,7 @@ class ParsedSubtitles:
     source_format: str
     encoding: str
     warnings: list[dict] = field(default_factory=list)
+    decoded_cleanly: bool = True  # False: some bytes fit no candidate encoding and were replaced
 
     @property
     def first_start(self) -> float:
@@ -76,51 +59,6 @@ class ParsedSubtitles:
     def last_end(self) -> float:
         """When the last cue disappears."""
         return max((cue.end for cue in self.cues), default=0.0)
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Return the text of a subtitle file and the encoding it was in."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode("utf-8" if encoding == "utf-8-sig" else encoding), encoding
-            except UnicodeDecodeError as exc:
-                raise ValidationError({"file": f"The file starts with a byte-order mark ({ENCODING_NAMES[encoding]}) but "
-                                               f"is not valid {ENCODING_NAMES[encoding]} (byte {exc.start}). "
-                                               "Save it again as UTF-8."}) from None
-    if b"\x00" in data:
-        raise ValidationError({"file": "This is not a subtitle file: it holds binary data. Upload an .srt or .vtt "
-                                       "text file (UTF-16 needs its byte-order mark)."})
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    encoding = _detect_legacy(data)
-    return data.decode(encoding), encoding
-
-
-def _detect_legacy(data: bytes) -> str:
-    """Choose among the legacy encodings; the detector first, then rules for its known confusions."""
-    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
-    encoding = best.encoding if best is not None else None
-    if encoding in _CYRILLIC_PAIR or encoding is None and _looks_cyrillic(data):
-        # Russian is mostly lowercase: read in the wrong one of the two, it turns mostly uppercase.
-        return max(("cp1251", "koi8_r"), key=lambda name: _lowercase_cyrillic(data.decode(name, "replace")))
-    if encoding in _LATIN_PAIR or encoding is None:
-        # Ğ İ Ş ğ ı ş would otherwise read as Icelandic letters, which these films do not use.
-        return "cp1254" if _TURKISH_BYTES.search(data) else "cp1252"
-    return encoding
-
-
-def _looks_cyrillic(data: bytes) -> bool:
-    high = sum(1 for byte in data if byte >= 0xC0)
-    return high > len(data) // 4
-
-
-def _lowercase_cyrillic(text: str) -> int:
-    return sum(1 for char in text if "а" <= char <= "я" or char == "ё") - sum(
-        1 for char in text if "А" <= char <= "Я" or char == "Ё"
-    )
 
 
 def plain_text(text: str) -> str:
@@ -168,14 +106,19 @@ class _Warnings:
         return result
 
 
-def parse(data: bytes, *, duration: float | None = None) -> ParsedSubtitles:
-    """Decode and parse an SRT or WebVTT file into cues in time order, with warnings."""
+def parse(data: bytes, *, duration: float | None = None, encoding: str | None = None) -> ParsedSubtitles:
+    """Decode and parse an SRT or WebVTT file into cues in time order, with warnings.
+
+    ``encoding`` (one of ``ENCODING_CHOICES``) overrides the guess. Nothing but ValidationError is raised.
+    """
     if not data.strip():
         raise ValidationError({"file": "The file is empty. Upload an .srt or .vtt file with cues."})
-    text, encoding = decode(data)
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    source_format = "vtt" if text.lstrip().startswith("WEBVTT") else "srt"
+    decoded = decode(data, encoding)
     warnings = _Warnings()
+    for code, message, where in decoded.notes:
+        warnings.add(code, message, where)
+    text = decoded.text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    source_format = "vtt" if text.lstrip().startswith("WEBVTT") else "srt"
     raw = _read_cues(text.split("\n"), source_format, warnings)
     cues = []
     for number, start, end, lines in raw:
@@ -206,14 +149,21 @@ def parse(data: bytes, *, duration: float | None = None) -> ParsedSubtitles:
         if duration and cue.end > duration + 0.5:
             warnings.add("past_end", f"Cues run past the end of the film ({timecode(duration)})",
                          f"cue {number} at {timecode(cue.start)}")
-    return ParsedSubtitles([cue for _, cue in ordered], source_format, encoding, warnings.as_list())
+    return ParsedSubtitles([cue for _, cue in ordered], source_format, decoded.encoding, warnings.as_list(),
+                           decoded.clean)
 
 
 def _read_cues(lines: list[str], source_format: str, warnings: _Warnings) -> list[tuple[int, float, float, list[str]]]:
-    """(number, start, end, text lines) for every timed block; SRT blocks without a blank line between work too."""
+    """(number, start, end, text lines) for every timed block; SRT blocks without a blank line between work too.
+
+    Only an empty line ends a cue's text (a line of spaces does not, as in WebVTT). A line of digits
+    right before a timing line is that cue's SRT number when it is the number due next or follows a
+    line of spaces; otherwise it is what was said.
+    """
     cues: list[tuple[int, float, float, list[str]]] = []
     current: list[str] | None = None
     in_text = False
+    last_number = pending_number = None
     for index, line in enumerate(lines):
         if "-->" in line:
             match = _TIMING_RE.match(line)
@@ -222,15 +172,28 @@ def _read_cues(lines: list[str], source_format: str, warnings: _Warnings) -> lis
             if start is None or end is None:
                 warnings.add("unreadable", "Lines with times that could not be read were skipped",
                               f"line {index + 1}")
-                current, in_text = None, False
+                current, in_text, pending_number = None, False, None
                 continue
-            if current is not None and in_text and current and current[-1].strip().isdigit():
-                current.pop()  # an SRT cue number that lost its blank line belongs to this cue
+            if current is not None and in_text and current:
+                number = _cue_number(current[-1])
+                expected = last_number + 1 if last_number is not None else len(cues) + 1
+                after_gap = len(current) > 1 and not current[-2]  # a line of spaces, then the number
+                if number is not None and (number == expected or after_gap):
+                    current.pop()  # an SRT cue number that lost its blank line belongs to this cue
+                    pending_number = number
+            last_number, pending_number = pending_number, None
             current = []
             cues.append((len(cues) + 1, start, end, current))
             in_text = True
-        elif not line.strip():
+        elif not line:
             in_text = False
         elif in_text and current is not None:
             current.append(line.rstrip())
+        else:
+            pending_number = _cue_number(line)
     return cues
+
+
+def _cue_number(line: str) -> int | None:
+    match = _CUE_NUMBER_RE.fullmatch(line)
+    return int(match.group(1)) if match else None

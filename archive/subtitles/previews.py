@@ -40,23 +40,25 @@ def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="subtitle-upload")
 
 
-def stage(item: Item, lang, data: bytes, filename: str | None, label: str, user) -> tuple[Upload, str]:
-    """Check the file and keep it until it is confirmed; returns what was read and the token that saves it."""
-    checked = check_upload(item, lang, data, filename)
+def stage(item: Item, lang, data: bytes, filename: str | None, label: str, user,
+          encoding: str | None = None) -> tuple[Upload, str]:
+    """Check the file and keep it until it is confirmed; returns what was read and the token that saves it.
+
+    ``encoding`` overrides the guess; bytes that fit no encoding are shown replaced, for the archivist to judge.
+    """
+    checked = check_upload(item, lang, data, filename, encoding=encoding, replaced_ok=True)
     label = clean_label(label)
     prefix = f"{PREFIX}/{utcnow().strftime(_HOUR_FORMAT)}"
     stored = get_storage().save(io.BytesIO(data), prefix=prefix, content_type="application/octet-stream")
-    token = _signer().dumps({"key": stored.key, "item": item.id, "lang": checked.lang, "label": label,
-                             "filename": checked.filename, "user": user.id})
-    return checked, token
+    return checked, _token(stored.key, item, checked, label, user, encoding)
 
 
-def confirm(item: Item, token: str, user, *, save: bool) -> tuple[SubtitleTrack, dict] | None:
-    """Save the previewed file as a track (None when ``save`` is false: it is discarded).
+def _token(key: str, item: Item, checked: Upload, label: str, user, encoding: str | None) -> str:
+    return _signer().dumps({"key": key, "item": item.id, "lang": checked.lang, "label": label[:100],
+                            "filename": checked.filename, "user": user.id, "encoding": encoding or None})
 
-    An expired or already used preview raises ValidationError; an altered token, PreviewRefused.
-    The waiting file is removed either way.
-    """
+
+def _pending(item: Item, token: str, user) -> dict:
     try:
         pending = _signer().loads(token or "", max_age=TOKEN_SECONDS)
     except SignatureExpired:
@@ -65,6 +67,28 @@ def confirm(item: Item, token: str, user, *, save: bool) -> tuple[SubtitleTrack,
         raise PreviewRefused("The upload form was altered or is incomplete; upload the file again.") from None
     if pending.get("item") != item.id or pending.get("user") != user.id:
         raise PreviewRefused("This preview belongs to another upload; upload the file again.")
+    return pending
+
+
+def reread(item: Item, token: str, user, encoding: str | None) -> tuple[Upload, str, str]:
+    """Read the waiting file again in the encoding the archivist chose; returns what was read, a new token, the label."""
+    pending = _pending(item, token, user)
+    try:
+        with get_storage().open(pending["key"]) as handle:
+            data = handle.read()
+    except ObjectMissing:
+        raise ValidationError({"token": "That preview was already saved or discarded."}) from None
+    checked = check_upload(item, pending["lang"], data, pending["filename"], encoding=encoding, replaced_ok=True)
+    return checked, _token(pending["key"], item, checked, pending["label"], user, encoding), pending["label"]
+
+
+def confirm(item: Item, token: str, user, *, save: bool) -> tuple[SubtitleTrack, dict] | None:
+    """Save the previewed file as a track (None when ``save`` is false: it is discarded).
+
+    An expired or already used preview raises ValidationError; an altered token, PreviewRefused.
+    The waiting file is removed either way.
+    """
+    pending = _pending(item, token, user)
     storage = get_storage()
     try:
         if not save:
@@ -72,7 +96,7 @@ def confirm(item: Item, token: str, user, *, save: bool) -> tuple[SubtitleTrack,
         with storage.open(pending["key"]) as handle:
             data = handle.read()
         return create_track(item, pending["lang"], data, pending["filename"], label=pending["label"],
-                            created_by=user)
+                            created_by=user, encoding=pending.get("encoding"), replaced_ok=True)
     except ObjectMissing:
         raise ValidationError({"token": "That preview was already saved or discarded."}) from None
     finally:

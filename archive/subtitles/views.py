@@ -37,8 +37,7 @@ def vtt(item_id: int, track_id: int) -> Response:
 @require(STAFF)
 def manage(item_id: int):
     """The item's tracks and the upload form."""
-    item = db.get_or_404(Item, item_id)
-    return render_template("subtitles/manage.html", item=item, tracks=operations.tracks_of(item), errors={})
+    return _manage_page(db.get_or_404(Item, item_id), {})
 
 
 @bp.post("/manage/items/<int:item_id>/subtitles/preview")
@@ -52,28 +51,41 @@ def preview(item_id: int):
     try:
         if upload is None or not upload.filename:
             raise ValidationError({"file": "Choose an .srt or .vtt file to upload."})
-        checked, token = previews.stage(item, lang, data, upload.filename, label, acting_user())
+        checked, token = previews.stage(item, lang, data, upload.filename, label, acting_user(),
+                                        encoding=request.form.get("encoding") or None)
     except ValidationError as exc:
-        return render_template("subtitles/manage.html", item=item, tracks=operations.tracks_of(item),
-                               errors=exc.errors, form=request.form), 422
+        return _manage_page(item, exc.errors, request.form), 422
+    return _preview_page(item, checked, token, label)
+
+
+def _manage_page(item: Item, errors: dict, form=None) -> str:
+    return render_template("subtitles/manage.html", item=item, tracks=operations.tracks_of(item), errors=errors,
+                           form=form, encodings=operations.ENCODING_CHOICES)
+
+
+def _preview_page(item: Item, checked: operations.Upload, token: str, label: str) -> str:
     replaces = next((t for t in operations.tracks_of(item) if t.lang == checked.lang), None)
     return render_template("subtitles/preview.html", item=item, report=operations.report(checked.parsed),
                            upload=checked, token=token, replaces=replaces, label=label,
-                           sample=checked.parsed.cues[:5])
+                           sample=checked.parsed.cues[:5], encodings=operations.ENCODING_CHOICES)
 
 
 @bp.post("/manage/items/<int:item_id>/subtitles/confirm")
 @require(STAFF)
 def confirm(item_id: int):
-    """Save the previewed file as a track (or discard it when the archivist cancels)."""
+    """Save the previewed file as a track, read it again in a chosen encoding, or discard it (cancel)."""
     item = db.get_or_404(Item, item_id)
-    save = request.form.get("action") != "cancel"
+    action = request.form.get("action")
+    token = request.form.get("token", "")
     try:
-        saved = previews.confirm(item, request.form.get("token", ""), acting_user(), save=save)
+        if action == "reread":
+            checked, token, label = previews.reread(item, token, acting_user(), request.form.get("encoding") or None)
+            return _preview_page(item, checked, token, label)
+        saved = previews.confirm(item, token, acting_user(), save=action != "cancel")
     except previews.PreviewRefused as exc:
         abort(400, description=str(exc))
-    except ValidationError as exc:
-        flash("; ".join(exc.errors.values()), "error")
+    except (ValidationError, operations.UploadInProgress) as exc:
+        flash("; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc), "error")
         return redirect(url_for("subtitles.manage", item_id=item.id))
     if saved is None:
         flash("The file was not saved.", "success")

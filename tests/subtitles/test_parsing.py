@@ -111,5 +111,7 @@ def test_unreadable_files_are_refused_with_a_reason(data, fragment):
 
 
 def test_decode_prefers_bom_then_strict_utf8():
-    assert decode("Ёлка".encode()) == ("Ёлка", "utf-8")
-    assert decode(b"\xef\xbb\xbf" + "Ёлка".encode()) == ("Ёлка", "utf-8-sig")
+    plain = decode("Ёлка".encode())
+    assert (plain.text, plain.encoding, plain.clean) == ("Ёлка", "utf-8", True)
+    marked = decode(b"\xef\xbb\xbf" + "Ёлка".encode())
+    assert (marked.text, marked.encoding) == ("Ёлка", "utf-8-sig")
