@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,8 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Also the age limit of the signed cookie, so a copied cookie does not live on for Flask's 31 days.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings["SESSION_HOURS"]),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; no silent expiry mid-form
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from archive.auth import operations
@@ -24,9 +25,22 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's lookup of the signed-in user."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's lookup of the signed-in user, on every request: an ended or expired session finds nobody."""
+    signed_in_at = session.get("signed_in_at")
+    if not isinstance(signed_in_at, int | float) or time.time() - signed_in_at > _session_seconds():
+        return None
+    return operations.user_for_session(session_id)
+
+
+def _session_seconds() -> float:
+    return current_app.permanent_session_lifetime.total_seconds()
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on this browser; the sign-in lasts ``ARCHIVE_SESSION_HOURS`` at most."""
+    login_user(user)
+    session["signed_in_at"] = int(time.time())
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,7 +65,7 @@ def login():
         except operations.SignInRefused as exc:
             error = str(exc)
         else:
-            login_user(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
     status = 401 if error else 200
     return render_template("auth/login.html", error=error, email=email), status
@@ -59,7 +73,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out, ending every session of the account (a copied cookie too)."""
+    if current_user.is_authenticated:
+        operations.sign_out(current_user)
     logout_user()
     flash("You are signed out.", "success")
     return redirect(url_for("catalogue.index"))
@@ -121,6 +137,8 @@ def user(user_id: int):
         except ValidationError as exc:
             db.session.rollback()
             errors = exc.errors
+        if account.id == current_user.id and account.is_active:
+            login_user(account)  # the admin's own change ends their other sessions, not this one
     status = 422 if errors else 200
     return (
         render_template(
