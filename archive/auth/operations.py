@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive.auth.models import ApiToken, Role, User
 from archive.errors import ValidationError
@@ -39,6 +41,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 WRONG_CREDENTIALS = "E-mail or password is wrong."
 TOKEN_PREFIX = "da_"  # noqa: S105 (a public marker, not a secret)
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class SignInRefused(Exception):
@@ -181,12 +184,26 @@ def revoke_token(token: ApiToken) -> None:
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+    """The active user a bearer token belongs to, or None; noting when it was used never stops a read."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    db.session.commit()
+    _note_use(row)
     return row.user
+
+
+def _note_use(row: ApiToken) -> None:
+    """Record the token's last use, at most once a minute; a database that refuses the write is logged."""
+    now = utcnow()
+    if row.last_used_at is not None and now - row.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    token_id = row.id
+    row.last_used_at = now
+    try:
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        # A read-only replica or a held lock must not turn a read into an error: the date is a courtesy.
+        db.session.rollback()
+        current_app.logger.warning("Could not record the use of API token %s: %s", token_id, exc)
