@@ -46,9 +46,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     storage.init_app(app)
 
-    from archive import security
+    from archive import ratelimit, security
 
     security.init_app(app)
+    ratelimit.init_app(app)
 
     from archive.api import init_app as init_api
     from archive.auth import views as auth_views

@@ -74,6 +74,22 @@ def _text(raw: str) -> str:
     return raw
 
 
+def _rate_limit(raw: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ValueError("expected limits such as '10 per minute; 100 per hour'") from None
+    return raw
+
+
+def _ratelimit_url(raw: str) -> str:
+    if not raw.startswith(("memory://", "redis://", "rediss://")):
+        raise ValueError("expected memory:// or redis://HOST:PORT/DB")
+    return raw
+
+
 def _smtp_url(raw: str) -> str:
     from urllib.parse import urlsplit
 
@@ -117,6 +133,13 @@ SETTINGS: dict[str, Setting] = {
         Setting("ARGON2_MEMORY_KIB", _positive_int, 65536, "memory per password hash (Argon2id), in KiB"),
         Setting("ARGON2_TIME_COST", _positive_int, 3, "passes per password hash (Argon2id)"),
         Setting("SESSION_HOURS", _positive_int, 12, "longest a sign-in lasts; sign-out, a new password or role end it at once"),
+        Setting("SIGNIN_LIMIT", _rate_limit, "10 per minute; 100 per hour", "sign-in attempts per address"),
+        Setting("SIGNIN_ACCOUNT_LIMIT", _rate_limit, "5 per 15 minutes",
+                "failed sign-ins per account typed, from browsers that never signed in to it"),
+        Setting("API_LIMIT", _rate_limit, "300 per minute", "API requests per token (per address without one)"),
+        Setting("TOKEN_FAILURE_LIMIT", _rate_limit, "10 per minute", "unknown or revoked API tokens per address"),
+        Setting("RATELIMIT_STORAGE_URL", _ratelimit_url, None,
+                "where rate limits are counted; default the queue's Redis when it has one, else memory://"),
         Setting("PAGE_SIZE", _positive_int, 20, "items per page in lists and the API"),
         Setting("SEARCH_INDEX", _text, None, "search index folder (relative to instance/); default instance/search-index"),
         Setting("MAX_UPLOAD_BYTES", _positive_int, 64 * 1024**3, "largest accepted upload"),

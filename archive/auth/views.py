@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from archive.auth import operations
+from archive.auth import operations, throttle
 from archive.auth.models import ApiToken, Role, User
 from archive.auth.permissions import ADMIN, require
 from archive.errors import ValidationError
@@ -54,6 +54,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.per_address
+@throttle.per_account
 def login():
     """Sign in with e-mail and password."""
     error = None
@@ -66,7 +68,7 @@ def login():
             error = str(exc)
         else:
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return throttle.remember_device(redirect(_safe_next(request.args.get("next"))), user.email)
     status = 401 if error else 200
     return render_template("auth/login.html", error=error, email=email), status
 
