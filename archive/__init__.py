@@ -11,7 +11,9 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from archive import public_url
 from archive.config import ConfigError, load_settings, secret_key_for
+from archive.public_url import ArchiveFlask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application from ``ARCHIVE_*`` settings, overridden by ``test_config``."""
     overrides = dict(test_config or {})
     instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("ARCHIVE_INSTANCE_PATH")
-    app = Flask(
+    app = ArchiveFlask(
         __name__,
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -114,6 +116,7 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         settings["QUEUE_URL"] = "sqlite:" + os.path.join(app.instance_path, "queue.db")
 
     app.config.update(settings)
+    public_url.configure(app, settings)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},

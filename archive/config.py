@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.public_url import parse_hosts, parse_public_url
+
 PREFIX = "ARCHIVE_"
 
 
@@ -34,6 +36,13 @@ def _positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
         raise ValueError("expected a whole number above zero")
+    return value
+
+
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected a whole number, zero or more")
     return value
 
 
@@ -129,6 +138,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("FFMPEG", _text, None, "path of the ffmpeg program; default: on PATH, else the pip-installed one"),
         Setting("FFPROBE", _text, None, "path of ffprobe; default: beside ffmpeg or on PATH"),
         Setting("PROXY_MAX_HEIGHT", _positive_int, 720, "height limit of the web version of films, in pixels"),
+        Setting("PUBLIC_URL", parse_public_url, None,
+                "the address people use, such as https://archive.example.org; every absolute link is built from it"),
+        Setting("TRUSTED_HOSTS", parse_hosts, None, "hosts requests may name (comma-separated); default the public address's"),
+        Setting("PROXY_COUNT", _count, 0, "proxies in front of the app whose X-Forwarded-For and -Proto are believed"),
         Setting("SECURE_COOKIES", _bool, True, "send session cookies over HTTPS only (browsers allow localhost)"),
         Setting("ARGON2_MEMORY_KIB", _positive_int, 65536, "memory per password hash (Argon2id), in KiB"),
         Setting("ARGON2_TIME_COST", _positive_int, 3, "passes per password hash (Argon2id)"),
