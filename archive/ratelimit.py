@@ -57,6 +57,9 @@ def wait_seconds() -> int:
 def init_app(app: Flask) -> None:
     """Bind the limiter to ``app`` and answer breaches with 429 and ``Retry-After``."""
     app.config["RATELIMIT_STORAGE_URI"] = storage_url(app.config)
+    # Redis gone for a while: count in this process's memory meanwhile, never fail the request.
+    app.config["RATELIMIT_SWALLOW_ERRORS"] = True
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     limiter.init_app(app)
 
     @app.errorhandler(RateLimitExceeded)
