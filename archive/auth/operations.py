@@ -154,7 +154,7 @@ def sign_out(user: User) -> None:
 
 
 def user_for_session(session_id: str) -> User | None:
-    """The active user a session belongs to, or None once that session has been ended."""
+    """The user a session belongs to, or None once that session has been ended."""
     user_id, _, version = (session_id or "").partition(".")
     if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
         return None
