@@ -57,27 +57,31 @@ def test_known_and_unknown_emails_get_the_same_answers(lenient_address, make_use
 
 
 def test_sign_in_takes_as_long_for_unknown_emails_as_for_known_ones(app_config, profile):
-    # Argon2 at a cost that dominates the request, as it does in production, and limits out of the way
-    # except the per-account one, whose refusals must cost the same for both kinds of e-mail.
+    # Argon2 at a cost that dominates the request, as it does in production, and the per-address limit
+    # out of the way: the first five failures of each e-mail are checked, the next ones throttled.
     config = {**app_config, "SIGNIN_LIMIT": "1000 per minute", "ARGON2_MEMORY_KIB": 16384, "ARGON2_TIME_COST": 2}
     for application in running_app(config, profile):
         from archive.auth import operations as accounts
 
-        accounts.create_user("known@example.org", PASSWORD, "admin")
+        emails = {"known": [f"known-{n}@example.org" for n in range(4)],
+                  "unknown": [f"unknown-{n}@example.org" for n in range(4)]}
+        for email in emails["known"]:
+            accounts.create_user(email, PASSWORD, "admin")
         browser = browser_at(application, ATTACKER)
         sign_in(browser, "warm-up@example.org", "wrong password!")  # the first unknown e-mail builds the dummy hash
-        timings = {"known@example.org": [], "unknown@example.org": []}
-        for _ in range(12):
-            for email, spent in timings.items():
-                started = time.perf_counter()
-                status = sign_in(browser, email, "wrong password!").status_code
-                spent.append(time.perf_counter() - started)
-                assert status in (401, 429)
-    known = statistics.median(timings["known@example.org"])
-    unknown = statistics.median(timings["unknown@example.org"])
-    assert abs(known - unknown) <= max(0.005, 0.3 * max(known, unknown)), (known, unknown)
-    first_five = statistics.median(timings["known@example.org"][:5]), statistics.median(timings["unknown@example.org"][:5])
-    assert abs(first_five[0] - first_five[1]) <= max(0.005, 0.3 * max(first_five)), first_five
+        timings = {(kind, phase): [] for kind in emails for phase in ("checked", "throttled")}
+        for attempt in range(8):
+            phase = "checked" if attempt < 5 else "throttled"
+            for n in range(4):
+                for kind in ("known", "unknown"):
+                    started = time.perf_counter()
+                    status = sign_in(browser, emails[kind][n], "wrong password!").status_code
+                    timings[kind, phase].append(time.perf_counter() - started)
+                    assert status == (401 if phase == "checked" else 429)
+    for phase in ("checked", "throttled"):
+        known, unknown = statistics.median(timings["known", phase]), statistics.median(timings["unknown", phase])
+        # Tolerance for a busy test machine; the fault this guards against was 10 ms against 300 ms.
+        assert abs(known - unknown) <= max(0.005, 0.5 * max(known, unknown)), (phase, known, unknown)
 
 
 def test_someone_guessing_an_admins_password_cannot_keep_the_admin_out(lenient_address, make_user):
