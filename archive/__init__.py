@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,9 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from archive import public_url
 from archive.config import ConfigError, load_settings, secret_key_for
+from archive.public_url import ArchiveFlask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application from ``ARCHIVE_*`` settings, overridden by ``test_config``."""
     overrides = dict(test_config or {})
     instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("ARCHIVE_INSTANCE_PATH")
-    app = Flask(
+    app = ArchiveFlask(
         __name__,
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -49,9 +52,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     storage.init_app(app)
 
-    from archive import security
+    from archive import ratelimit, security
 
     security.init_app(app)
+    ratelimit.init_app(app)
 
     from archive.api import init_app as init_api
     from archive.auth import views as auth_views
@@ -127,6 +131,7 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         settings["QUEUE_URL"] = "sqlite:" + os.path.join(app.instance_path, "queue.db")
 
     app.config.update(settings)
+    public_url.configure(app, settings)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
@@ -135,6 +140,8 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Also the age limit of the signed cookie, so a copied cookie does not live on for Flask's 31 days.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings["SESSION_HOURS"]),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; no silent expiry mid-form
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
     )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.public_url import parse_hosts, parse_public_url
+
 PREFIX = "ARCHIVE_"
 
 
@@ -34,6 +36,13 @@ def _positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
         raise ValueError("expected a whole number above zero")
+    return value
+
+
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected a whole number, zero or more")
     return value
 
 
@@ -71,6 +80,22 @@ def _checksums(raw: str) -> str:
 def _text(raw: str) -> str:
     if not raw.strip():
         raise ValueError("must not be empty")
+    return raw
+
+
+def _rate_limit(raw: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ValueError("expected limits such as '10 per minute; 100 per hour'") from None
+    return raw
+
+
+def _ratelimit_url(raw: str) -> str:
+    if not raw.startswith(("memory://", "redis://", "rediss://")):
+        raise ValueError("expected memory:// or redis://HOST:PORT/DB")
     return raw
 
 
@@ -113,11 +138,21 @@ SETTINGS: dict[str, Setting] = {
         Setting("FFMPEG", _text, None, "path of the ffmpeg program; default: on PATH, else the pip-installed one"),
         Setting("FFPROBE", _text, None, "path of ffprobe; default: beside ffmpeg or on PATH"),
         Setting("PROXY_MAX_HEIGHT", _positive_int, 720, "height limit of the web version of films, in pixels"),
+        Setting("PUBLIC_URL", parse_public_url, None,
+                "the address people use, such as https://archive.example.org; every absolute link is built from it"),
+        Setting("TRUSTED_HOSTS", parse_hosts, None, "hosts requests may name (comma-separated); default the public address's"),
+        Setting("PROXY_COUNT", _count, 0, "proxies in front of the app whose X-Forwarded-For and -Proto are believed"),
         Setting("SECURE_COOKIES", _bool, True, "send session cookies over HTTPS only (browsers allow localhost)"),
         Setting("ARGON2_MEMORY_KIB", _positive_int, 65536, "memory per password hash (Argon2id), in KiB"),
         Setting("ARGON2_TIME_COST", _positive_int, 3, "passes per password hash (Argon2id)"),
-        Setting("LOGIN_MAX_FAILURES", _positive_int, 5, "failed sign-ins before an account is paused"),
-        Setting("LOGIN_LOCK_SECONDS", _positive_int, 900, "how long an account stays paused after too many failures"),
+        Setting("SESSION_HOURS", _positive_int, 12, "longest a sign-in lasts; sign-out, a new password or role end it at once"),
+        Setting("SIGNIN_LIMIT", _rate_limit, "10 per minute; 100 per hour", "sign-in attempts per address"),
+        Setting("SIGNIN_ACCOUNT_LIMIT", _rate_limit, "5 per 15 minutes",
+                "failed sign-ins per account typed, from browsers that never signed in to it"),
+        Setting("API_LIMIT", _rate_limit, "300 per minute", "API requests per token (per address without one)"),
+        Setting("TOKEN_FAILURE_LIMIT", _rate_limit, "10 per minute", "unknown or revoked API tokens per address"),
+        Setting("RATELIMIT_STORAGE_URL", _ratelimit_url, None,
+                "where rate limits are counted; default the queue's Redis when it has one, else memory://"),
         Setting("PAGE_SIZE", _positive_int, 20, "items per page in lists and the API"),
         Setting("SEARCH_INDEX", _text, None, "search index folder (relative to instance/); default instance/search-index"),
         Setting("MAX_UPLOAD_BYTES", _positive_int, 64 * 1024**3, "largest accepted upload"),

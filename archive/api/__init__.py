@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, g, request
+import hashlib
+
+from flask import Blueprint, Flask, Response, abort, g, request
 
 from archive.auth.operations import user_for_token
 from archive.errors import ValidationError, error_body
 from archive.extensions import csrf
+from archive.ratelimit import client_address, counter_key, limiter, setting
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def api_client() -> str:
+    """Whom the API limit counts: the token sent (only its digest is kept), else the address."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        return counter_key("token:" + hashlib.sha256(header.encode()).hexdigest())
+    return client_address()
+
+
+def _token_refused(response: Response) -> bool:
+    return response.status_code == 401 and bool(request.headers.get("Authorization"))
+
+
+limiter.shared_limit(setting("API_LIMIT"), "api", key_func=api_client)(bp)
+# Guessing tokens: refused tokens count per address, so an unknown token is slowed down, not a valid one.
+limiter.shared_limit(setting("TOKEN_FAILURE_LIMIT"), "api-token", deduct_when=_token_refused,
+                     error_message="Too many refused API tokens from this address. Check the token.")(bp)
 
 
 @bp.before_request

@@ -32,8 +32,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until_at: Mapped[datetime | None]
+    # Part of every session's identity: raising it ends every session of the account at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -45,6 +45,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login asks this before keeping a session
         """Whether the account may sign in."""
         return self.active
+
+    def get_id(self) -> str:
+        """What the session stores: the id with the session version, so a raised version ends old sessions."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_staff(self) -> bool:

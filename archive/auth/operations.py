@@ -1,4 +1,4 @@
-"""Account rules: creating users, checking passwords with throttling, issuing API tokens."""
+"""Account rules: creating users, checking passwords, ending sessions, issuing API tokens."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive.auth.models import ApiToken, Role, User
 from archive.errors import ValidationError
@@ -39,7 +40,9 @@ def _dummy_hash() -> str:
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
+WRONG_CREDENTIALS = "E-mail or password is wrong."
 TOKEN_PREFIX = "da_"  # noqa: S105 (a public marker, not a secret)
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class SignInRefused(Exception):
@@ -81,25 +84,28 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    """Replace a user's password and clear any sign-in pause."""
+    """Replace a user's password; every session of the account ends."""
     validate_password(password)
     user.password_hash = _hasher().hash(password)
-    user.failed_logins = 0
-    user.locked_until_at = None
+    end_sessions(user)
     db.session.commit()
 
 
 def update_user(user: User, *, role: str | None = None, active: bool | None = None, name: str | None = None) -> User:
-    """Change role, name or whether the account may sign in."""
+    """Change role, name or whether the account may sign in; a new role or switching off ends its sessions."""
     if role is not None:
         if role not in {r.value for r in Role}:
             raise ValidationError({"role": "Choose one of: " + ", ".join(r.value for r in Role) + "."})
         if user.role == Role.ADMIN.value and role != Role.ADMIN.value and _admin_count() <= 1:
             raise ValidationError({"role": "This is the last admin; make another admin first."})
+        if role != user.role:
+            end_sessions(user)
         user.role = role
     if active is not None:
         if not active and user.role == Role.ADMIN.value and _admin_count() <= 1:
             raise ValidationError({"active": "This is the last admin; it cannot be switched off."})
+        if not active and user.active:
+            end_sessions(user)
         user.active = active
     if name is not None:
         errors: dict[str, str] = {}
@@ -118,39 +124,51 @@ def _admin_count() -> int:
 
 
 def authenticate(email: str, password: str) -> User:
-    """Check credentials; after too many failures the account is paused for a while."""
+    """Check credentials, spending the same time and giving the same answer whether the e-mail exists or not.
+
+    Nothing is counted on the account: repeated failures are slowed down by the sign-in rate limits
+    (``archive/ratelimit.py``), so nobody can lock another person out by typing wrong passwords.
+    """
     email = normalise_email(email)
     # No account has such an address (PostgreSQL would not even compare one with a NUL in it):
     # treated as unknown, so the answer and its timing are the same as for any unknown address.
     unreadable = len(email) > 254 or text_problem(email) is not None
     user = None if unreadable else db.session.scalar(select(User).where(User.email == email))
-    now = utcnow()
-    if user is not None and user.locked_until_at and user.locked_until_at > now:
-        minutes = max(1, round((user.locked_until_at - now).total_seconds() / 60))
-        raise SignInRefused(
-            f"Too many failed sign-ins. Try again in about {minutes} minute(s), or ask an admin to reset the password."
-        )
     try:
         _hasher().verify(user.password_hash if user else _dummy_hash(), password or "")
         ok = user is not None
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until_at = now + timedelta(seconds=current_app.config["LOGIN_LOCK_SECONDS"])
-                user.failed_logins = 0
-            db.session.commit()
-        raise SignInRefused("E-mail or password is wrong.")
+        raise SignInRefused(WRONG_CREDENTIALS)
     if not user.active:
         raise SignInRefused("This account is switched off. Ask an admin to switch it on.")
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
-    user.failed_logins = 0
-    user.locked_until_at = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     db.session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Make every session of ``user`` stop working at its next request (added, not committed)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def sign_out(user: User) -> None:
+    """Sign out everywhere: a copy of the session cookie stops working too."""
+    end_sessions(user)
+    db.session.commit()
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session belongs to, or None once that session has been ended."""
+    user_id, _, version = (session_id or "").partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or str(user.session_version) != version:
+        return None
     return user
 
 
@@ -177,12 +195,26 @@ def revoke_token(token: ApiToken) -> None:
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+    """The active user a bearer token belongs to, or None; noting when it was used never stops a read."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    db.session.commit()
+    _note_use(row)
     return row.user
+
+
+def _note_use(row: ApiToken) -> None:
+    """Record the token's last use, at most once a minute; a database that refuses the write is logged."""
+    now = utcnow()
+    if row.last_used_at is not None and now - row.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    token_id = row.id
+    row.last_used_at = now
+    try:
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        # A read-only replica or a held lock must not turn a read into an error: the date is a courtesy.
+        db.session.rollback()
+        current_app.logger.warning("Could not record the use of API token %s: %s", token_id, exc)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from archive.auth import operations
+from archive.auth import operations, throttle
 from archive.auth.models import ApiToken, Role, User
 from archive.auth.permissions import ADMIN, require
 from archive.errors import ValidationError
@@ -25,9 +26,22 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's lookup of the signed-in user."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's lookup of the signed-in user, on every request: an ended or expired session finds nobody."""
+    signed_in_at = session.get("signed_in_at")
+    if not isinstance(signed_in_at, int | float) or time.time() - signed_in_at > _session_seconds():
+        return None
+    return operations.user_for_session(session_id)
+
+
+def _session_seconds() -> float:
+    return current_app.permanent_session_lifetime.total_seconds()
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on this browser; the sign-in lasts ``ARCHIVE_SESSION_HOURS`` at most."""
+    login_user(user)
+    session["signed_in_at"] = int(time.time())
 
 
 def _safe_next(target: str | None) -> str:
@@ -43,6 +57,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.per_address
+@throttle.per_account
 def login():
     """Sign in with e-mail and password."""
     error = None
@@ -54,15 +70,17 @@ def login():
         except operations.SignInRefused as exc:
             error = str(exc)
         else:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            start_session(user)
+            return throttle.remember_device(redirect(_safe_next(request.args.get("next"))), user.email)
     status = 401 if error else 200
     return render_template("auth/login.html", error=error, email=email), status
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out, ending every session of the account (a copied cookie too)."""
+    if current_user.is_authenticated:
+        operations.sign_out(current_user)
     logout_user()
     flash("You are signed out.", "success")
     return redirect(url_for("catalogue.index"))
@@ -124,6 +142,8 @@ def user(user_id: int):
         except ValidationError as exc:
             db.session.rollback()
             errors = exc.errors
+        if account.id == current_user.id and account.is_active:
+            login_user(account)  # the admin's own change ends their other sessions, not this one
     status = 422 if errors else 200
     return (
         render_template(

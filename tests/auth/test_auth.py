@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,7 +11,6 @@ from archive.auth.models import ApiToken, User
 from archive.catalogue.models import Item
 from archive.errors import ValidationError
 from archive.extensions import db
-from archive.timeutil import utcnow
 from tests.conftest import PASSWORD, running_app, sign_in
 
 
@@ -46,21 +43,6 @@ def test_bad_account_input_names_the_field(app, email, password, role, field):
     with pytest.raises(ValidationError) as caught:
         accounts.create_user(email, password, role)
     assert field in caught.value.errors
-
-
-def test_twenty_wrong_passwords_pause_the_account(client, users):
-    email = users["archivist"].email
-    messages = [sign_in(client, email, "wrong password!").get_data(as_text=True) for _ in range(20)]
-    assert "E-mail or password is wrong." in messages[0]
-    assert "Too many failed sign-ins" in messages[-1]
-    # Even the right password is refused while paused ...
-    response = sign_in(client, email)
-    assert response.status_code == 401
-    assert "Too many failed sign-ins" in response.get_data(as_text=True)
-    # ... and works once the pause is over.
-    users["archivist"].locked_until_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert sign_in(client, email).status_code == 302
 
 
 def test_unknown_email_gets_the_same_message_as_a_wrong_password(client, users):
