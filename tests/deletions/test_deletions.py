@@ -197,3 +197,21 @@ def test_report_photos_of_the_item_screenings_are_purged_with_it(app, client, to
     drain()
     assert every_key() == set()
     assert [obj.role for obj in db.session.scalar(select(Deletion)).objects] == ["report_photo"]
+
+
+def test_an_item_is_deleted_even_while_storage_cannot_say_a_subtitle_file_s_checksum(app, client, token_for,
+                                                                                   monkeypatch):
+    film = make_film("Unreachable", "public")
+    add_subtitles(film, "en")
+    storage = get_storage()
+
+    def down(self, key):
+        raise StorageError("The storage service is unreachable.")
+
+    monkeypatch.setattr(type(storage), "sha256_of", down)
+    assert client.delete(f"/api/v1/items/{film.id}", headers=token_for("archivist")).status_code == 204
+    monkeypatch.undo()
+    drain()
+    (obj,) = db.session.scalar(select(Deletion)).objects
+    assert obj.role == "subtitles" and obj.sha256 is None and obj.purged_at is not None
+    assert every_key() == set()

@@ -34,6 +34,7 @@ from archive.storage import (
 from archive.storage.base import MiB
 from archive.storage.filesystem import make_link_token
 from archive.storage.s3 import S3Storage
+from archive.timeutil import utcnow
 from tests.fixtures.s3 import free_port, start_moto_server, use_s3_endpoint
 
 PART = 5 * MiB  # the smallest part S3 accepts, so a multipart upload stays quick
@@ -445,3 +446,14 @@ def test_server_stopping_mid_session_gives_storage_errors(monkeypatch) -> None:
         with pytest.raises(StorageError, match=re.escape(server.endpoint)) as caught:
             attempt()
         assert not isinstance(caught.value, ObjectMissing)  # down is not the same as deleted
+
+
+def test_modified_at_is_when_the_object_was_written_in_utc(storage: Storage) -> None:
+    before = utcnow()
+    key = save(storage, b"dated").key
+    written = storage.modified_at(key)
+    assert written.tzinfo is None
+    assert abs((written - before).total_seconds()) < 5  # S3 keeps whole seconds; clocks are the same host
+    storage.delete(key)
+    with pytest.raises(ObjectMissing):
+        storage.modified_at(key)
