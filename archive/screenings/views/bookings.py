@@ -126,4 +126,6 @@ def photo(photo_id: int):
 @require(SIGNED_IN)
 def inbox():
     """Notices sent to the user's venues (staff: to every venue), newest first."""
-    return render_template("screenings/inbox.html", page=paginate(mail.inbox(acting_user()), page_number()))
+    user = acting_user()
+    page = paginate(mail.inbox(user), page_number())
+    return render_template("screenings/inbox.html", page=page, notices=mail.readable(page.items, user))
