@@ -17,6 +17,10 @@ from archive.jobs.operations import job_json
 from archive.media.models import MediaFile
 from archive.media.operations import derivative_url, original_url
 
+# What a photograph's EXIF says about who took it, when and where: it can identify a person at risk.
+STAFF_ONLY_TECHNICAL = ("taken_at", "camera_make", "camera_model", "had_location")
+FAILED_FOR_PUBLIC = "This file could not be processed; the archive's staff can see why and retry it."
+
 
 def latest_derive_jobs(item: Item) -> dict[int, Job]:
     """The newest derivation job of each of the item's media files."""
@@ -45,11 +49,11 @@ def present_media(item: Item, user) -> list[dict]:
             "id": media.id,
             "kind": media.kind,
             "status": media_status(media, job),
-            "job": job_json(job) if job else None,
+            "job": _job_for(job, staff) if job else None,
             "duration": media.duration_seconds,
             "width": media.width,
             "height": media.height,
-            "technical": media.technical,
+            "technical": media.technical if staff else _public_technical(media.technical),
             "derivatives": {},
         }
         for derivative in media.derivatives:
@@ -66,6 +70,19 @@ def present_media(item: Item, user) -> list[dict]:
                          original=original_url(media), fixity_ok=media.fixity_ok)
         result.append(entry)
     return result
+
+
+def _public_technical(technical: dict | None) -> dict:
+    """Technical facts without the camera, date taken and location flag."""
+    return {key: value for key, value in (technical or {}).items() if key not in STAFF_ONLY_TECHNICAL}
+
+
+def _job_for(job: Job, staff: bool) -> dict:
+    """A job as this reader may see it: the failure's reason (it may name the original file) for staff only."""
+    shown = job_json(job)
+    if not staff and shown["error"]:
+        shown["error"] = FAILED_FOR_PUBLIC
+    return shown
 
 
 def init_app(app: Flask) -> None:
