@@ -114,3 +114,18 @@ def test_calendar_list_month_and_filters(client, programme):
     assert not shown(f"/screenings?view=month&month={following}")
     assert client.get("/screenings?view=month&month=March").status_code == 400
     assert client.get("/screenings?venue=abc").status_code == 400
+
+
+def test_embargoed_films_stay_off_every_calendar_even_for_staff(client_as, users, app):
+    paris = make_venue(name="Cinéma de la Paix", city="Paris", country="FR", timezone="Europe/Paris")
+    film = make_film("Embargoed film", "public", embargo_until="2999-01-01")
+    make_licence(film)
+    screening = book(users["admin"], film, paris, local_start(paris, days=5, hour=20), subtitle_lang=None)
+    decisions.approve(screening, users["archivist"])
+    uid = f"screening-{screening.id}@screenings.dialogue-archive"
+    for role in (None, "venue", "archivist", "admin"):
+        browser = client_as(role)
+        assert uid not in events(browser.get("/calendar.ics").data), role
+        assert uid not in events(browser.get(f"/venues/{paris.id}/calendar.ics").data), role
+        assert browser.get(f"/items/{film.id}/calendar.ics").status_code == 404, role
+        assert b"Embargoed film" not in browser.get("/screenings").data, role
