@@ -15,7 +15,8 @@ from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import job_json
 from archive.media.models import MediaFile
-from archive.media.operations import derivative_url, original_url
+from archive.media.operations import derivative_url, link_still_allowed, original_url
+from archive.storage.views import add_link_check
 
 # What a photograph's EXIF says about who took it, when and where: it can identify a person at risk.
 STAFF_ONLY_TECHNICAL = ("taken_at", "camera_make", "camera_model", "had_location")
@@ -39,7 +40,8 @@ def media_status(media: MediaFile, job: Job | None) -> str:
 
 def present_media(item: Item, user) -> list[dict]:
     """Every media file of an item with links to what this user may fetch."""
-    staff = audience_of(user) == "staff"
+    audience = audience_of(user)
+    staff = audience == "staff"
     jobs = latest_derive_jobs(item)
     result = []
     files = db.session.scalars(select(MediaFile).where(MediaFile.item_id == item.id).order_by(MediaFile.id)).all()
@@ -62,9 +64,9 @@ def present_media(item: Item, user) -> list[dict]:
                     "media.storyboard_track", item_id=item.id, media_id=media.id
                 )
             elif derivative.kind == "storyboard":
-                entry["derivatives"].setdefault("storyboard", []).append(derivative_url(derivative))
+                entry["derivatives"].setdefault("storyboard", []).append(derivative_url(derivative, audience))
             else:
-                entry["derivatives"][derivative.kind] = derivative_url(derivative)
+                entry["derivatives"][derivative.kind] = derivative_url(derivative, audience)
         if staff:
             entry.update(filename=media.filename, size=media.size, sha256=media.sha256, mime=media.mime,
                          original=original_url(media), fixity_ok=media.fixity_ok)
@@ -86,5 +88,6 @@ def _job_for(job: Job, staff: bool) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Show an item's media (player, photo sizes, processing status) on its page."""
+    """Show an item's media (player, photo sizes, processing status) on its page; recheck its links on use."""
     item_page.add_part("media", present_media)
+    add_link_check(link_still_allowed)

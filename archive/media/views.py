@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from archive.auth.permissions import ADMIN, STAFF, acting_user, require
+from archive.auth.permissions import ADMIN, STAFF, acting_user, audience_of, require
 from archive.catalogue.models import Item
 from archive.catalogue.views import visible_item_or_404
 from archive.errors import error_body
@@ -81,7 +81,7 @@ def storyboard_track(item_id: int, media_id: int):
     media = db.session.get(MediaFile, media_id)
     if media is None or media.item_id != item_id:
         abort(404)
-    text = operations.storyboard_vtt(media)
+    text = operations.storyboard_vtt(media, audience_of(acting_user()))
     if text is None:
         abort(404)
     return Response(text, mimetype="text/vtt", headers={"Cache-Control": "private, max-age=60"})
