@@ -18,6 +18,7 @@ from tests.factories import book, make_film, make_licence, make_venue
 from tests.fixtures.links import fetch
 from tests.screenings.helpers import local_start
 
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", (2, 2), (0, 128, 0, 255)).save(out, "PNG")
