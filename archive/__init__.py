@@ -72,10 +72,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Features that build on others subscribe to their signals and fill in their pages.
     from archive.media import presenting as media_presenting
+    from archive.screenings import withdrawals as screening_withdrawals
     from archive.search import operations as search_operations
 
     search_operations.init_app(app)
     media_presenting.init_app(app)
+    screening_withdrawals.init_app(app)
     subtitles_views.init_app(app)
 
     from archive import cli, errors, tasks  # noqa: F401  (tasks registers the job handlers)

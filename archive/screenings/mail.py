@@ -59,10 +59,26 @@ def decision_notice(screening: Screening, what: str, reason: str) -> VenueMessag
                      "before the screening until 24 hours after it, from the screening's page.")
     if what == "cancelled":
         lines.append("The screening kit has been revoked.")
+    return _notice(screening, subject, "\n\n".join(lines))
+
+
+def withdrawal_notice(screening: Screening) -> VenueMessage:
+    """The notice that a film was withdrawn from venues, hiding this screening (added, not committed)."""
+    tz = times.zone(screening.venue.timezone)
+    when = times.local_label(screening.starts_at, tz)
+    title = film_title_for_venue(screening.item)
+    state = "approved screening" if screening.status == "approved" else "screening request"
+    body = (f"The film of your {state} at {screening.venue.name} on {when} has been withdrawn from view by the "
+            "archive, so the screening no longer shows on your pages and its kit cannot be downloaded. "
+            "Contact the archive to find out whether it will go ahead, or to choose another film.")
+    return _notice(screening, f"Screening on hold: {title}, {when}", body)
+
+
+def _notice(screening: Screening, subject: str, body: str) -> VenueMessage:
     recipients = [user.email for user in screening.venue.members if user.active]
     notice = VenueMessage(
         venue_id=screening.venue_id, screening_id=screening.id, recipients=", ".join(recipients),
-        subject=subject[:300], body="\n\n".join(lines),
+        subject=subject[:300], body=body,
         delivery="queued" if current_app.config.get("SMTP_URL") and recipients else "log",
     )
     db.session.add(notice)
