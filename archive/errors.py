@@ -46,6 +46,18 @@ def error_body(code: str, message: str) -> dict:
     return {"error": {"code": code, "message": message}}
 
 
+def carried_headers(exc: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error must keep on any body (``Allow`` on 405, ``Content-Range`` on 416, ...).
+
+    Our answer brings its own body, so the error's own content type (and length) are left out.
+    """
+    if exc.response is not None:
+        found = list(exc.response.headers.items())
+    else:
+        found = exc.get_headers()
+    return [(name, value) for name, value in found if name.lower() not in ("content-type", "content-length")]
+
+
 def init_app(app: Flask) -> None:
     """Register error pages (HTML) and error documents (JSON under /api/)."""
 
@@ -70,10 +82,11 @@ def init_app(app: Flask) -> None:
         # An explicit abort(..., description=...) from our own code carries the better message.
         if exc.description and exc.description != type(exc).description:
             message = exc.description
+        headers = carried_headers(exc)
         if wants_json():
             code = (exc.name or "error").lower().replace(" ", "_")
-            return error_body(code, message), status, getattr(exc, "headers", None) or {}
-        return render_template("error.html", status=status, message=message), status
+            return error_body(code, message), status, headers
+        return render_template("error.html", status=status, message=message), status, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
