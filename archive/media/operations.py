@@ -215,6 +215,12 @@ def link_still_allowed(key: str, audience: str | None) -> bool:
     return item is not None and audience_may_see(audience or "public", item)
 
 
+def storyboard_tag(media: MediaFile, salt: str) -> str:
+    """A tag for the storyboard track that changes whenever its sprites (or ``salt``) do."""
+    parts = [f"{d.kind}:{d.index}:{d.sha256}" for d in media.derivatives if d.kind in ("storyboard", "storyboard_vtt")]
+    return hashlib.sha256("|".join([salt, *sorted(parts)]).encode()).hexdigest()[:32]
+
+
 def storyboard_vtt(media: MediaFile, audience: str = "public") -> str | None:
     """The storyboard's WebVTT track with each sprite name replaced by a fresh link."""
     track = media.derivative("storyboard_vtt")
