@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from archive.extensions import db
 
 
 class ActionableError(Exception):
@@ -33,7 +36,9 @@ MESSAGES = {
     413: "The upload is larger than this archive accepts.",
     429: "Too many requests; wait a minute and try again.",
     500: "Something went wrong on our side. The error was logged; try again later.",
+    503: "The archive's database is not answering just now. Try again in a few seconds.",
 }
+DATABASE_RETRY_SECONDS = 5
 
 
 def wants_json() -> bool:
@@ -56,6 +61,14 @@ def carried_headers(exc: HTTPException) -> list[tuple[str, str]]:
     else:
         found = exc.get_headers()
     return [(name, value) for name, value in found if name.lower() not in ("content-type", "content-length")]
+
+
+def _forget_session() -> None:
+    """Roll the request's session back, so it holds no broken connection; a dead one may refuse even that."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone; the pool replaces it
+        db.session.remove()
 
 
 def init_app(app: Flask) -> None:
@@ -87,6 +100,22 @@ def init_app(app: Flask) -> None:
             code = (exc.name or "error").lower().replace(" ", "_")
             return error_body(code, message), status, headers
         return render_template("error.html", status=status, message=message), status, headers
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc: Exception):
+        # The server is down, restarting or unreachable: a fault to wait out, not a bug. The pool
+        # pings each connection before use (pool_pre_ping), so once it is back the next request works.
+        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path, str(exc).splitlines()[0])
+        _forget_session()
+        headers = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
+        if wants_json():
+            return error_body("database_unavailable", MESSAGES[503]), 503, headers
+        try:
+            return render_template("error.html", status=503, message=MESSAGES[503]), 503, headers
+        except (OperationalError, InterfaceError):  # the page wanted the signed-in user from the database
+            _forget_session()
+            return Response(MESSAGES[503] + "\n", status=503, headers=headers, mimetype="text/plain")
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
