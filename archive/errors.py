@@ -15,6 +15,7 @@ class ActionableError(Exception):
 
     status = 500
     code = "error"
+    headers: dict[str, str] = {}  # sent with the answer, such as Retry-After
 
 
 class ValidationError(Exception):
@@ -85,8 +86,8 @@ def init_app(app: Flask) -> None:
     def actionable_error(exc: ActionableError):
         app.logger.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc)
         if wants_json() or request.accept_mimetypes.best == "application/json":
-            return error_body(exc.code, str(exc)), exc.status
-        return render_template("error.html", status=exc.status, message=str(exc)), exc.status
+            return error_body(exc.code, str(exc)), exc.status, exc.headers
+        return render_template("error.html", status=exc.status, message=str(exc)), exc.status, exc.headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -20,6 +20,7 @@ from archive.catalogue.models import KINDS, Item
 from archive.extensions import db
 from archive.search import store
 from archive.search.hits import ItemResult, attach_hits
+from archive.search.operations import check_index_complete
 from archive.search.parsing import QueryError, clean_query, parse_query
 from archive.search.visibility import audience_filter, hide_unseen_collections, visible_attributes
 
@@ -112,6 +113,7 @@ def search(
         filters.append(Term("item", str(item_id)))
 
     searcher = store.searcher()
+    check_index_complete(searcher.doc_count_all())
     results = searcher.search(query, filter=_filter_docs(searcher, filters), limit=None)
     item_ids, track_ids, langs = _columns(searcher)
     scores: dict[int, float] = {}
