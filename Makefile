@@ -5,22 +5,34 @@ BIN     = $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP = wsgi.py
 
-.PHONY: run test test-fast lint fmt system-deps db-upgrade clean
+.PHONY: run test test-fast lint fmt lock lock-upgrade system-deps db-upgrade clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Runtime packages only: what `make run` and production need.
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# Runtime packages only: what `make run` and production need, at the versions (and hashes) locked.
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
 	touch $@
 
 # Test tools on top.
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.lock
 	touch $@
+
+# The lock files: requirements*.txt say what the archive needs (floors), the .lock files what is
+# installed, pinned with hashes for Python 3.11. `make lock` after editing a requirements file
+# (pins that still fit are kept); `make lock-upgrade` moves every pin to the newest release.
+LOCK = $(BIN)/uv pip compile --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+lock: | $(BIN)/python
+	$(BIN)/pip install -q "uv>=0.5"
+	$(LOCK) $(LOCK_FLAGS) requirements.txt -o requirements.lock
+	$(LOCK) $(LOCK_FLAGS) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+
+lock-upgrade:
+	$(MAKE) lock LOCK_FLAGS=--upgrade
 
 # Debian packages the archive calls: ffmpeg for previews, chromium for the browser tests.
 system-deps:

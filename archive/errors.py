@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from archive.extensions import db
 
 
 class ActionableError(Exception):
@@ -12,6 +15,7 @@ class ActionableError(Exception):
 
     status = 500
     code = "error"
+    headers: dict[str, str] = {}  # sent with the answer, such as Retry-After
 
 
 class ValidationError(Exception):
@@ -33,7 +37,9 @@ MESSAGES = {
     413: "The upload is larger than this archive accepts.",
     429: "Too many requests; wait a minute and try again.",
     500: "Something went wrong on our side. The error was logged; try again later.",
+    503: "The archive's database is not answering just now. Try again in a few seconds.",
 }
+DATABASE_RETRY_SECONDS = 5
 
 
 def wants_json() -> bool:
@@ -44,6 +50,26 @@ def wants_json() -> bool:
 def error_body(code: str, message: str) -> dict:
     """The JSON API's error shape."""
     return {"error": {"code": code, "message": message}}
+
+
+def carried_headers(exc: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error must keep on any body (``Allow`` on 405, ``Content-Range`` on 416, ...).
+
+    Our answer brings its own body, so the error's own content type (and length) are left out.
+    """
+    if exc.response is not None:
+        found = list(exc.response.headers.items())
+    else:
+        found = exc.get_headers()
+    return [(name, value) for name, value in found if name.lower() not in ("content-type", "content-length")]
+
+
+def _forget_session() -> None:
+    """Roll the request's session back, so it holds no broken connection; a dead one may refuse even that."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone; the pool replaces it
+        db.session.remove()
 
 
 def init_app(app: Flask) -> None:
@@ -60,8 +86,8 @@ def init_app(app: Flask) -> None:
     def actionable_error(exc: ActionableError):
         app.logger.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc)
         if wants_json() or request.accept_mimetypes.best == "application/json":
-            return error_body(exc.code, str(exc)), exc.status
-        return render_template("error.html", status=exc.status, message=str(exc)), exc.status
+            return error_body(exc.code, str(exc)), exc.status, exc.headers
+        return render_template("error.html", status=exc.status, message=str(exc)), exc.status, exc.headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -70,10 +96,27 @@ def init_app(app: Flask) -> None:
         # An explicit abort(..., description=...) from our own code carries the better message.
         if exc.description and exc.description != type(exc).description:
             message = exc.description
+        headers = carried_headers(exc)
         if wants_json():
             code = (exc.name or "error").lower().replace(" ", "_")
-            return error_body(code, message), status, getattr(exc, "headers", None) or {}
-        return render_template("error.html", status=status, message=message), status
+            return error_body(code, message), status, headers
+        return render_template("error.html", status=status, message=message), status, headers
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc: Exception):
+        # The server is down, restarting or unreachable: a fault to wait out, not a bug. The pool
+        # pings each connection before use (pool_pre_ping), so once it is back the next request works.
+        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path, str(exc).splitlines()[0])
+        _forget_session()
+        headers = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
+        if wants_json():
+            return error_body("database_unavailable", MESSAGES[503]), 503, headers
+        try:
+            return render_template("error.html", status=503, message=MESSAGES[503]), 503, headers
+        except (OperationalError, InterfaceError):  # the page wanted the signed-in user from the database
+            _forget_session()
+            return Response(MESSAGES[503] + "\n", status=503, headers=headers, mimetype="text/plain")
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

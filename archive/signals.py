@@ -17,6 +17,7 @@ Who sends what, and who listens (keep this table in step with the code):
 | ``item_saved`` | catalogue (create, update) | ``item_id`` | search: re-index the item |
 | ``item_deleting`` | catalogue (delete), at once | ``item_id``, ``item_kind``, ``deleted_by`` | deletions: record, purge objects |
 | ``item_deleted`` | catalogue (delete) | ``item_id`` | search: drop the item |
+| ``item_visibility_changed`` | catalogue (update) | ``item_id``, ``visibility_before``, ``embargo_before`` | screenings: tell venues |
 | ``collection_changed`` | catalogue (create, update collection) | ``item_ids``: members before and after | search: re-index each |
 | ``track_saved`` | subtitles (upload, embedded track) | ``track_id``, ``item_id``, ``replaces`` | search: index the track |
 | ``track_deleted`` | subtitles (delete) | ``track_id``, ``item_id`` | search: drop the track |
@@ -34,6 +35,9 @@ _signals = Namespace()
 item_saved = _signals.signal("item-saved", doc="An item was created or edited (visibility and embargo included).")
 item_deleting = _signals.signal(
     "item-deleting", doc="An item is about to be deleted, inside the deleting transaction (sent at once)."
+)
+item_visibility_changed = _signals.signal(
+    "item-visibility-changed", doc="An item's visibility or embargo changed; what they were before (sent with item_saved)."
 )
 item_deleted = _signals.signal("item-deleted", doc="An item and its rows were deleted.")
 collection_changed = _signals.signal("collection-changed", doc="A collection was saved; its members before and after.")

@@ -135,7 +135,7 @@ TABLE = [
     ("screenings.new_request", "GET", "/venue/screenings/new", statuses(302, 200, 200, 200), None),
     ("screenings.new_request", "POST", "/venue/screenings/new", statuses(302, 422, 422, 422), {}),
     ("screenings.cancel", "POST", "/screenings/{scr_requested}/cancel", statuses(302, 302, 302, 302), {}),
-    ("screenings.cancel", "POST", "/screenings/{scr_other_requested}/cancel", statuses(302, 403, 302, 302), {}),
+    ("screenings.cancel", "POST", "/screenings/{scr_other_requested}/cancel", statuses(302, 404, 302, 302), {}),
     ("screenings.kit_file", "GET", "/screenings/{scr_approved}/kit/film", statuses(302, 403, 403, 403), None),
     ("screenings.report", "GET", "/screenings/{scr_requested}/report", statuses(302, 200, 200, 200), None),
     ("screenings.report", "POST", "/screenings/{scr_requested}/report", statuses(302, 409, 409, 409), {"total": "1"}),

@@ -21,6 +21,7 @@ from archive.screenings.models import Licence, Screening, ScreeningReport, Venue
 from archive.screenings.operations import booking, decisions, licences, reports, venues
 from archive.screenings.operations.refusals import Refused
 from archive.screenings.visibility import can_see_screening, visible_screenings
+from archive.screenings.withdrawals import hidden_film_warning
 from archive.validation import choice, moment, optional, raise_if_any, record_id
 
 
@@ -231,7 +232,8 @@ def _reason() -> str:
 def approve_screening(screening_id: int):
     """Approve a request (staff); rights and clashes are checked again."""
     screening = decisions.approve(_screening_or_404(screening_id), acting_user(), _reason())
-    return screening_json(screening, acting_user())
+    warning = hidden_film_warning(screening)
+    return {**screening_json(screening, acting_user()), "warnings": [warning] if warning else []}
 
 
 @bp.post("/screenings/<int:screening_id>/decline")

@@ -103,8 +103,12 @@ def create_item(data: dict, created_by=None, *, commit: bool = True) -> Item:
 def update_item(item: Item, data: dict) -> Item:
     """Validate ``data`` and change only the fields it holds."""
     validation.require_object(data)
+    visibility_before, embargo_before = item.visibility, item.embargo_until
     _apply_item(item, data, creating=False)
     announce(db.session, signals.item_saved, item_id=item.id)
+    if (item.visibility, item.embargo_until) != (visibility_before, embargo_before):
+        announce(db.session, signals.item_visibility_changed, item_id=item.id, visibility_before=visibility_before,
+                 embargo_before=embargo_before.isoformat() if embargo_before else None)
     db.session.commit()
     return item
 

@@ -29,12 +29,16 @@ def visible_items(user) -> ColumnElement[bool]:
 
 def can_see_item(user, item: Item) -> bool:
     """Whether ``user`` may see ``item``; mirrors ``visible_items``."""
-    audience = audience_of(user)
+    return audience_may_see(audience_of(user), item)
+
+
+def audience_may_see(audience: str, item: Item) -> bool:
+    """Whether an audience ('public', 'partners' or 'staff') may see ``item`` today."""
     if audience == "staff":
         return True
     if item.embargo_until is not None and item.embargo_until > utcnow().date():
         return False
-    return item.visibility in LEVELS[audience]
+    return item.visibility in LEVELS.get(audience, ())
 
 
 def visible_collections(user) -> ColumnElement[bool]:

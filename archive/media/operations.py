@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from archive.catalogue.models import Item
+from archive.catalogue.visibility import audience_may_see
 from archive.extensions import db
 from archive.jobs.operations import JobFailed
 from archive.media import detect, photos, previews, storyboard
@@ -173,26 +174,54 @@ def _derive_photo(media: MediaFile, original: str, work: str, progress: Progress
 
 
 def link_seconds(media: MediaFile | None = None) -> int:
-    """How long a media link stays valid: long enough to watch the whole film while seeking."""
+    """How long a media link stays valid: long enough to watch the whole film while seeking.
+
+    Links through the app (the filesystem backend) are checked again on every use, so they may
+    outlive a visibility change: 300 s plus twice the film's length. A presigned S3 link cannot
+    be recalled once handed out, so it gets the film's length once: playable start to end, and
+    gone soon after an item turns hidden.
+    """
     base = current_app.config["STORAGE_URL_SECONDS"]
-    if media is not None and media.duration_seconds:
-        return int(base + media.duration_seconds * 2)
-    return base
+    if media is None or not media.duration_seconds:
+        return base
+    factor = 2 if get_storage().checks_links_on_use else 1
+    return int(base + media.duration_seconds * factor)
 
 
-def derivative_url(derivative: Derivative) -> str:
-    """A short-lived link to a derivative (callers check the item's visibility first)."""
+def derivative_url(derivative: Derivative, audience: str = "public") -> str:
+    """A short-lived link to a derivative for ``audience`` (callers check the item's visibility first)."""
     return get_storage().url(derivative.storage_key, expires_in=link_seconds(derivative.media),
-                             content_type=derivative.mime)
+                             content_type=derivative.mime, audience=audience)
 
 
 def original_url(media: MediaFile) -> str:
     """A short-lived download link to an original, named as uploaded (staff only)."""
     return get_storage().url(media.storage_key, expires_in=link_seconds(media), filename=media.filename,
-                             content_type=media.mime)
+                             content_type=media.mime, audience="staff")
 
 
-def storyboard_vtt(media: MediaFile) -> str | None:
+def link_still_allowed(key: str, audience: str | None) -> bool:
+    """Whether a link to ``key`` issued to ``audience`` may still be served: its item must still be visible.
+
+    Objects no item owns (report photos, for instance) are not this rule's to judge.
+    """
+    media = db.session.scalar(select(MediaFile).where(MediaFile.storage_key == key))
+    if media is None:
+        derivative = db.session.scalar(select(Derivative).where(Derivative.storage_key == key))
+        media = derivative.media if derivative is not None else None
+    if media is None:
+        return True
+    item = db.session.get(Item, media.item_id)
+    return item is not None and audience_may_see(audience or "public", item)
+
+
+def storyboard_tag(media: MediaFile, salt: str) -> str:
+    """A tag for the storyboard track that changes whenever its sprites (or ``salt``) do."""
+    parts = [f"{d.kind}:{d.index}:{d.sha256}" for d in media.derivatives if d.kind in ("storyboard", "storyboard_vtt")]
+    return hashlib.sha256("|".join([salt, *sorted(parts)]).encode()).hexdigest()[:32]
+
+
+def storyboard_vtt(media: MediaFile, audience: str = "public") -> str | None:
     """The storyboard's WebVTT track with each sprite name replaced by a fresh link."""
     track = media.derivative("storyboard_vtt")
     if track is None:
@@ -201,7 +230,7 @@ def storyboard_vtt(media: MediaFile) -> str | None:
         text = handle.read().decode("utf-8")
     # The stored track names its sprite sheets storyboard-001.jpg, -002.jpg ... in derivative order.
     for sheet in (d for d in media.derivatives if d.kind == "storyboard"):
-        text = text.replace(f"storyboard-{sheet.index + 1:03d}.jpg", derivative_url(sheet))
+        text = text.replace(f"storyboard-{sheet.index + 1:03d}.jpg", derivative_url(sheet, audience))
     return text
 
 

@@ -91,6 +91,35 @@ def make_photo_derivatives(
     return result
 
 
+def clean_photo(data: bytes, name: str, *, longest_side: int = 2400, quality: int = JPEG_QUALITY,
+                max_pixels: int = MAX_PIXELS) -> bytes:
+    """A JPEG, PNG or WebP photograph (judged by its content) as an upright sRGB JPEG without any metadata.
+
+    For photographs stored as they come from people rather than as archive originals (attendance
+    reports): nothing but the pixels is kept, so no GPS tag, camera or date survives, and a file
+    that only claims to be a picture is refused with MediaError.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "WEBP"])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaError(_too_large(name, None, max_pixels)) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise MediaError(f"{name} is not a JPEG, PNG or WebP photograph; send the picture file itself.") from exc
+    with image:
+        if image.width * image.height > max_pixels:
+            raise MediaError(_too_large(name, image.size, max_pixels))
+        image.draft(None, (longest_side, longest_side))
+        _load(image)
+        picture = _to_srgb(ImageOps.exif_transpose(image), [])
+    picture.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
+    picture.info = {}
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=quality, optimize=True)
+    return out.getvalue()
+
+
 def _open(path: str | os.PathLike, max_pixels: int) -> Image.Image:
     """Open lazily (header only), refusing unknown formats and pictures too large to decode safely."""
     name = os.path.basename(os.fspath(path))

@@ -15,7 +15,12 @@ from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import job_json
 from archive.media.models import MediaFile
-from archive.media.operations import derivative_url, original_url
+from archive.media.operations import derivative_url, link_still_allowed, original_url
+from archive.storage.views import add_link_check
+
+# What a photograph's EXIF says about who took it, when and where: it can identify a person at risk.
+STAFF_ONLY_TECHNICAL = ("taken_at", "camera_make", "camera_model", "had_location")
+FAILED_FOR_PUBLIC = "This file could not be processed; the archive's staff can see why and retry it."
 
 
 def latest_derive_jobs(item: Item) -> dict[int, Job]:
@@ -35,7 +40,8 @@ def media_status(media: MediaFile, job: Job | None) -> str:
 
 def present_media(item: Item, user) -> list[dict]:
     """Every media file of an item with links to what this user may fetch."""
-    staff = audience_of(user) == "staff"
+    audience = audience_of(user)
+    staff = audience == "staff"
     jobs = latest_derive_jobs(item)
     result = []
     files = db.session.scalars(select(MediaFile).where(MediaFile.item_id == item.id).order_by(MediaFile.id)).all()
@@ -45,11 +51,11 @@ def present_media(item: Item, user) -> list[dict]:
             "id": media.id,
             "kind": media.kind,
             "status": media_status(media, job),
-            "job": job_json(job) if job else None,
+            "job": _job_for(job, staff) if job else None,
             "duration": media.duration_seconds,
             "width": media.width,
             "height": media.height,
-            "technical": media.technical,
+            "technical": media.technical if staff else _public_technical(media.technical),
             "derivatives": {},
         }
         for derivative in media.derivatives:
@@ -58,9 +64,9 @@ def present_media(item: Item, user) -> list[dict]:
                     "media.storyboard_track", item_id=item.id, media_id=media.id
                 )
             elif derivative.kind == "storyboard":
-                entry["derivatives"].setdefault("storyboard", []).append(derivative_url(derivative))
+                entry["derivatives"].setdefault("storyboard", []).append(derivative_url(derivative, audience))
             else:
-                entry["derivatives"][derivative.kind] = derivative_url(derivative)
+                entry["derivatives"][derivative.kind] = derivative_url(derivative, audience)
         if staff:
             entry.update(filename=media.filename, size=media.size, sha256=media.sha256, mime=media.mime,
                          original=original_url(media), fixity_ok=media.fixity_ok)
@@ -68,6 +74,20 @@ def present_media(item: Item, user) -> list[dict]:
     return result
 
 
+def _public_technical(technical: dict | None) -> dict:
+    """Technical facts without the camera, date taken and location flag."""
+    return {key: value for key, value in (technical or {}).items() if key not in STAFF_ONLY_TECHNICAL}
+
+
+def _job_for(job: Job, staff: bool) -> dict:
+    """A job as this reader may see it: the failure's reason (it may name the original file) for staff only."""
+    shown = job_json(job)
+    if not staff and shown["error"]:
+        shown["error"] = FAILED_FOR_PUBLIC
+    return shown
+
+
 def init_app(app: Flask) -> None:
-    """Show an item's media (player, photo sizes, processing status) on its page."""
+    """Show an item's media (player, photo sizes, processing status) on its page; recheck its links on use."""
     item_page.add_part("media", present_media)
+    add_link_check(link_still_allowed)

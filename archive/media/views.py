@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from archive.auth.permissions import ADMIN, STAFF, acting_user, require
+from archive.auth.permissions import ADMIN, STAFF, acting_user, audience_of, require
 from archive.catalogue.models import Item
 from archive.catalogue.views import visible_item_or_404
 from archive.errors import error_body
@@ -19,6 +21,12 @@ from archive.media.presenting import present_media
 from archive.media.request_body import body_stream, refuse_oversized_request
 
 bp = Blueprint("media", __name__)
+STORYBOARD_CACHE_SECONDS = 60  # far shorter than any link in the track lives
+
+
+def cache_window() -> int:
+    """Which minute this is: a storyboard's tag, and so a cached copy's links, last no longer."""
+    return int(time.time()) // STORYBOARD_CACHE_SECONDS
 
 
 @bp.get("/manage/items/<int:item_id>/media")
@@ -81,10 +89,15 @@ def storyboard_track(item_id: int, media_id: int):
     media = db.session.get(MediaFile, media_id)
     if media is None or media.item_id != item_id:
         abort(404)
-    text = operations.storyboard_vtt(media)
+    audience = audience_of(acting_user())
+    text = operations.storyboard_vtt(media, audience)
     if text is None:
         abort(404)
-    return Response(text, mimetype="text/vtt", headers={"Cache-Control": "private, max-age=60"})
+    response = Response(text, mimetype="text/vtt", headers={"Cache-Control": f"private, max-age={STORYBOARD_CACHE_SECONDS}"})
+    # Each answer signs fresh sprite links, so the bytes differ; a weak tag says the track is the
+    # same and its links still good: it changes with the sprites, the audience and every minute.
+    response.set_etag(operations.storyboard_tag(media, f"{audience}:{cache_window()}"), weak=True)
+    return response.make_conditional(request)
 
 
 @bp.route("/admin/fixity", methods=["GET", "POST"])

@@ -126,8 +126,8 @@ def event(screening: Screening, url: str | None = None) -> Event:
     entry.add("last-modified", (screening.updated_at or screening.created_at).replace(tzinfo=times.UTC_ZONE))
     entry.add("created", screening.created_at.replace(tzinfo=times.UTC_ZONE))
     entry.add("sequence", screening.sequence)
-    entry.add("dtstart", times.to_local(screening.starts_at, tz))
-    entry.add("dtend", times.to_local(screening.ends_at, tz))
+    entry.add("dtstart", _unmistakable(screening.starts_at, tz))
+    entry.add("dtend", _unmistakable(screening.ends_at, tz))
     # Stored names are shown on one line each: a line break or control character in a title is no
     # part of a calendar property (icalendar escapes newlines, but passes other controls through).
     title, place = one_line(screening.item.display_title()), one_line(venue.name)
@@ -144,6 +144,16 @@ def event(screening: Screening, url: str | None = None) -> Event:
     if url:
         entry.add("url", url)
     return entry
+
+
+def _unmistakable(moment: datetime, tz) -> datetime:
+    """``moment`` in the venue's zone, or in UTC when the clocks there show that local time twice.
+
+    A TZID time such as 02:30 on the night the clocks go back names two instants, and calendar
+    programs take the first; written in UTC (``...Z``) it can only be read one way.
+    """
+    local = times.to_local(moment, tz)
+    return moment.replace(tzinfo=times.UTC_ZONE) if times.is_ambiguous(local, tz) else local
 
 
 def document(screenings: list[Screening], name: str, url_for_screening=None) -> bytes:

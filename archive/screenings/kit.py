@@ -131,8 +131,9 @@ def check_kit(screening: Screening, user, now: datetime | None = None) -> int:
     return max(1, int((closes - now).total_seconds()))
 
 
-def download_url(found: KitFile, seconds_left: int) -> str:
-    """A link to a kit file that expires quickly, and never outlives the kit's window."""
+def download_url(found: KitFile, seconds_left: int, audience: str = "partners") -> str:
+    """A link to a kit file for ``audience`` that expires quickly, and never outlives the kit's window."""
     storage = get_storage()
     expires = min(storage.url_seconds, seconds_left)
-    return storage.url(found.key, expires_in=expires, filename=found.filename, content_type=found.mime)
+    return storage.url(found.key, expires_in=expires, filename=found.filename, content_type=found.mime,
+                       audience=audience)

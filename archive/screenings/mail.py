@@ -19,21 +19,37 @@ from flask import current_app
 from sqlalchemy import Select, select
 
 from archive.auth.permissions import STAFF, has_role
+from archive.catalogue.models import Item
+from archive.catalogue.visibility import LEVELS, can_see_item
 from archive.extensions import db
 from archive.jobs.operations import JobFailed, enqueue
 from archive.screenings import times
 from archive.screenings.models import Screening, VenueMessage
 from archive.screenings.operations.venues import venue_ids_of
+from archive.timeutil import utcnow
 from archive.validation import one_line
 
 SMTP_TIMEOUT_SECONDS = 10
 SEND_JOB = "send_venue_notice"
+# Staff may book any film for a venue; a film the venue's accounts may not see is never named to them.
+WITHHELD_TITLE = "a film not shown to venues"
+
+
+def venue_may_see(item: Item) -> bool:
+    """Whether a venue's accounts (the ``partners`` audience) may see ``item`` today."""
+    embargoed = item.embargo_until is not None and item.embargo_until > utcnow().date()
+    return item.visibility in LEVELS["partners"] and not embargoed
+
+
+def film_title_for_venue(item: Item) -> str:
+    """The film's title on one line for a notice to its venue, or a placeholder when the venue may not see it."""
+    return one_line(item.display_title()) if venue_may_see(item) else WITHHELD_TITLE
 
 
 def decision_notice(screening: Screening, what: str, reason: str) -> VenueMessage:
     """The notice that the venue's screening was approved, declined or cancelled (added, not committed)."""
     tz = times.zone(screening.venue.timezone)
-    title = one_line(screening.item.display_title())
+    title = film_title_for_venue(screening.item)
     when = times.local_label(screening.starts_at, tz)
     subject = f"Screening {what}: {title}, {when}"
     lines = [f"Your screening of “{title}” at {one_line(screening.venue.name)} on {when} was {what}."]
@@ -44,10 +60,26 @@ def decision_notice(screening: Screening, what: str, reason: str) -> VenueMessag
                      "before the screening until 24 hours after it, from the screening's page.")
     if what == "cancelled":
         lines.append("The screening kit has been revoked.")
+    return _notice(screening, subject, "\n\n".join(lines))
+
+
+def withdrawal_notice(screening: Screening) -> VenueMessage:
+    """The notice that a film was withdrawn from venues, hiding this screening (added, not committed)."""
+    tz = times.zone(screening.venue.timezone)
+    when = times.local_label(screening.starts_at, tz)
+    title = film_title_for_venue(screening.item)
+    state = "approved screening" if screening.status == "approved" else "screening request"
+    body = (f"The film of your {state} at {screening.venue.name} on {when} has been withdrawn from view by the "
+            "archive, so the screening no longer shows on your pages and its kit cannot be downloaded. "
+            "Contact the archive to find out whether it will go ahead, or to choose another film.")
+    return _notice(screening, f"Screening on hold: {title}, {when}", body)
+
+
+def _notice(screening: Screening, subject: str, body: str) -> VenueMessage:
     recipients = [user.email for user in screening.venue.members if user.active]
     notice = VenueMessage(
         venue_id=screening.venue_id, screening_id=screening.id, recipients=", ".join(recipients),
-        subject=subject[:300], body="\n\n".join(lines),
+        subject=subject[:300], body=body,
         delivery="queued" if current_app.config.get("SMTP_URL") and recipients else "log",
     )
     db.session.add(notice)
@@ -92,6 +124,30 @@ def inbox(user) -> Select:
     if not has_role(user, STAFF):
         query = query.where(VenueMessage.venue_id.in_(venue_ids_of(user) or [0]))
     return query.order_by(VenueMessage.created_at.desc(), VenueMessage.id.desc())
+
+
+def readable(notices: list[VenueMessage], user) -> list[tuple[VenueMessage, str, str]]:
+    """Each notice with the subject and body ``user`` may read.
+
+    A notice that names a film the reader may no longer see (restricted or embargoed after it was
+    sent) keeps its kind, venue and date, and withholds the rest.
+    """
+    if has_role(user, STAFF):
+        return [(notice, notice.subject, notice.body) for notice in notices]
+    ids = {notice.screening_id for notice in notices if notice.screening_id}
+    screenings = {row.id: row for row in db.session.scalars(select(Screening).where(Screening.id.in_(ids)))} if ids else {}
+    shown = []
+    for notice in notices:
+        screening = screenings.get(notice.screening_id)
+        if screening is None or can_see_item(user, screening.item) or WITHHELD_TITLE in notice.subject:
+            shown.append((notice, notice.subject, notice.body))
+            continue
+        kind = notice.subject.split(":", 1)[0]
+        when = times.local_label(screening.starts_at, times.zone(screening.venue.timezone))
+        shown.append((notice, f"{kind}: {WITHHELD_TITLE}", (
+            f"This notice is about a screening at {screening.venue.name} on {when} of a film that is no longer "
+            "shown to your account, so its text is withheld. Ask the archive if you need the details.")))
+    return shown
 
 
 def _log(notice: VenueMessage) -> None:

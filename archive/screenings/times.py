@@ -23,6 +23,12 @@ def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(tz)
 
 
+def is_ambiguous(local: datetime, tz: ZoneInfo) -> bool:
+    """Whether the wall-clock time of ``local`` happens twice in ``tz`` (the hour the clocks go back)."""
+    wall = local.replace(tzinfo=None)
+    return wall.replace(tzinfo=tz, fold=0).utcoffset() != wall.replace(tzinfo=tz, fold=1).utcoffset()
+
+
 def local_iso(moment: datetime, tz: ZoneInfo) -> str:
     """ISO 8601 in the venue's zone with its offset, to the minute: 2027-03-01T19:00:00+04:00."""
     return to_local(moment, tz).replace(microsecond=0).isoformat()

@@ -11,8 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Flask
+from sqlalchemy import select
 
 from archive import signals
+from archive.catalogue.models import Item
+from archive.errors import ActionableError
+from archive.extensions import db
+from archive.jobs.models import Job
 from archive.jobs.operations import enqueue
 
 
@@ -56,3 +61,37 @@ def item_changed(item_id: int, *, deleted: bool = False) -> None:
 def rebuild_queued() -> None:
     """Queue a full rebuild of the index from the database."""
     enqueue("rebuild_index")
+
+
+INDEX_JOBS = ("index_item", "index_track", "unindex_track", "rebuild_index")
+
+
+class IndexRebuilding(ActionableError):
+    """The index is empty though the catalogue is not (deleted, or never built): it is being rebuilt."""
+
+    status = 503
+    code = "index_rebuilding"
+    headers = {"Retry-After": "30"}
+
+    def __init__(self) -> None:
+        super().__init__("The search index is being rebuilt from the catalogue, so search has no results to give "
+                         "just now. Try again in a few minutes; browsing the catalogue works meanwhile.")
+
+
+def check_index_complete(documents: int) -> None:
+    """Refuse to answer from an empty index while the catalogue holds items; queue its rebuild once.
+
+    A deleted index folder is recreated empty on the next search: answering "no results" from it
+    would hide the whole archive without a word. An index that is merely behind (index jobs for
+    new items still queued) answers as usual.
+    """
+    if documents > 0 or db.session.scalar(select(Item.id).limit(1)) is None:
+        return
+    pending = set(db.session.scalars(
+        select(Job.kind).where(Job.kind.in_(INDEX_JOBS), Job.status.in_(("queued", "running"))).distinct()
+    ))
+    if "rebuild_index" not in pending:
+        if pending:
+            return
+        rebuild_queued()
+    raise IndexRebuilding()

@@ -21,8 +21,9 @@ from archive.catalogue.models import KINDS, Item
 from archive.extensions import db
 from archive.search import store
 from archive.search.hits import ItemResult, attach_hits
+from archive.search.operations import check_index_complete
 from archive.search.parsing import QueryError, clean_query, parse_query
-from archive.search.visibility import audience_filter, visible_attributes
+from archive.search.visibility import audience_filter, hide_unseen_collections, visible_attributes
 
 ITEM_DOC_BOOST = 1.5  # a match in a title or description says more about the item than one cue
 
@@ -95,7 +96,7 @@ def search(
     cleaned = clean_query(text)
     if not cleaned:
         raise QueryError("Type a word, a name or a \"phrase in quotes\" to search for.")
-    query = parse_query(cleaned)
+    query = hide_unseen_collections(parse_query(cleaned), user)
     filters = [f for f in [audience_filter(user)] if f is not None]
     if kind:
         filters.append(Term("kind", kind.lower()))
@@ -113,6 +114,7 @@ def search(
         filters.append(Term("item", str(item_id)))
 
     searcher = store.searcher()
+    check_index_complete(searcher.doc_count_all())
     results = searcher.search(query, filter=_filter_docs(searcher, filters), limit=None)
     item_ids, track_ids, langs = _columns(searcher)
     scores: dict[int, float] = {}

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from archive.auth.permissions import acting_user
 from archive.catalogue.views import visible_item_or_404
 from archive.pagination import page_number
+from archive.search.operations import IndexRebuilding
 from archive.search.parsing import QueryError
 from archive.search.queries import options_from_args, search
 
@@ -27,6 +28,9 @@ def results():
                            **options)
     except QueryError as exc:
         message = str(exc)
+    except IndexRebuilding as exc:
+        return render_template("search/results.html", q=text, found=None, message=str(exc), options=options,
+                               facet_names=FACET_NAMES), exc.status, exc.headers
     return render_template("search/results.html", q=text, found=found, message=message, options=options,
                            facet_names=FACET_NAMES)
 

@@ -34,6 +34,40 @@ def audience_filter(user) -> Query | None:
     return And([levels, NumericRange("embargo", None, _today())])
 
 
+NO_COLLECTION = Term("collection", "none")  # matches no document: what a missing collection's filter finds
+
+
+def hide_unseen_collections(query: Query, user) -> Query:
+    """``query`` with every ``collection:`` filter ``user`` may not see made to match what a missing one does.
+
+    The index lists every collection an item belongs to, so a typed ``collection:2`` (or its
+    negation, or a range or prefix over ids) would otherwise sort a hidden collection's members
+    from the rest. A filter on a collection the reader may see stays as typed; any other
+    collection filter matches nothing, exactly as one naming a collection that does not exist.
+    """
+    if audience_of(user) == "staff":
+        return query
+    named = [leaf for leaf in query.leaves() if getattr(leaf, "fieldname", None) == "collection"]
+    if not named:
+        return query
+    ids = {int(leaf.text) for leaf in named if isinstance(leaf, Term) and str(leaf.text).isascii()
+           and str(leaf.text).isdigit() and len(str(leaf.text)) < 10}
+    seen = set(db.session.scalars(select(Collection.id).where(Collection.id.in_(ids), visible_collections(user)))) if ids else set()
+
+    def rewrite(node: Query) -> Query:
+        if getattr(node, "fieldname", None) == "collection" and node.is_leaf():
+            keep = isinstance(node, Term) and str(node.text).isdigit() and str(node.text).isascii() and int(node.text) in seen
+            return node if keep else NO_COLLECTION
+        if node.is_leaf():
+            return node
+        rebuilt = node.apply(rewrite)
+        if isinstance(node, Or):
+            rebuilt.matcher_type = node.matcher_type
+        return rebuilt
+
+    return rewrite(query)
+
+
 def visible_attributes(searcher, user, ids: list[int]) -> dict[int, dict]:
     """Facet attributes of the items among ``ids`` that ``user`` may see.
 

@@ -71,6 +71,8 @@ class Storage(ABC):
     """Where media bytes live; objects are addressed by generated keys."""
 
     url_seconds: int = DEFAULT_URL_SECONDS
+    # Whether its links pass through the app, which can refuse them when used (the filesystem's do).
+    checks_links_on_use: bool = False
 
     def new_key(self, prefix: str) -> str:
         """Generate a fresh key under ``prefix``; user file names never become keys."""
@@ -132,8 +134,14 @@ class Storage(ABC):
         expires_in: int | None = None,
         filename: str | None = None,
         content_type: str | None = None,
+        audience: str | None = None,
     ) -> str:
-        """Return an expiring URL a reader can fetch (404 if the object is gone); ``filename`` makes it a download."""
+        """Return an expiring URL a reader can fetch (404 if the object is gone); ``filename`` makes it a download.
+
+        ``audience`` names who the link was issued to; a backend that ``checks_links_on_use`` carries
+        it in the link, so the app can ask again, each time the link is used, whether they may still
+        have the object. A backend that cannot (S3 presigned URLs) ignores it.
+        """
 
     def _expiry(self, expires_in: int | None) -> int:
         """Resolve and check the lifetime of a URL in seconds."""

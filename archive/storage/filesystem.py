@@ -47,10 +47,13 @@ class FileLink:
     key: str
     filename: str | None
     content_type: str | None
+    audience: str | None = None
 
 
 class FilesystemStorage(Storage):
     """Objects are files under ``root``; each has a ``.sha256`` sidecar beside it."""
+
+    checks_links_on_use = True
 
     def __init__(self, root: str | os.PathLike[str], *, url_seconds: int = DEFAULT_URL_SECONDS) -> None:
         self.root = os.path.abspath(os.fspath(root))
@@ -179,8 +182,9 @@ class FilesystemStorage(Storage):
         expires_in: int | None = None,
         filename: str | None = None,
         content_type: str | None = None,
+        audience: str | None = None,
     ) -> str:
-        """Return a signed, expiring link to this app's ``storage.serve`` route."""
+        """Return a signed, expiring link to this app's ``storage.serve`` route, carrying ``audience``."""
         check_key(key)
         seconds = self._expiry(expires_in)
         try:
@@ -190,6 +194,7 @@ class FilesystemStorage(Storage):
                 filename=None if filename is None else clean_filename(filename),
                 content_type=content_type,
                 expires_in=seconds,
+                audience=audience,
             )
             # Relative inside a request, absolute (from SERVER_NAME) outside one, as url_for does.
             return url_for("storage.serve", token=token)
@@ -292,10 +297,14 @@ def make_link_token(
     filename: str | None,
     content_type: str | None,
     expires_in: int,
+    audience: str | None = None,
 ) -> str:
     """Sign a link to ``key`` that ``read_link_token`` accepts for ``expires_in`` seconds."""
     serializer = URLSafeTimedSerializer(secret_keys, salt=TOKEN_SALT)
-    return serializer.dumps({"k": key, "f": filename, "t": content_type, "e": expires_in})
+    payload = {"k": key, "f": filename, "t": content_type, "e": expires_in}
+    if audience is not None:
+        payload["a"] = audience
+    return serializer.dumps(payload)
 
 
 def read_link_token(secret_keys: str | list[str], token: str) -> FileLink:
@@ -311,6 +320,7 @@ def read_link_token(secret_keys: str | list[str], token: str) -> FileLink:
         and isinstance(payload.get("f"), str | None)
         and isinstance(payload.get("t"), str | None)
         and isinstance(payload.get("e"), int)
+        and isinstance(payload.get("a"), str | None)
     ):
         raise LinkInvalid("unexpected payload")
     try:
@@ -320,7 +330,7 @@ def read_link_token(secret_keys: str | list[str], token: str) -> FileLink:
         raise LinkExpired(str(exc)) from exc
     except BadData as exc:
         raise LinkInvalid(str(exc)) from exc
-    return FileLink(key=payload["k"], filename=payload["f"], content_type=payload["t"])
+    return FileLink(key=payload["k"], filename=payload["f"], content_type=payload["t"], audience=payload.get("a"))
 
 
 def signing_keys() -> list[str]:

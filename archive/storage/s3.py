@@ -184,8 +184,9 @@ class S3Storage(Storage):
         expires_in: int | None = None,
         filename: str | None = None,
         content_type: str | None = None,
+        audience: str | None = None,
     ) -> str:
-        """Return a presigned GET URL; S3 itself answers Range requests on it."""
+        """Return a presigned GET URL; S3 itself answers Range requests on it (``audience`` cannot travel)."""
         check_key(key)
         seconds = self._expiry(expires_in)
         if seconds > MAX_URL_SECONDS:

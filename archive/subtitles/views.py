@@ -30,7 +30,8 @@ def vtt(item_id: int, track_id: int) -> Response:
     response = Response(operations.vtt_bytes(track), mimetype="text/vtt")
     response.charset = "utf-8"
     response.cache_control.private = True
-    return response
+    response.add_etag()  # the file follows the cues: the same bytes, the same tag
+    return response.make_conditional(request)
 
 
 @bp.get("/manage/items/<int:item_id>/subtitles")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -114,3 +114,37 @@ def test_calendar_list_month_and_filters(client, programme):
     assert not shown(f"/screenings?view=month&month={following}")
     assert client.get("/screenings?view=month&month=March").status_code == 400
     assert client.get("/screenings?venue=abc").status_code == 400
+
+
+def test_embargoed_films_stay_off_every_calendar_even_for_staff(client_as, users, app):
+    paris = make_venue(name="Cinéma de la Paix", city="Paris", country="FR", timezone="Europe/Paris")
+    film = make_film("Embargoed film", "public", embargo_until="2999-01-01")
+    make_licence(film)
+    screening = book(users["admin"], film, paris, local_start(paris, days=5, hour=20), subtitle_lang=None)
+    decisions.approve(screening, users["archivist"])
+    uid = f"screening-{screening.id}@screenings.dialogue-archive"
+    for role in (None, "venue", "archivist", "admin"):
+        browser = client_as(role)
+        assert uid not in events(browser.get("/calendar.ics").data), role
+        assert uid not in events(browser.get(f"/venues/{paris.id}/calendar.ics").data), role
+        assert browser.get(f"/items/{film.id}/calendar.ics").status_code == 404, role
+        assert b"Embargoed film" not in browser.get("/screenings").data, role
+
+
+def test_a_time_the_clocks_show_twice_is_written_so_it_reads_one_way(client, users, app):
+    berlin = make_venue(name="Kino am Ufer", city="Berlin", country="DE", timezone="Europe/Berlin")
+    film = make_film("Night of the clock change", "public")
+    make_licence(film, territories=["DE"])
+    # 02:30 happens twice in Berlin on 31 October 2027; this is the second one, in winter time.
+    second = book(users["admin"], film, berlin, "2027-10-31T02:30:00+01:00", subtitle_lang=None, discussion_minutes=0)
+    decisions.approve(second, users["archivist"])
+    ordinary = book(users["admin"], film, berlin, "2027-10-30T20:00:00+02:00", subtitle_lang=None, discussion_minutes=0)
+    decisions.approve(ordinary, users["archivist"])
+    found = events(client.get(f"/venues/{berlin.id}/calendar.ics").data)
+    start = found[f"screening-{second.id}@screenings.dialogue-archive"].decoded("DTSTART")
+    assert start.astimezone(UTC) == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    end = found[f"screening-{second.id}@screenings.dialogue-archive"].decoded("DTEND")
+    assert end - start == second.ends_at - second.starts_at
+    # Times that happen once stay in the venue's zone.
+    usual = found[f"screening-{ordinary.id}@screenings.dialogue-archive"].decoded("DTSTART")
+    assert str(usual.tzinfo) == "Europe/Berlin" and usual.hour == 20

@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from PIL import ExifTags, Image
 from sqlalchemy import select, text
 
 from archive.extensions import db
@@ -14,10 +15,17 @@ from archive.screenings.models import Licence, ReportPhoto, Screening, Venue
 from archive.screenings.operations import booking, decisions, reports, venues
 from archive.storage import get_storage
 from tests.factories import book, make_film, make_licence, make_venue
+from tests.fixtures.links import fetch
 from tests.screenings.helpers import local_start
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82")
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (2, 2), (0, 128, 0, 255)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 @pytest.fixture
@@ -118,13 +126,47 @@ def test_venue_files_a_report_with_a_photo(client_as, held):
                          content_type="multipart/form-data")
     assert filed.status_code == 302, filed.get_data(as_text=True)
     photo = db.session.scalars(select(ReportPhoto)).one()
-    assert get_storage().exists(photo.storage_key) and photo.size == len(PNG)
+    assert get_storage().exists(photo.storage_key) and photo.mime == "image/jpeg"  # re-encoded
     shown = browser.get(url).get_data(as_text=True)
     assert "People stayed an hour." in shown and f"/screenings/photos/{photo.id}" in shown
     assert browser.get(f"/screenings/photos/{photo.id}").status_code == 302
     assert client_as(None).get(f"/screenings/photos/{photo.id}").status_code == 302  # to sign-in
     again = browser.post(url, data={"total": "1"})
     assert again.status_code == 200 and "already" not in again.get_data(as_text=True)  # shows the filed report
+
+
+def _gps_jpeg() -> bytes:
+    """A JPEG whose EXIF names the camera and where it was taken."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Canon"
+    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (40.0, 10.0, 30.0),
+                                  ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (44.0, 30.0, 15.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(out, "JPEG", exif=exif)
+    assert b"GPS" in out.getvalue() or b"Canon" in out.getvalue()
+    return out.getvalue()
+
+
+def test_report_photos_are_judged_by_content_and_stored_without_metadata(client_as, held):
+    browser = client_as("venue")
+    url = f"/screenings/{held.id}/report"
+    page = b"<!doctype html><script>alert(document.cookie)</script>"
+    disguised = browser.post(url, data={"total": "10", "photos": (io.BytesIO(page), "hall.jpg", "image/jpeg")},
+                             content_type="multipart/form-data")
+    assert disguised.status_code == 422 and "not a JPEG, PNG or WebP" in disguised.get_data(as_text=True)
+    assert db.session.scalars(select(ReportPhoto)).all() == []
+    original = _gps_jpeg()
+    filed = browser.post(url, data={"total": "10", "photos": (io.BytesIO(original), "hall.jpg", "image/png")},
+                         content_type="multipart/form-data")
+    assert filed.status_code == 302, filed.get_data(as_text=True)
+    photo = db.session.scalars(select(ReportPhoto)).one()
+    assert photo.mime == "image/jpeg"  # from the content, not the declared type
+    served = fetch(browser, browser.get(f"/screenings/photos/{photo.id}").headers["Location"])
+    assert served[0] == 200
+    for marker in (b"Exif\x00\x00", b"GPS", b"Canon"):
+        assert marker not in served[1]
+    with Image.open(io.BytesIO(served[1])) as picture:
+        assert picture.size == (64, 48) and not picture.getexif().get_ifd(ExifTags.IFD.GPSInfo)
 
 
 def test_impact_page_charts_and_csv(client_as, held, users):

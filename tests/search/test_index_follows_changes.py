@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+
 from sqlalchemy import select
 
 from archive.catalogue import operations as catalogue
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import drain
+from archive.search import store
 from tests.factories import make_film
+from tests.search.helpers import srt
 
 
 def _found(client, query: str, **filters) -> set[str]:
@@ -53,3 +57,24 @@ def test_a_rolled_back_change_never_reaches_the_index(app, client):
     drain()
     assert _found(client, "saved") == set()
     assert _found(client, "orchard") == {"Orchard at dawn"}
+
+
+def test_a_deleted_index_says_it_is_being_rebuilt_and_queues_the_rebuild(app, client):
+    make_film("Quiet film", "public", tracks={"en": srt((1.0, 2.0, "lullaby for the night"))})
+    assert client.get("/api/v1/search?q=lullaby").get_json()["total"] == 1
+    shutil.rmtree(store.index_path())
+    for _ in range(2):  # asked twice, queued once
+        answer = client.get("/api/v1/search?q=lullaby")
+        assert (answer.status_code, answer.headers.get("Retry-After")) == (503, "30")
+        assert answer.get_json()["error"]["code"] == "index_rebuilding"
+        assert "being rebuilt" in answer.get_json()["error"]["message"]
+    page = client.get("/search?q=lullaby")
+    assert page.status_code == 503 and "being rebuilt" in page.get_data(as_text=True)
+    assert db.session.query(Job).filter_by(kind="rebuild_index", status="queued").count() == 1
+    drain()
+    assert client.get("/api/v1/search?q=lullaby").get_json()["total"] == 1
+
+
+def test_an_empty_archive_answers_no_results_without_a_rebuild(app, client):
+    assert client.get("/api/v1/search?q=lullaby").get_json()["total"] == 0
+    assert db.session.query(Job).filter_by(kind="rebuild_index").count() == 0

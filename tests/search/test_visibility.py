@@ -87,3 +87,26 @@ def test_index_follows_a_visibility_change(app, client):
     catalogue.delete_item(item)
     drain()
     assert client.get("/api/v1/search?q=lullaby").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize("role", [None, "venue"], ids=lambda r: r or "anonymous")
+def test_a_collection_filter_typed_into_the_query_obeys_the_collections_visibility(app, token_for, role):
+    hidden = catalogue.create_collection({"kind": "series", "title": {"en": "Hidden series"}, "visibility": "restricted"})
+    shown = catalogue.create_collection({"kind": "series", "title": {"en": "Open series"}, "visibility": "public"})
+    inside = make_film("Public film in a hidden series", "public", collections=[hidden.id, shown.id],
+                       tracks={"en": srt((1.0, 2.0, "lullaby"))})
+    make_film("Public film elsewhere", "public", tracks={"en": srt((1.0, 2.0, "lullaby"))})
+    api = app.test_client()
+
+    def found(query):
+        body = api.get("/api/v1/search", query_string={"q": query}, headers=token_for(role)).get_json()
+        return {item["id"] for item in body["items"]}
+
+    # A hidden collection answers as a missing one does: no member found, and no member left out.
+    for query in ("collection:{}", "lullaby collection:{}", "lullaby OR collection:{}", "lullaby NOT collection:{}",
+                  "Collection:{}", "collection:[{} TO {}]", "collection:\"{} {}\""):
+        assert found(query.format(hidden.id, hidden.id)) == found(query.format(999999, 999999)), query
+    assert found(f"collection:{hidden.id}") == set()
+    # A collection the reader may see still filters.
+    assert found(f"collection:{shown.id}") == {inside.id}
+    assert inside.id not in found(f"lullaby NOT collection:{shown.id}")

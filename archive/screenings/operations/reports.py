@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import BinaryIO
 
 from archive.errors import ValidationError
 from archive.extensions import db
+from archive.media.errors import MediaError
+from archive.media.photos import clean_photo
 from archive.screenings.models import ReportPhoto, Screening, ScreeningReport
 from archive.screenings.operations.refusals import Refused, expect_status
 from archive.screenings.operations.venues import MAX_AUDIENCE, may_act_for
@@ -15,7 +18,7 @@ from archive.timeutil import utcnow
 from archive.validation import one_line, raise_if_any, refuse_unknown, text, whole
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
-PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+PHOTO_MIME = "image/jpeg"  # every report photo is stored re-encoded, without metadata
 ATTENDANCE_FIELDS = ("total", "women", "men", "other", "youth", "displaced")
 REPORT_FIELDS = {"attendance", "discussion", "notes"}
 
@@ -47,21 +50,24 @@ def file_report(
     discussion = text(data.get("discussion"), "discussion", errors, limit=10_000, multiline=True)
     notes = text(data.get("notes"), "notes", errors, limit=10_000, multiline=True)
     checked = []
-    for filename, stream, mime in photos or ():
-        if mime not in PHOTO_TYPES:
-            errors["photos"] = f"{filename} is not a JPEG, PNG or WebP photograph."
-        checked.append((filename, stream, mime))
+    for filename, stream, _declared in photos or ():
+        try:
+            checked.append((filename, _cleaned(filename or "photo", stream)))
+        except MediaError as exc:
+            errors["photos"] = str(exc)
     raise_if_any(errors)
 
     storage = get_storage()
     stored = []
     try:
         rows = []
-        for filename, stream, mime in checked:
-            obj = storage.save(stream, prefix="screenings/photos", content_type=mime, max_bytes=MAX_PHOTO_BYTES)
+        for filename, data in checked:
+            obj = storage.save(io.BytesIO(data), prefix="screenings/photos", content_type=PHOTO_MIME,
+                               max_bytes=MAX_PHOTO_BYTES)
             stored.append(obj)
             name = one_line(filename or "").replace("/", "_")[-200:] or "photo"  # a display name: no controls
-            rows.append(ReportPhoto(storage_key=obj.key, filename=name, size=obj.size, sha256=obj.sha256, mime=mime))
+            rows.append(ReportPhoto(storage_key=obj.key, filename=name, size=obj.size, sha256=obj.sha256,
+                                    mime=PHOTO_MIME))
         report = ScreeningReport(
             screening_id=screening.id, total=counts["total"], women=counts["women"], men=counts["men"],
             other_gender=counts["other"], youth=counts["youth"], displaced=counts["displaced"],
@@ -103,6 +109,14 @@ def _counts(attendance: dict, errors: dict) -> dict[str, int]:
             if counts[part] > counts["total"]:
                 errors[part] = f"{counts[part]} is more than the total of {counts['total']}."
     return counts
+
+
+def _cleaned(name: str, stream: BinaryIO) -> bytes:
+    """The photo re-encoded without metadata; MediaError for one too large or not a photograph."""
+    data = stream.read(MAX_PHOTO_BYTES + 1)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise MediaError(f"{name} is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB; send a smaller copy.")
+    return clean_photo(data, name)
 
 
 def photo_url(photo: ReportPhoto) -> str:

@@ -16,12 +16,12 @@ from typing import NoReturn
 from flask import Blueprint, Response, abort, render_template, url_for
 
 from archive.auth.permissions import acting_user
-from archive.catalogue.visibility import can_see_item
 from archive.extensions import db
 from archive.screenings import calendars, times
 from archive.screenings.models import Screening, Venue
 from archive.screenings.operations.refusals import Refused
 from archive.screenings.operations.venues import may_act_for
+from archive.screenings.visibility import can_see_screening
 
 bp = Blueprint("screenings", __name__)
 
@@ -32,10 +32,13 @@ def refuse(exc: Refused) -> NoReturn:
 
 
 def screening_for_actor(screening_id: int) -> Screening:
-    """A screening the current user acts on (own venue or staff); others get 404 or 403."""
+    """A screening the current user acts on (own venue or staff); 403 for one they may only look at, else 404.
+
+    Another venue's request is as hidden as a missing screening: the answer must not tell them apart.
+    """
     screening = db.session.get(Screening, screening_id)
     user = acting_user()
-    if screening is None or not can_see_item(user, screening.item):
+    if screening is None or not can_see_screening(user, screening):
         abort(404)
     if not may_act_for(user, screening.venue):
         abort(403, description="This screening belongs to another venue.")

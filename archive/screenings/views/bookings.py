@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from archive.auth.permissions import SIGNED_IN, acting_user, require
+from archive.auth.permissions import SIGNED_IN, acting_user, audience_of, require
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.pagination import page_number, paginate
@@ -94,7 +94,7 @@ def kit_file(screening_id: int, name: str):
     stored = kit.screening_copy(record.item) if name == "film" else kit.poster(record.item)
     if stored is None:
         abort(404, description="This file is not ready yet: the film's media is still being processed.")
-    return redirect(kit.download_url(stored, seconds))
+    return redirect(kit.download_url(stored, seconds, audience_of(acting_user())))
 
 
 @bp.route("/screenings/<int:screening_id>/report", methods=["GET", "POST"])
@@ -129,4 +129,6 @@ def photo(photo_id: int):
 @require(SIGNED_IN)
 def inbox():
     """Notices sent to the user's venues (staff: to every venue), newest first."""
-    return render_template("screenings/inbox.html", page=paginate(mail.inbox(acting_user()), page_number()))
+    user = acting_user()
+    page = paginate(mail.inbox(user), page_number())
+    return render_template("screenings/inbox.html", page=page, notices=mail.readable(page.items, user))

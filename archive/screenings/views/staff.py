@@ -16,6 +16,7 @@ from archive.screenings.operations import licences as licence_rules
 from archive.screenings.operations import venues as venue_rules
 from archive.screenings.operations.refusals import Refused
 from archive.screenings.views import bp
+from archive.screenings.withdrawals import hidden_film_warning
 from archive.validation import optional, record_id
 
 
@@ -24,7 +25,9 @@ from archive.validation import optional, record_id
 def manage():
     """Pending requests (oldest first) and the coming approved screenings."""
     upcoming = paginate(decisions.coming_approved(), page_number())
-    return render_template("screenings/manage.html", pending=decisions.pending_requests(), page=upcoming)
+    pending = decisions.pending_requests()
+    warnings = {s.id: warning for s in pending if (warning := hidden_film_warning(s))}
+    return render_template("screenings/manage.html", pending=pending, page=upcoming, warnings=warnings)
 
 
 @bp.post("/manage/screenings/<int:screening_id>/<any(approve, decline):action>")
@@ -45,6 +48,8 @@ def decide(screening_id: int, action: str):
         flash(exc.message, "error")
         return redirect(url_for("screenings.manage"))
     flash(f"Screening {record.id} {record.status}; the venue has been told.", "success")
+    if action == "approve" and (warning := hidden_film_warning(record)):
+        flash(warning, "error")
     return redirect(url_for("screenings.manage"))
 
 
