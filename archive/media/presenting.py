@@ -90,4 +90,4 @@ def _job_for(job: Job, staff: bool) -> dict:
 def init_app(app: Flask) -> None:
     """Show an item's media (player, photo sizes, processing status) on its page; recheck its links on use."""
     item_page.add_part("media", present_media)
-    add_link_check(link_still_allowed)
+    add_link_check(app, link_still_allowed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, send_file
+from flask import Blueprint, Flask, Response, current_app, send_file
 
 from archive.storage import get_storage, records
 from archive.storage.base import ObjectMissing
@@ -13,15 +13,16 @@ from archive.storage.filesystem import FilesystemStorage, LinkExpired, LinkInval
 bp = Blueprint("storage", __name__, url_prefix="/files")
 
 # Asked on every use of a link: (key, audience the link was issued to) -> may it still be served?
-# Features higher in the house add theirs at start-up (media: the item must still be visible).
+# Features higher in the house add theirs to their app at start-up (media: the item must still be visible).
 LinkCheck = Callable[[str, "str | None"], bool]
-_LINK_CHECKS: list[LinkCheck] = []
+_CHECKS = "archive.storage.link_checks"
 
 
-def add_link_check(check: LinkCheck) -> None:
-    """Have ``check`` consulted each time a signed link is used; a False refuses it with 404."""
-    if check not in _LINK_CHECKS:
-        _LINK_CHECKS.append(check)
+def add_link_check(app: Flask, check: LinkCheck) -> None:
+    """Have ``check`` consulted each time one of ``app``'s signed links is used; a False refuses it with 404."""
+    checks = app.extensions.setdefault(_CHECKS, [])
+    if check not in checks:
+        checks.append(check)
 
 
 def _plain(message: str, status: int) -> Response:
@@ -42,7 +43,7 @@ def serve(token: str) -> Response:
         return _plain("This link has expired; ask for a new one.", 410)
     except LinkInvalid:
         return _plain("This link is invalid.", 403)
-    if not all(check(link.key, link.audience) for check in _LINK_CHECKS):
+    if not all(check(link.key, link.audience) for check in current_app.extensions.get(_CHECKS, ())):
         return _plain("This file is no longer available; reload the page it came from for a new link.", 404)
     try:
         # A link outlives nothing it pointed at: once no row holds the key (the item was deleted,
