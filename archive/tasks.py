@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from archive.deletions import operations as deletions
-from archive.jobs.operations import handler, periodic
+from archive.jobs.operations import handler, periodic, retried
 from archive.media import operations as media
 from archive.media import workdirs
 from archive.screenings import mail
@@ -74,6 +74,9 @@ periodic("sweep_subtitle_previews", every=timedelta(hours=6))
 def send_venue_notice(job, progress):
     """E-mail a venue the notice of a decision on its screening."""
     mail.deliver(job.payload["message_id"])
+
+
+retried(mail.SEND_JOB, after=mail.RETRY_AFTER, attempts=mail.MAX_ATTEMPTS)
 
 
 @handler(deletions.PURGE_JOB)

@@ -33,6 +33,7 @@ Handler = Callable[[Job, Progress], Any]
 
 HANDLERS: dict[str, Handler] = {}
 PERIODIC: dict[str, timedelta] = {}
+RETRIED: dict[str, tuple[timedelta, int]] = {}
 
 
 class JobFailed(ActionableError):
@@ -52,6 +53,11 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 def periodic(kind: str, every: timedelta) -> None:
     """Have the sweep queue a ``kind`` job whenever the last one is older than ``every``."""
     PERIODIC[kind] = every
+
+
+def retried(kind: str, *, after: timedelta, attempts: int) -> None:
+    """Have the sweep run a failed ``kind`` job again ``after`` its failure, up to ``attempts`` runs in all."""
+    RETRIED[kind] = (after, attempts)
 
 
 def enqueue(kind: str, payload: dict | None = None, *, item_id: int | None = None) -> Job:
@@ -207,9 +213,23 @@ def requeue_stale() -> int:
 
 
 def sweep() -> None:
-    """The queue's minutely round: recover stale jobs, then queue periodic ones that are due."""
+    """The queue's minutely round: recover stale jobs, retry failed ones that may retry, queue periodic ones."""
     requeue_stale()
+    retry_failed()
     run_periodic()
+
+
+def retry_failed() -> list[Job]:
+    """Queue again each failed job whose kind retries by itself, once its wait is over and runs remain."""
+    queued = []
+    for kind, (after, attempts) in RETRIED.items():
+        due = db.session.scalars(
+            select(Job).where(
+                Job.kind == kind, Job.status == "failed", Job.attempts < attempts, Job.finished_at < utcnow() - after
+            )
+        ).all()
+        queued.extend(retry(job) for job in due)
+    return queued
 
 
 def run_periodic() -> list[Job]:

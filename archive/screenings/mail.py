@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
@@ -30,6 +31,9 @@ from archive.timeutil import utcnow
 from archive.validation import one_line
 
 SMTP_TIMEOUT_SECONDS = 10
+# A notice that could not be sent is tried again by the queue's sweep: every 5 minutes, for about an hour.
+RETRY_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 12
 SEND_JOB = "send_venue_notice"
 # Staff may book any film for a venue; a film the venue's accounts may not see is never named to them.
 WITHHELD_TITLE = "a film not shown to venues"
@@ -167,8 +171,9 @@ def _failure(url: str, exc: Exception) -> str:
         why = "refused the connection (is it running, and is the port right?)"
     else:
         why = f"failed: {str(exc).strip() or type(exc).__name__}"
-    return (f"The mail server {server} {why}. The notice is kept in the venue's inbox; "
-            "retry this job (flask jobs retry) once the server works.")
+    return (f"The mail server {server} {why}. The notice is kept in the venue's inbox and the e-mail is tried "
+            f"again every {RETRY_AFTER.seconds // 60} minutes, {MAX_ATTEMPTS} times in all; "
+            "to try at once, retry this job (flask jobs retry).")
 
 
 def _deliver(url: str, recipients: list[str], subject: str, body: str) -> None:

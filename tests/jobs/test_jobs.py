@@ -10,7 +10,20 @@ from sqlalchemy import select
 
 from archive.extensions import db
 from archive.jobs.models import Job
-from archive.jobs.operations import drain, enqueue, execute, requeue_stale, retry, run_periodic
+from archive.jobs.operations import (
+    HANDLERS,
+    RETRIED,
+    JobFailed,
+    drain,
+    enqueue,
+    execute,
+    handler,
+    requeue_stale,
+    retried,
+    retry,
+    retry_failed,
+    run_periodic,
+)
 from archive.media.models import MediaFile
 from archive.storage import get_storage
 from archive.timeutil import utcnow
@@ -89,6 +102,35 @@ def test_periodic_jobs_are_queued_once_per_interval(app, stored_photo):
     first = run_periodic()
     assert sorted(job.kind for job in first) == ["fixity", "resume_purges", "sweep_subtitle_previews", "sweep_work_folders"]
     assert run_periodic() == []
+
+
+def test_a_kind_that_retries_runs_again_after_its_wait_and_stops_at_its_limit(app):
+    runs = []
+
+    def flaky(job, progress):
+        runs.append(job.id)
+        raise JobFailed("The service is still down.")
+
+    handler("flaky_for_test")(flaky)
+    retried("flaky_for_test", after=timedelta(minutes=5), attempts=2)
+    try:
+        job = enqueue("flaky_for_test")
+        drain()
+        db.session.expire_all()
+        assert (job.status, job.attempts, job.error) == ("failed", 1, "The service is still down.")
+        assert retry_failed() == []  # its wait is not over
+        job.finished_at = utcnow() - timedelta(minutes=6)
+        db.session.commit()
+        assert [j.id for j in retry_failed()] == [job.id]
+        drain()
+        db.session.expire_all()
+        assert (job.status, job.attempts, len(runs)) == ("failed", 2, 2)
+        job.finished_at = utcnow() - timedelta(minutes=6)
+        db.session.commit()
+        assert retry_failed() == []  # two runs in all, as the kind asked
+    finally:
+        HANDLERS.pop("flaky_for_test", None)
+        RETRIED.pop("flaky_for_test", None)
 
 
 def test_jobs_api_lists_by_item_and_retries(client, token_for, stored_photo):
