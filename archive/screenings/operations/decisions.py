@@ -8,6 +8,8 @@ never holds a decision, and a decision that was refused tells nobody anything.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -15,7 +17,7 @@ from sqlalchemy import Select, select
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.screenings import mail
-from archive.screenings.models import Screening
+from archive.screenings.models import Screening, VenueMessage
 from archive.screenings.operations.booking import Slot, clashes, lock_venue
 from archive.screenings.operations.licences import licence_for
 from archive.screenings.operations.refusals import Refused, expect_status
@@ -30,9 +32,7 @@ def approve(screening: Screening, user, reason: str = "", now: datetime | None =
     """Approve a pending request after checking rights and clashes again."""
     now = now or utcnow()
     reason = _reason(reason)
-    lock_venue(screening.venue_id)
-    try:
-        db.session.refresh(screening)
+    with _deciding(screening) as notices:
         expect_status(screening, ("requested",), "approved")
         if screening.starts_at <= now:
             raise Refused("in_past", "This screening's start has passed; it can no longer be approved. Decline it instead.", 409)
@@ -42,12 +42,7 @@ def approve(screening: Screening, user, reason: str = "", now: datetime | None =
             raise Refused("clash", "Another screening now occupies this slot; decline this request.", 409)
         screening.status = "approved"
         _decide(screening, user, reason, now)
-        notice = mail.decision_notice(screening, "approved", reason)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    mail.send_later(notice)
+        notices.append(mail.decision_notice(screening, "approved", reason))
     return screening
 
 
@@ -56,18 +51,11 @@ def decline(screening: Screening, user, reason: str, now: datetime | None = None
     reason = _reason(reason)
     if not reason:
         raise ValidationError({"reason": "Say why the request is declined, so the venue can act on it."})
-    lock_venue(screening.venue_id)
-    try:
-        db.session.refresh(screening)
+    with _deciding(screening) as notices:
         expect_status(screening, ("requested",), "declined")
         screening.status = "declined"
-        _decide(screening, user, reason.strip()[:MAX_REASON], now or utcnow())
-        notice = mail.decision_notice(screening, "declined", reason.strip())
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    mail.send_later(notice)
+        _decide(screening, user, reason, now or utcnow())
+        notices.append(mail.decision_notice(screening, "declined", reason))
     return screening
 
 
@@ -76,22 +64,35 @@ def cancel(screening: Screening, user, reason: str = "", now: datetime | None = 
     if not may_act_for(user, screening.venue):
         raise Refused("forbidden", "Only the venue's own accounts or staff can cancel this screening.", 403)
     reason = _reason(reason)
-    lock_venue(screening.venue_id)
-    try:
-        db.session.refresh(screening)
+    with _deciding(screening) as notices:
         expect_status(screening, ("requested", "approved"), "cancelled")
         screening.status = "cancelled"
         screening.cancelled_at = now or utcnow()
         screening.sequence += 1
         if reason:
-            screening.decision_reason = str(reason).strip()[:MAX_REASON]
-        notice = mail.decision_notice(screening, "cancelled", str(reason or "").strip())
+            screening.decision_reason = reason
+        notices.append(mail.decision_notice(screening, "cancelled", reason))
+    return screening
+
+
+@contextmanager
+def _deciding(screening: Screening) -> Iterator[list[VenueMessage]]:
+    """Hold the venue's lock over one decision on the screening, read afresh.
+
+    The decision and the notices added to the yielded list commit together; anything raised rolls
+    both back, and only once the commit has happened are the notices e-mailed (as queued jobs).
+    """
+    lock_venue(screening.venue_id)
+    notices: list[VenueMessage] = []
+    try:
+        db.session.refresh(screening)
+        yield notices
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    mail.send_later(notice)
-    return screening
+    for notice in notices:
+        mail.send_later(notice)
 
 
 def _reason(reason) -> str:
