@@ -107,6 +107,10 @@ def respond(pairs: Iterable[tuple[str, str]], repo: Repository, now: datetime | 
         records.sync(now)
         VERBS[verb](root, args, repo)
     except OaiError as exc:
+        for verb_element in root.findall(f"{{{oai_xml.OAI}}}{verb}"):
+            root.remove(verb_element)
+        if exc.code in ("badVerb", "badArgument"):  # the protocol: then the request echoes the base URL only
+            root.find(f"{{{oai_xml.OAI}}}request").attrib.clear()
         oai_xml.error(root, exc.code, exc.message)
     return oai_xml.serialize(root)
 
