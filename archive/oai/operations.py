@@ -37,6 +37,11 @@ ARGUMENTS = {  # verb: (required, optional)
     "GetRecord": (("identifier", "metadataPrefix"), ()),
 }
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+# The protocol's syntax for these arguments: a value outside it is a badArgument, never echoed.
+_SYNTAX = {
+    "metadataPrefix": re.compile(r"[A-Za-z0-9\-_.!~*'()]+", re.ASCII),
+    "set": re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*", re.ASCII),
+}
 _SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", re.ASCII)
 
 
@@ -76,8 +81,14 @@ class Repository:
 
 
 def admin_email(mail_from: str) -> str:
-    """The repository's contact: the address notices are sent from."""
-    return parseaddr(mail_from)[1] or "archive@localhost"
+    """The repository's contact: the address notices are sent from (``ARCHIVE_MAIL_FROM``).
+
+    The protocol's schema wants a dotted domain; a development address such as archive@localhost
+    is given as archive@localhost.invalid, plainly not a mailbox, rather than an invalid answer.
+    """
+    local, _, domain = parseaddr(mail_from)[1].rpartition("@")
+    local, domain = local or "archive", domain or "localhost"
+    return f"{local}@{domain}" if "." in domain.strip(".") else f"{local}@{domain}.invalid"
 
 
 def respond(pairs: Iterable[tuple[str, str]], repo: Repository, now: datetime | None = None) -> bytes:
@@ -131,6 +142,10 @@ def _check_arguments(verb: str, args: dict[str, str], repeated: set[str]) -> Non
     missing = [name for name in required if not args.get(name)]
     if missing:
         raise OaiError("badArgument", f"{verb} needs {', '.join(missing)}.")
+    for name, pattern in _SYNTAX.items():
+        if name in args and not pattern.fullmatch(args[name]):
+            raise OaiError("badArgument", f"{name}={args[name]!r} is not valid: letters, digits and -_.!~*'() only"
+                                          + (" (and : between parts of a set)." if name == "set" else "."))
 
 
 def identify(root: etree._Element, args: dict, repo: Repository) -> None:

@@ -126,6 +126,9 @@ def test_every_error_condition(client, small_pages):
         == "badArgument"
     assert code(verb="ListRecords", metadataPrefix="oai_dc", **{"from": "2026-02-01", "until": "2026-01-01"}) == \
         "badArgument"
+    assert code(verb="ListRecords", metadataPrefix="marc 21") == "badArgument"
+    assert code(verb="ListRecords", metadataPrefix="oai_dc", set="a b") == "badArgument"
+    assert code(verb="ListRecords", metadataPrefix="oai_dc", set="") == "badArgument"
     assert code(verb="ListRecords", metadataPrefix="marc21") == "cannotDisseminateFormat"
     assert code(verb="GetRecord", identifier=oai_id(photos[0]), metadataPrefix="mods") == "cannotDisseminateFormat"
     for unknown in (oai_id(999999), "oai:elsewhere.org:item/1", "oai:localhost:item/x", oai_id(2**40), "1"):
