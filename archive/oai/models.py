@@ -4,6 +4,10 @@ A row is written the first time an item is seen publicly visible by the OAI repo
 written for an item that was not. ``withdrawn_at`` is set once the item is deleted or no longer
 public (made partners or restricted, or embargoed), and cleared if it becomes public again.
 ``datestamp`` is when the OAI record last changed: harvesters select on it with ``from``/``until``.
+
+``item_created_at`` tells the item apart from a later one given the same id: SQLite (the embedded
+profile) hands the id of the newest item, once deleted, to the next item created. An identifier
+stays with the item it was first given to; a newcomer with a recycled id is not exposed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ class OaiRecord(db.Model):
     __tablename__ = "oai_records"
 
     item_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    item_created_at: Mapped[datetime]
     first_exposed_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
     datestamp: Mapped[datetime] = mapped_column(index=True)

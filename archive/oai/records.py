@@ -8,6 +8,10 @@ asks. Before answering, ``sync`` brings the ``oai_records`` table up to date in 
 - a withdrawn row whose item is public again is exposed again;
 - a row whose public item was edited since its datestamp gets a new datestamp.
 
+"Its item" is the item with the row's id *and* creation time: an item given a recycled id
+(SQLite reuses the id of the newest item once deleted) is another item, and is not exposed under
+the identifier a harvester already knows as deleted.
+
 So an item that was never public when the repository was asked is never named, not even as
 deleted: the repository cannot reveal that a restricted or embargoed item exists. Datestamps are
 the moment the repository saw the change, never earlier than a previous answer,
@@ -34,34 +38,35 @@ from archive.timeutil import utcnow
 ANONYMOUS = None  # the repository answers everyone as the public
 
 
-def _public_item_ids():
-    return select(Item.id).where(visible_items(ANONYMOUS))
+def _same_item():
+    """The row's item: its id and creation time (SQLite recycles the id of the newest deleted item)."""
+    return and_(Item.id == OaiRecord.item_id, Item.created_at == OaiRecord.item_created_at)
 
 
 def sync(now: datetime | None = None) -> None:
     """Record exposures, withdrawals and edits since the last answer; commits."""
     now = now or utcnow()
-    public_ids = _public_item_ids()
+    public = exists().where(_same_item(), visible_items(ANONYMOUS))
     try:
         db.session.execute(
             update(OaiRecord)
-            .where(OaiRecord.withdrawn_at.is_(None), OaiRecord.item_id.not_in(public_ids))
+            .where(OaiRecord.withdrawn_at.is_(None), ~public)
             .values(withdrawn_at=now, datestamp=now)
         )
         db.session.execute(
             update(OaiRecord)
-            .where(OaiRecord.withdrawn_at.is_not(None), OaiRecord.item_id.in_(public_ids))
+            .where(OaiRecord.withdrawn_at.is_not(None), public)
             .values(withdrawn_at=None, datestamp=now)
         )
-        edited = exists().where(Item.id == OaiRecord.item_id, Item.updated_at > OaiRecord.datestamp)
+        edited = exists().where(_same_item(), Item.updated_at > OaiRecord.datestamp)
         db.session.execute(
             update(OaiRecord).where(OaiRecord.withdrawn_at.is_(None), edited).values(datestamp=now)
         )
         stamp = literal(now, DateTime())
         db.session.execute(
             insert(OaiRecord).from_select(
-                ["item_id", "first_exposed_at", "datestamp"],
-                select(Item.id, stamp, stamp).where(
+                ["item_id", "item_created_at", "first_exposed_at", "datestamp"],
+                select(Item.id, Item.created_at, stamp, stamp).where(
                     visible_items(ANONYMOUS), Item.id.not_in(select(OaiRecord.item_id))
                 ),
             )
@@ -86,7 +91,7 @@ class Entry:
 
 
 def _query(*, since: datetime | None, before: datetime | None, collection_id: int | None):
-    live_item = and_(Item.id == OaiRecord.item_id, OaiRecord.withdrawn_at.is_(None), visible_items(ANONYMOUS))
+    live_item = and_(_same_item(), OaiRecord.withdrawn_at.is_(None), visible_items(ANONYMOUS))
     stmt = select(OaiRecord, Item).outerjoin(Item, live_item)
     if since is not None:
         stmt = stmt.where(OaiRecord.datestamp >= since)

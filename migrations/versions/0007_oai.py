@@ -19,6 +19,7 @@ depends_on = None
 def upgrade():
     op.create_table('oai_records',
     sa.Column('item_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('item_created_at', sa.DateTime(), nullable=False),
     sa.Column('first_exposed_at', sa.DateTime(), nullable=False),
     sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
     sa.Column('datestamp', sa.DateTime(), nullable=False),

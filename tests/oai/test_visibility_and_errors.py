@@ -162,3 +162,22 @@ def oai_raw(client, query: str):
     response = client.get(f"/oai?{query}")
     assert response.status_code == 200
     return etree.fromstring(response.data)
+
+
+def test_an_identifier_reported_deleted_never_names_another_item(client):
+    """SQLite gives the id of the newest item, once deleted, to the next one: that one is another work."""
+    keep = make_photo("Kept")
+    gone = make_photo("Gone")
+    gone_id = gone.id
+    oai(client, verb="Identify")  # both seen public
+    catalogue.delete_item(gone)
+    newcomer = make_photo("Newcomer")
+    root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    states = {r.findtext("o:header/o:identifier", namespaces=NS): r.find("o:header", NS).get("status")
+              for r in root.iterfind(".//o:record", NS)}
+    assert states[oai_id(gone_id)] == "deleted"
+    assert states[oai_id(keep)] is None
+    if newcomer.id == gone_id:  # SQLite: the newcomer stays out rather than take over the identifier
+        assert b"Newcomer" not in everything(client)
+    else:  # PostgreSQL never reuses an id: the newcomer has its own record
+        assert states[oai_id(newcomer)] is None
