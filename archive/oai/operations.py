@@ -21,7 +21,7 @@ from lxml import etree
 from archive.oai import records
 from archive.oai import xml as oai_xml
 from archive.timeutil import utcnow
-from archive.validation import FIRST_YEAR, LAST_YEAR, record_id
+from archive.validation import FIRST_YEAR, LAST_YEAR, record_id, text_problem
 
 PAGE_SIZE = 100
 REPOSITORY_NAME = "Dialogue Archive"
@@ -97,6 +97,11 @@ def respond(pairs: Iterable[tuple[str, str]], repo: Repository, now: datetime | 
     args: dict[str, str] = {}
     repeated = set()
     for name, value in pairs:
+        problem = text_problem(name) or text_problem(value)
+        if problem:  # never echoed: XML cannot carry it
+            root = oai_xml.envelope(now, repo.base_url, {})
+            oai_xml.error(root, "badArgument", f"An argument cannot be read: {problem}")
+            return oai_xml.serialize(root)
         if name in args:
             repeated.add(name)
         args[name] = value
@@ -133,7 +138,7 @@ def _check_arguments(verb: str, args: dict[str, str], repeated: set[str]) -> Non
         raise OaiError("badArgument", f"Give each argument once; repeated: {', '.join(sorted(repeated))}.")
     unknown = sorted(set(args) - allowed)
     if unknown:
-        raise OaiError("badArgument", f"{verb} takes no argument {', '.join(unknown)}; it takes "
+        raise OaiError("badArgument", f"{verb} takes no argument {', '.join(map(repr, unknown))}; it takes "
                                       f"{', '.join(sorted(allowed - {'verb'})) or 'none'}.")
     if "resumptionToken" in args:
         if set(args) != {"verb", "resumptionToken"}:

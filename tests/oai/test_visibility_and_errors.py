@@ -145,6 +145,11 @@ def test_every_error_condition(client, small_pages):
         "badResumptionToken"
     assert code(verb="ListSets", resumptionToken=token) == "badResumptionToken"
     assert code("POST", verb="Nope") == "badVerb"
+    for unreadable in ("\x00", "\x1b[2J", "a\x7f"):  # never echoed into the XML, never a 500
+        assert code(verb="GetRecord", identifier=unreadable, metadataPrefix="oai_dc") == "badArgument"
+        assert code(verb="Identify", **{f"x{unreadable}": "1"}) == "badArgument"
+        assert code(verb=unreadable) == "badArgument"
+    assert error_code(oai_raw(client, "verb=GetRecord&metadataPrefix=oai_dc&identifier=%ED%A0%80%FF")) == "idDoesNotExist"
     assert code("POST", verb="ListIdentifiers", resumptionToken="nonsense") == "badResumptionToken"
     # Errors say what to send instead, and a badVerb/badArgument answer echoes no argument.
     answer = oai(client, verb="ListRecords", metadataPrefix="marc21")
