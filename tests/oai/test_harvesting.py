@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 from datetime import datetime
 
 import pytest
+import requests
+from lxml import etree
 from sickle import Sickle
 
 from archive.catalogue import operations as catalogue
@@ -215,3 +218,18 @@ def test_post_needs_no_csrf_token(app_config, profile):
         make_photo("Posted")
         root = oai(application.test_client(), "POST", verb="ListIdentifiers", metadataPrefix="oai_dc")
         assert len(identifiers(root)) == 1
+
+
+def test_harvesters_arriving_together_all_get_the_catalogue(app, live_server):
+    """The first answers all record the same exposures at once: none fails, each sees every record."""
+    expected = [f"oai:127.0.0.1:item/{make_photo(f'P{n}').id}" for n in range(6)]
+    db.session.remove()
+
+    def harvest(_):
+        response = requests.get(f"{live_server}/oai", params={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"},
+                                timeout=30)
+        return response.status_code, identifiers(etree.fromstring(response.content))
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(harvest, range(6)))
+    assert answers == [(200, expected)] * 6
