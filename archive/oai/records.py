@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import DateTime, and_, exists, func, insert, literal, select, update
+from sqlalchemy import DateTime, and_, exists, func, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -46,7 +46,10 @@ def _same_item():
 def sync(now: datetime | None = None) -> None:
     """Record exposures, withdrawals and edits since the last answer; commits."""
     now = now or utcnow()
-    public = exists().where(_same_item(), visible_items(ANONYMOUS))
+    # (id, creation time) pairs of the items the public sees; NOT IN lets PostgreSQL hash them once.
+    public = tuple_(OaiRecord.item_id, OaiRecord.item_created_at).in_(
+        select(Item.id, Item.created_at).where(visible_items(ANONYMOUS))
+    )
     try:
         db.session.execute(
             update(OaiRecord)
