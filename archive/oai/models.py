@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.extensions import db
@@ -29,3 +30,14 @@ class OaiRecord(db.Model):
     first_exposed_at: Mapped[datetime]
     withdrawn_at: Mapped[datetime | None]
     datestamp: Mapped[datetime] = mapped_column(index=True)
+
+
+class OaiRecordSet(db.Model):
+    """A set (public collection) a record was last shown in; kept after withdrawal, so a harvester
+    that harvests by set learns that the record is gone."""
+
+    __tablename__ = "oai_record_sets"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("oai_records.item_id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    collection_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)

@@ -6,7 +6,9 @@ asks. Before answering, ``sync`` brings the ``oai_records`` table up to date in 
 - an item publicly visible without a row gets one (first exposed now);
 - a row whose item is gone or no longer public is withdrawn (reported as deleted from now on);
 - a withdrawn row whose item is public again is exposed again;
-- a row whose public item was edited since its datestamp gets a new datestamp.
+- a row whose public item was edited since its datestamp gets a new datestamp;
+- a live record's sets follow its public collections (and it gets a new datestamp when they
+  change); a withdrawn record keeps the sets it was last shown in, so a harvest by set reports it.
 
 "Its item" is the item with the row's id *and* creation time: an item given a recycled id
 (SQLite reuses the id of the newest item once deleted) is another item, and is not exposed under
@@ -25,14 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import DateTime, and_, exists, func, insert, literal, select, tuple_, update
+from sqlalchemy import DateTime, and_, delete, exists, func, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from archive.catalogue.models import Collection, Item, collection_items
 from archive.catalogue.visibility import visible_collections, visible_items
 from archive.extensions import db
-from archive.oai.models import OaiRecord
+from archive.oai.models import OaiRecord, OaiRecordSet
 from archive.timeutil import utcnow
 
 ANONYMOUS = None  # the repository answers everyone as the public
@@ -74,9 +76,34 @@ def sync(now: datetime | None = None) -> None:
                 ),
             )
         )
+        _sync_sets(now)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # another request recorded the same exposure first: its rows stand
+
+
+def _sync_sets(now: datetime) -> None:
+    """Bring live records' sets in line with their public collections; restamp the records that moved."""
+    live = select(OaiRecord.item_id).where(OaiRecord.withdrawn_at.is_(None))
+    current = (
+        select(collection_items.c.item_id, collection_items.c.collection_id)
+        .join(Collection, Collection.id == collection_items.c.collection_id)
+        .where(visible_collections(ANONYMOUS), collection_items.c.item_id.in_(live))
+    )
+    pair = tuple_(OaiRecordSet.item_id, OaiRecordSet.collection_id)
+    stale = and_(OaiRecordSet.item_id.in_(live), pair.not_in(current))
+    left = set(db.session.scalars(select(OaiRecordSet.item_id).where(stale)))
+    joined = db.session.execute(
+        current.where(tuple_(collection_items.c.item_id, collection_items.c.collection_id).not_in(
+            select(OaiRecordSet.item_id, OaiRecordSet.collection_id)))
+    ).all()
+    if left:
+        db.session.execute(delete(OaiRecordSet).where(stale))
+    if joined:
+        db.session.execute(insert(OaiRecordSet), [{"item_id": i, "collection_id": c} for i, c in joined])
+    moved = left | {item_id for item_id, _ in joined}
+    if moved:
+        db.session.execute(update(OaiRecord).where(OaiRecord.item_id.in_(moved)).values(datestamp=now))
 
 
 @dataclass
@@ -100,17 +127,10 @@ def _query(*, since: datetime | None, before: datetime | None, collection_id: in
         stmt = stmt.where(OaiRecord.datestamp >= since)
     if before is not None:
         stmt = stmt.where(OaiRecord.datestamp < before)
-    if collection_id is not None:
-        stmt = stmt.where(Item.id.is_not(None), Item.id.in_(_members_of_public(collection_id)))
+    if collection_id is not None:  # the caller checked that the collection is public
+        stmt = stmt.where(OaiRecord.item_id.in_(
+            select(OaiRecordSet.item_id).where(OaiRecordSet.collection_id == collection_id)))
     return stmt
-
-
-def _members_of_public(collection_id: int):
-    return (
-        select(collection_items.c.item_id)
-        .join(Collection, Collection.id == collection_items.c.collection_id)
-        .where(Collection.id == collection_id, visible_collections(ANONYMOUS))
-    )
 
 
 def entries(*, since=None, before=None, collection_id=None, after_id: int = 0, limit: int) -> list[Entry]:
@@ -123,7 +143,7 @@ def entries(*, since=None, before=None, collection_id=None, after_id: int = 0, l
         .options(selectinload(Item.credits), selectinload(Item.themes))
     )
     found = [Entry(record.item_id, record.datestamp, item) for record, item in db.session.execute(stmt)]
-    _fill_sets([entry for entry in found if not entry.deleted])
+    _fill_sets(found)
     return found
 
 
@@ -139,15 +159,16 @@ def entry(item_id: int) -> Entry | None:
     return found[0] if found and found[0].item_id == item_id else None
 
 
-def _fill_sets(live: list[Entry]) -> None:
-    if not live:
+def _fill_sets(found: list[Entry]) -> None:
+    """Each record's sets: those it was last shown in that are public collections still."""
+    if not found:
         return
-    by_id = {entry.item_id: entry for entry in live}
+    by_id = {entry.item_id: entry for entry in found}
     rows = db.session.execute(
-        select(collection_items.c.item_id, collection_items.c.collection_id)
-        .join(Collection, Collection.id == collection_items.c.collection_id)
-        .where(collection_items.c.item_id.in_(by_id), visible_collections(ANONYMOUS))
-        .order_by(collection_items.c.collection_id)
+        select(OaiRecordSet.item_id, OaiRecordSet.collection_id)
+        .join(Collection, Collection.id == OaiRecordSet.collection_id)
+        .where(OaiRecordSet.item_id.in_(by_id), visible_collections(ANONYMOUS))
+        .order_by(OaiRecordSet.collection_id)
     )
     for item_id, collection_id in rows:
         by_id[item_id].set_ids.append(collection_id)

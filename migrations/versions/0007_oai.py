@@ -28,8 +28,21 @@ def upgrade():
     with op.batch_alter_table('oai_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_oai_records_datestamp'), ['datestamp'], unique=False)
 
+    op.create_table('oai_record_sets',
+    sa.Column('item_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('collection_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['oai_records.item_id'], name=op.f('fk_oai_record_sets_item_id_oai_records'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('item_id', 'collection_id', name=op.f('pk_oai_record_sets'))
+    )
+    with op.batch_alter_table('oai_record_sets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_oai_record_sets_collection_id'), ['collection_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('oai_record_sets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_oai_record_sets_collection_id'))
+
+    op.drop_table('oai_record_sets')
     with op.batch_alter_table('oai_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_oai_records_datestamp'))
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from lxml import etree
 
 from archive.catalogue import operations as catalogue
 from archive.extensions import db
+from archive.oai import records
 from archive.oai.models import OaiRecord
 from archive.timeutil import utcnow
-from tests.factories import make_film, make_photo
+from tests.factories import make_collection, make_film, make_photo
 from tests.oai.conftest import NS, error_code, identifiers, oai
 
 
@@ -186,3 +187,40 @@ def test_an_identifier_reported_deleted_never_names_another_item(client):
         assert b"Newcomer" not in everything(client)
     else:  # PostgreSQL never reuses an id: the newcomer has its own record
         assert states[oai_id(newcomer)] is None
+
+
+def test_a_harvest_by_set_learns_that_a_record_of_the_set_was_withdrawn(client):
+    stays, goes, deleted = make_photo("Stays"), make_photo("Goes"), make_photo("Deleted")
+    elsewhere = make_photo("Elsewhere")
+    collection = make_collection("Exhibition", items=[stays, goes, deleted])
+    spec = f"collection-{collection.id}"
+    assert identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set=spec)) == [
+        oai_id(stays), oai_id(goes), oai_id(deleted)]
+    deleted_id = deleted.id
+    catalogue.update_item(goes, {"visibility": "restricted"})
+    catalogue.delete_item(deleted)
+
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set=spec)
+    headers = {h.findtext("o:identifier", namespaces=NS): (h.get("status"), [e.text for e in h.iterfind("o:setSpec", NS)])
+               for h in root.iterfind(".//o:header", NS)}
+    assert headers == {oai_id(stays): (None, [spec]), oai_id(goes): ("deleted", [spec]),
+                       oai_id(deleted_id): ("deleted", [spec])}
+    assert oai_id(elsewhere) not in headers
+
+    # Made hidden, the collection is no set any more, for live and withdrawn records alike.
+    catalogue.update_collection(collection, {"visibility": "restricted"})
+    assert error_code(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set=spec)) == "noSetHierarchy"
+    assert spec.encode() not in everything(client)
+
+
+def test_joining_or_leaving_a_set_gives_the_record_a_new_datestamp(client):
+    photo = make_photo("Mover")
+    photo.updated_at = datetime(2020, 1, 1)
+    db.session.commit()
+    records.sync(datetime(2020, 1, 1, 12))
+    recent = {"from": "2025-01-01"}
+    assert error_code(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **recent)) == "noRecordsMatch"
+    collection = make_collection("New home", items=[photo])
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **recent)
+    assert identifiers(root) == [oai_id(photo)]
+    assert root.findtext(".//o:setSpec", namespaces=NS) == f"collection-{collection.id}"
