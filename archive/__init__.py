@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
     from archive.media import views as media_views
+    from archive.oai import views as oai_views
     from archive.screenings import views as screenings_views
     from archive.search import views as search_views
     from archive.subtitles import views as subtitles_views
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         catalogue_views.bp,
         catalogue_views.manage_bp,
         media_views.bp,
+        oai_views.bp,
         screenings_views.bp,
         search_views.bp,
         subtitles_views.bp,
@@ -112,6 +114,7 @@ def _import_models() -> None:
     import archive.deletions.models  # noqa: F401
     import archive.jobs.models  # noqa: F401
     import archive.media.models  # noqa: F401
+    import archive.oai.models  # noqa: F401
     import archive.screenings.models  # noqa: F401
     import archive.subtitles.models  # noqa: F401
 

@@ -95,6 +95,9 @@ TABLE = [
     ("api.get_collection", "GET", "/api/v1/collections/{collection}", PUBLIC, None),
     ("api.get_collection", "GET", "/api/v1/collections/{hidden_collection}", statuses(404, 404, 200, 200), None),
     ("api.update_collection", "PATCH", "/api/v1/collections/{collection}", STAFF_API, {"visibility": "partners"}),
+    # OAI-PMH: open to everyone, answering as to the public (errors are 200 with an <error> element).
+    ("oai.endpoint", "GET", "/oai?verb=Identify", PUBLIC, None),
+    ("oai.endpoint", "POST", "/oai", PUBLIC, {"verb": "ListSets"}),
     # Search and subtitles.
     ("search.results", "GET", "/search?q=border", PUBLIC, None),
     ("search.inside_item", "GET", "/items/{public}/search?q=border", PUBLIC, None),
