@@ -54,3 +54,36 @@ def test_migrations_round_trip_and_match_the_models(empty_database, tmp_path):
         with db.engine.connect() as connection:
             assert "items" in sa.inspect(connection).get_table_names()
         db.engine.dispose()
+
+
+def test_rows_survive_migrations_that_rebuild_tables(empty_database, tmp_path):
+    """SQLite rebuilds a table to change it; nothing that refers to it may be lost on the way (0006 rebuilds users)."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": empty_database,
+                      "SECRET_KEY": "x", "TESTING": True})
+    tables = ("users", "api_tokens", "items")
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO users (id, email, name, role, password_hash, active, failed_logins, created_at) "
+                "VALUES (1, 'ani@example.org', 'Ani', 'admin', 'x', true, 0, '2026-01-01')"))
+            connection.execute(sa.text(
+                "INSERT INTO api_tokens (id, user_id, label, token_hash, created_at) "
+                "VALUES (1, 1, 'importer', 'h', '2026-01-01')"))
+            connection.execute(sa.text(
+                "INSERT INTO items (id, kind, title, description, countries, languages, rights_note, visibility, "
+                "created_by_id, created_at, updated_at) VALUES (1, 'film', '{}', '{}', '[]', '[]', '', 'public', 1, "
+                "'2026-01-01', '2026-01-01')"))
+
+        def counts() -> dict:
+            with db.engine.connect() as connection:
+                return {t: connection.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+
+        assert counts() == dict.fromkeys(tables, 1)
+        upgrade()
+        assert counts() == dict.fromkeys(tables, 1)
+        downgrade(revision="0005")
+        assert counts() == dict.fromkeys(tables, 1)
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT created_by_id FROM items")).scalar() == 1
+        db.engine.dispose()
