@@ -23,7 +23,7 @@ from archive.auth.permissions import STAFF, has_role
 from archive.catalogue.models import Item
 from archive.catalogue.visibility import LEVELS, can_see_item
 from archive.extensions import db
-from archive.jobs.operations import JobFailed, enqueue
+from archive.jobs.operations import JobFailed, enqueue_with
 from archive.screenings import times
 from archive.screenings.models import Screening, VenueMessage
 from archive.screenings.operations.venues import venue_ids_of
@@ -87,14 +87,17 @@ def _notice(screening: Screening, subject: str, body: str) -> VenueMessage:
         delivery="queued" if current_app.config.get("SMTP_URL") and recipients else "log",
     )
     db.session.add(notice)
+    if notice.delivery == "queued":
+        # The e-mail job is recorded with the notice, in the decision's transaction: it goes on the
+        # queue once that commits, so no notice can be left waiting for a job that was never made.
+        db.session.flush()
+        enqueue_with(db.session, SEND_JOB, {"message_id": notice.id})
     return notice
 
 
 def send_later(notice: VenueMessage) -> None:
-    """After the commit: queue the e-mail of a ``queued`` notice; log one that stays in the inbox only."""
-    if notice.delivery == "queued":
-        enqueue(SEND_JOB, {"message_id": notice.id})
-    else:
+    """After the commit: log a notice that stays in the inbox only (a ``queued`` one has its job already)."""
+    if notice.delivery != "queued":
         _log(notice)
 
 

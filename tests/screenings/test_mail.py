@@ -20,6 +20,7 @@ from archive.jobs.operations import drain, retry, retry_failed
 from archive.screenings import mail
 from archive.screenings.models import Screening, VenueMessage
 from archive.screenings.operations import decisions, venues
+from archive.screenings.operations.refusals import Refused
 from archive.timeutil import utcnow
 from tests.factories import book, make_film, make_licence, make_venue
 from tests.screenings.helpers import local_start
@@ -199,3 +200,33 @@ def test_smtp_url_setting_is_checked_at_start(app_config, monkeypatch):
     monkeypatch.setenv("ARCHIVE_SMTP_URL", "http://mail.example.org")
     with pytest.raises(ConfigError, match="ARCHIVE_SMTP_URL"):
         create_app(app_config)
+
+
+def test_a_notice_and_its_email_job_commit_together(app, users, smtp_server, monkeypatch):
+    handler, url = smtp_server
+    app.config["SMTP_URL"] = url
+    film = make_film("Together film")
+    make_licence(film)
+    venue = make_venue()
+    venues.add_member(venue, users["venue"].email)
+    screening = book(users["venue"], film, venue, local_start(venue))
+
+    # A refused decision writes neither the notice nor its job.
+    with pytest.raises(Refused):
+        decisions.approve(screening, users["admin"], now=screening.starts_at + timedelta(minutes=1))
+    assert db.session.scalars(select(VenueMessage)).all() == []
+    assert db.session.scalars(select(Job).where(Job.kind == mail.SEND_JOB)).all() == []
+
+    # The process dies right after the decision commits: the notice's job is already recorded with it.
+    def died(notice):
+        raise RuntimeError("the worker was stopped")
+
+    monkeypatch.setattr(mail, "send_later", died)
+    with pytest.raises(RuntimeError):
+        decisions.approve(screening, users["admin"])
+    db.session.expire_all()
+    notice = db.session.scalars(select(VenueMessage)).one()
+    [job] = db.session.scalars(select(Job).where(Job.kind == mail.SEND_JOB)).all()
+    assert (job.payload, notice.delivery) == ({"message_id": notice.id}, "queued")
+    drain()
+    assert len(handler.messages) == 1
