@@ -18,7 +18,7 @@ from archive import _import_models, create_app
 from archive.auth import operations as accounts
 from archive.extensions import db
 
-pytest_plugins = ["tests.fixtures.s3", "tests.fixtures.samples"]
+pytest_plugins = ["tests.fixtures.s3", "tests.fixtures.samples", "tests.fixtures.live_server"]
 
 REDIS_URL = os.environ.get("DA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("DA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

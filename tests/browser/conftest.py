@@ -11,15 +11,12 @@ each browser test also proves the pages satisfy the CSP (no inline scripts or st
 
 from __future__ import annotations
 
-import contextvars
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
 from tests.conftest import running_app
 
@@ -56,28 +53,6 @@ def browser_app(app_config, profile):
 def app(browser_app):
     """In browser tests ``app`` (and so ``users``, ``make_user``, ``live_server``) is ``browser_app``."""
     return browser_app
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 on a free port from a background thread; yields the base URL.
-
-    Each request runs in its own thread and pushes its own app context, so it gets its own
-    Flask-SQLAlchemy session (sessions are scoped per app context), separate from the test's.
-    The server thread starts from an empty ``contextvars`` context so it can never pick up the
-    test thread's pushed app context, even on Pythons whose threads inherit context.
-    """
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(
-        target=contextvars.Context().run, args=(server.serve_forever,), name="live-server", daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -10,15 +10,11 @@ datestamp is at seconds granularity.
 
 from __future__ import annotations
 
-import contextvars
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from lxml import etree
-from werkzeug.serving import make_server
 
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent.parent / "fixtures" / "oai" / "harvest.xsd")))
 
@@ -99,15 +95,3 @@ def small_pages(monkeypatch):
     return 2
 
 
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """Serve ``app`` over real HTTP on a free port from a background thread (as tests/browser does)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=contextvars.Context().run, args=(server.serve_forever,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)

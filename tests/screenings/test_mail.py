@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from archive import create_app
@@ -23,35 +22,8 @@ from archive.screenings.operations import decisions, venues
 from archive.screenings.operations.refusals import Refused
 from archive.timeutil import utcnow
 from tests.factories import book, make_film, make_licence, make_venue
+from tests.fixtures.s3 import free_port
 from tests.screenings.helpers import local_start
-
-
-class Collector:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, f"smtp://127.0.0.1:{controller.port}"
-    finally:
-        controller.stop()
 
 
 def test_decisions_are_kept_in_the_inbox_without_smtp(app, users, client_as):

@@ -7,7 +7,6 @@ import email
 import email.policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -19,21 +18,9 @@ from archive.screenings.models import VenueMessage
 from archive.screenings.operations import decisions, venues
 from tests.factories import book, make_film, make_licence, make_venue
 from tests.screenings.helpers import local_start
-from tests.screenings.test_mail import Collector, free_port
 
 TITLE = "First line\r\nSecond line\x0bthird"
 VENUE = "Hall\nBCC: someone@example.org"
-
-
-@pytest.fixture
-def mail_server():
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, f"smtp://127.0.0.1:{controller.port}"
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -68,9 +55,9 @@ def test_calendar_feeds_stay_valid(client, broken_names):
         assert "\x0b" not in str(event["summary"])
 
 
-def test_decisions_with_smtp_answer_and_the_mail_goes_out(app, broken_names, token_for, mail_server, users):
+def test_decisions_with_smtp_answer_and_the_mail_goes_out(app, broken_names, token_for, smtp_server, users):
     _, _, approved, requested = broken_names
-    handler, url = mail_server
+    handler, url = smtp_server
     app.config["SMTP_URL"] = url
     staff, venue_token = token_for("archivist"), token_for("venue")
     response = app.test_client().post(f"/api/v1/screenings/{requested.id}/approve", headers=staff, json={"reason": "Yes"})
