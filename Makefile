@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP = wsgi.py
 
-.PHONY: run test test-fast lint fmt lock lock-upgrade system-deps db-upgrade clean
+.PHONY: run test test-fast lint fmt lock lock-upgrade system-deps db-upgrade clean messages translations
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -48,21 +48,31 @@ system-deps:
 	  fi; \
 	fi
 
+# The interface's message catalogs (archive/translations): `make messages` after changing any
+# user-visible text extracts it and adds it, untranslated, to each language's messages.po;
+# `make translations` compiles the .mo files the app reads (run and test do it themselves).
+messages: $(VENV)/.runtime
+	$(BIN)/python -m archive.i18n.catalogs update
+	$(BIN)/python -m archive.i18n.catalogs check || true
+
+translations: $(VENV)/.runtime
+	$(BIN)/python -m archive.i18n.catalogs compile
+
 db-upgrade: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
 
 ## run: set everything up, start a worker and serve http://127.0.0.1:$(PORT) with the embedded defaults
-run: $(VENV)/.runtime db-upgrade
+run: $(VENV)/.runtime translations db-upgrade
 	$(BIN)/flask users ensure-admin
 	@$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite, embedded and scaled configurations
-test: $(VENV)/.dev system-deps
+test: $(VENV)/.dev system-deps translations
 	$(BIN)/pytest
 
 ## test-fast: the edit-test loop: embedded configuration only, no browser (ARGS="tests/search -x" narrows it)
-test-fast: $(VENV)/.dev
+test-fast: $(VENV)/.dev translations
 	DA_TEST_PROFILES=embedded $(BIN)/pytest -m "not browser" $(ARGS)
 
 lint: $(VENV)/.dev

@@ -48,8 +48,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _import_models()
 
-    from archive import storage
+    from archive import i18n, storage
 
+    i18n.init_app(app)
     storage.init_app(app)
 
     from archive import ratelimit, security

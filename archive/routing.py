@@ -9,12 +9,13 @@ match, so such an address answers 404 like any other that names nothing.
 from __future__ import annotations
 
 import builtins
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, url_for
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.routing import ValidationError as NoMatch
 
-from archive.validation import MAX_RECORD_ID
+from archive.validation import MAX_RECORD_ID, text_problem
 
 _MAX_DIGITS = len(str(MAX_RECORD_ID))
 
@@ -39,3 +40,15 @@ class RecordIdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Use the bounded converter for every ``<int:...>``; call before any blueprint is registered."""
     app.url_map.converters["int"] = RecordIdConverter
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in, never another host nor a header of its own."""
+    # A CR or LF would end the Location header and start another (Set-Cookie: ...); any control
+    # character or broken one makes the target no address we link to.
+    if not target or text_problem(target):
+        return url_for("catalogue.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("catalogue.index")
+    return target

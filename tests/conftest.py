@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from archive import _import_models, create_app
 from archive.auth import operations as accounts
 from archive.extensions import db
+from archive.i18n import catalogs
 
 pytest_plugins = ["tests.fixtures.s3", "tests.fixtures.samples", "tests.fixtures.live_server"]
 
@@ -27,6 +28,14 @@ if os.environ.get("CI") == "true":
     PROFILES = ["embedded", "scaled"]
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config):
+    """Compile the message catalogs, so a bare ``pytest`` reads the same translations as ``make test``."""
+    catalogs.compile_all()
+
+
+
 ROLES = ("admin", "archivist", "venue")
 
 

@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Part of every session's identity: raising it ends every session of the account at once.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The interface language the person chose (hy, az, ru, en); notices to them are written in it.
+    locale: Mapped[str] = mapped_column(String(8), default="", server_default="")
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

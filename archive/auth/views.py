@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -15,7 +14,8 @@ from archive.auth.permissions import ADMIN, require
 from archive.errors import ValidationError
 from archive.extensions import db, login_manager
 from archive.pagination import page_number, paginate
-from archive.validation import optional, record_id, text_problem
+from archive.routing import safe_next
+from archive.validation import optional, record_id
 
 bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -44,18 +44,6 @@ def start_session(user: User) -> None:
     session["signed_in_at"] = int(time.time())
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in, never another host nor a header of its own."""
-    # A CR or LF would end the Location header and start another (Set-Cookie: ...); any control
-    # character or broken one makes the target no address we link to.
-    if not target or text_problem(target):
-        return url_for("catalogue.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("catalogue.index")
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @throttle.per_address
 @throttle.per_account
@@ -71,7 +59,7 @@ def login():
             error = str(exc)
         else:
             start_session(user)
-            return throttle.remember_device(redirect(_safe_next(request.args.get("next"))), user.email)
+            return throttle.remember_device(redirect(safe_next(request.args.get("next"))), user.email)
     status = 401 if error else 200
     return render_template("auth/login.html", error=error, email=email), status
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.extensions import db
+from archive.i18n.records import Shown, shown
 from archive.timeutil import utcnow
 
 KINDS = ("film", "photo")
@@ -59,9 +61,17 @@ class Item(db.Model):
         secondary=collection_items, back_populates="items", order_by="Collection.id"
     )
 
-    def display_title(self, prefer: str = "en") -> str:
-        """A title for lists: the preferred language, else the first one given."""
-        return self.title.get(prefer) or next(iter(self.title.values()), f"Item {self.id}")
+    def shown_title(self, language: str | None = None) -> Shown:
+        """The title in the reader's language when it has one, else its own (see ``i18n.records``)."""
+        return shown(self.title, self.languages or (), language=language) or Shown(gettext("Item %(id)s", id=self.id))
+
+    def shown_description(self, language: str | None = None) -> Shown:
+        """The description in the reader's language when it has one, else its own."""
+        return shown(self.description, self.languages or (), language=language)
+
+    def display_title(self, prefer: str | None = None) -> str:
+        """The title as plain text, in ``prefer`` or the reader's language when the item has it."""
+        return self.shown_title(prefer).text
 
 
 class Person(db.Model):
@@ -114,6 +124,14 @@ class Collection(db.Model):
         secondary=collection_items, back_populates="collections", order_by="Item.id"
     )
 
-    def display_title(self, prefer: str = "en") -> str:
-        """A title for lists: the preferred language, else the first one given."""
-        return self.title.get(prefer) or next(iter(self.title.values()), f"Collection {self.id}")
+    def shown_title(self, language: str | None = None) -> Shown:
+        """The title in the reader's language when it has one, else English, else any."""
+        return shown(self.title, language=language) or Shown(gettext("Collection %(id)s", id=self.id))
+
+    def shown_description(self, language: str | None = None) -> Shown:
+        """The description in the reader's language when it has one, else English, else any."""
+        return shown(self.description, language=language)
+
+    def display_title(self, prefer: str | None = None) -> str:
+        """The title as plain text, in ``prefer`` or the reader's language when the collection has it."""
+        return self.shown_title(prefer).text
