@@ -40,7 +40,7 @@ def select() -> str:
     if not has_request_context():
         return DEFAULT
     if request.path.startswith("/api/"):
-        return request.accept_languages.best_match(LANGUAGES) or DEFAULT
+        return from_browser()
     chosen = interface_language(session.get(SESSION_KEY))
     if chosen:
         return chosen
@@ -48,7 +48,16 @@ def select() -> str:
     saved = interface_language(getattr(user, "locale", None))
     if saved:
         return saved
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT
+    return from_browser()
+
+
+def from_browser() -> str:
+    """The interface language the browser ranks highest; ``ru-RU`` counts as ``ru``, ``*`` as none."""
+    for value, quality in request.accept_languages:  # best first
+        chosen = interface_language(value) if quality > 0 else None
+        if chosen:
+            return chosen
+    return DEFAULT
 
 
 def current() -> str:
