@@ -52,6 +52,7 @@ TABLE = [
     ("auth.login", "GET", "/login", PUBLIC, None),
     ("auth.login", "POST", "/login", statuses(401, 401, 401, 401), {"email": "x@example.org", "password": "nope"}),
     ("auth.logout", "POST", "/logout", statuses(302, 302, 302, 302), {}),
+    ("choose_language", "POST", "/language", statuses(302, 302, 302, 302), {"lang": "hy", "next": "/items"}),
     ("manage.dashboard", "GET", "/manage/", STAFF_PAGE, None),
     ("manage.new_item", "GET", "/manage/items/new", STAFF_PAGE, None),
     ("manage.new_item", "POST", "/manage/items/new", STAFF_FORM_SAVED, NEW_ITEM_FORM),
