@@ -28,7 +28,10 @@ FILMS = [
     {
         "title": {"en": "Two Banks of One River", "hy": "Մեկ գետի երկու ափ", "az": "Bir çayın iki sahili",
                   "ru": "Два берега одной реки"},
-        "description": {"en": "Neighbours on both sides of a closed border remember the river they shared."},
+        "description": {"en": "Neighbours on both sides of a closed border remember the river they shared.",
+                        "hy": "Փակ սահմանի երկու կողմերում ապրող հարևանները հիշում են իրենց ընդհանուր գետը։",
+                        "az": "Bağlı sərhədin hər iki tərəfində yaşayan qonşular bir vaxtlar paylaşdıqları çayı xatırlayırlar.",
+                        "ru": "Соседи по обе стороны закрытой границы вспоминают реку, которая когда-то была у них общей."},
         "year": 2021, "countries": ["AM", "AZ", "GE"], "languages": ["hy", "az", "ru"],
         "credits": [{"name": "Ani Petrosyan", "role": "director"}, {"name": "Rəşad Əliyev", "role": "camera"}],
         "themes": ["memory", "water"], "visibility": "public",
