@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.auth.models import Role
@@ -45,7 +46,7 @@ def require(roles: tuple[str, ...]) -> Callable:
             user = acting_user()
             if user is None:
                 if request.path.startswith("/api/"):
-                    abort(401, description="Send an API token: Authorization: Bearer TOKEN.")
+                    abort(401, description=_("Send an API token: Authorization: Bearer TOKEN."))
                 return redirect(url_for("auth.login", next=request.full_path))
             if user.role not in roles:
                 abort(403)
