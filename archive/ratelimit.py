@@ -73,7 +73,8 @@ def init_app(app: Flask) -> None:
             minutes = math.ceil(seconds / 60)
             wait = ngettext("Try again in %(num)s minute.", "Try again in %(num)s minutes.", minutes)
         # Two sentences: what was refused, then how long to wait.
-        message = f"{exc.description if exc.limit.error_message else _('Too many requests.')} {wait}"
+        refused = exc.description if exc.limit.error_message else _("Too many requests.")
+        message = f"{refused} {wait}"
         headers = {"Retry-After": str(seconds)}
         app.logger.info("Rate limit %s reached on %s %s", exc.limit.limit, request.method, request.path)
         if wants_json():

@@ -41,6 +41,7 @@ REQUIRED = _l("This is required.")
 # Calendars, bookings and their filters: wide enough for any real date, far from datetime's edges.
 FIRST_YEAR = 1900
 LAST_YEAR = 2999
+_FIRST_MONTH, _LAST_MONTH = f"{FIRST_YEAR}-01", f"{LAST_YEAR}-12"
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _MAX_DIGITS = 30  # more than any field here holds; int() is never asked to read a million digits
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -86,7 +87,8 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
                 return _("The text holds a NUL character; remove it.")
             if char in _MULTILINE_CONTROLS:
                 return _("Keep this on one line.")
-            return _("The text holds a control character (U+%(code)s); remove it.", code=f"{ord(char):04X}")
+            code = format(ord(char), "04X")
+            return _("The text holds a control character (U+%(code)s); remove it.", code=code)
     return None
 
 
@@ -235,7 +237,7 @@ def month(value: Any) -> date:
     if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
         raise ValueError(
             _("%(value)s is out of range; use a month from %(first)s to %(last)s.",
-              value=_shown(value), first=f"{FIRST_YEAR}-01", last=f"{LAST_YEAR}-12")
+              value=_shown(value), first=_FIRST_MONTH, last=_LAST_MONTH)
         )
     return date(int(found[1]), int(found[2]), 1)
 

@@ -75,6 +75,7 @@ def logout():
     if current_user.is_authenticated:
         operations.sign_out(current_user)
     logout_user()
+    session.pop("signed_in_at", None)
     flash(_("You are signed out."), "success")
     return redirect(url_for("catalogue.index"))
 

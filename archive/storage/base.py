@@ -232,7 +232,7 @@ class HashingReader:
         if self._max_bytes is not None and self.size > self._max_bytes:
             raise ObjectTooLarge(
                 _("The upload is larger than the limit of %(bytes)s bytes (%(mib)s MiB); nothing was stored.",
-                  bytes=self._max_bytes, mib=f"{self._max_bytes / MiB:.1f}")
+                  bytes=self._max_bytes, mib=format(self._max_bytes / MiB, ".1f"))
             )
         self._hash.update(chunk)
         return chunk
