@@ -36,6 +36,33 @@ def _(message: str, **values: object) -> str:
     return message % values if values else message
 
 
+def doing(action: str, key: str = "") -> str:
+    """What storage was doing when it failed, as the phrase that completes a storage error's sentence."""
+    # Translators: the phrases below complete sentences such as "Cannot %(action)s in the storage folder ..."
+    # and "S3 ... could not %(action)s": write each one as an infinitive phrase ("read 'media/ab/…'").
+    if action == "write":
+        return _("write a new object")
+    if action == "list":
+        return _("list objects")
+    if action == "read":
+        return _("read '%(key)s'", key=key)
+    if action == "delete":
+        return _("delete '%(key)s'", key=key)
+    if action == "sign":
+        return _("sign a link to '%(key)s'", key=key)
+    if action == "store":
+        return _("store '%(key)s'", key=key)
+    if action == "start upload":
+        return _("start uploading '%(key)s'", key=key)
+    if action == "upload":
+        return _("upload '%(key)s'", key=key)
+    if action == "checksum":
+        return _("record the checksum of '%(key)s'", key=key)
+    if action == "look up":
+        return _("look up '%(key)s'", key=key)
+    raise ValueError(f"unknown storage action {action!r}")
+
+
 class StorageError(ActionableError):
     """A storage operation failed; the message says what to check."""
 
