@@ -63,8 +63,8 @@ def validate_password(password: str) -> None:
         raise ValidationError({"password": _("Use at least %(num)s characters.", num=MIN_PASSWORD)})
 
 
-def create_user(email: str, password: str, role: str, name: str = "") -> User:
-    """Create an account; refuses a malformed or already used e-mail and unknown roles."""
+def create_user(email: str, password: str, role: str, name: str = "", locale: str = "") -> User:
+    """Create an account; refuses a malformed or already used e-mail, unknown roles and languages."""
     email = normalise_email(email)
     errors = {}
     if not EMAIL_RE.match(email) or len(email) > 254 or text_problem(email):
@@ -74,13 +74,14 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
     if role not in {r.value for r in Role}:
         errors["role"] = _choose_role()
     name = text(name, "name", errors, limit=200)
+    locale = interface_locale(locale, errors)
     try:
         validate_password(password)
     except ValidationError as exc:
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
-    user = User(email=email, role=role, name=name, password_hash=_hasher().hash(password))
+    user = User(email=email, role=role, name=name, locale=locale, password_hash=_hasher().hash(password))
     db.session.add(user)
     db.session.commit()
     return user

@@ -89,7 +89,8 @@ def users():
         form = request.form
         try:
             user = operations.create_user(
-                form.get("email", ""), form.get("password", ""), form.get("role", ""), form.get("name", "")
+                form.get("email", ""), form.get("password", ""), form.get("role", ""), form.get("name", ""),
+                form.get("locale", ""),
             )
         except ValidationError as exc:
             errors = exc.errors

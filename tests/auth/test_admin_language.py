@@ -75,3 +75,15 @@ def test_the_user_page_in_azerbaijani(client_as, users):
     page = admin.get(f"/admin/users/{users['venue'].id}?lang=az").get_data(as_text=True)
     assert "İnterfeys dili" in page and "Seçilməyib" in page and "Nümayiş məkanı" in page
     assert "Yadda saxlayın" in page
+
+
+def test_a_new_account_can_be_given_its_language(client_as, users):
+    admin = client_as("admin")
+    created = admin.post("/admin/users", data={"email": "hall@example.org", "password": "a long password",
+                                               "role": "venue", "locale": "hy"})
+    assert created.status_code == 302
+    assert db.session.scalar(db.select(User.locale).where(User.email == "hall@example.org")) == "hy"
+    refused = admin.post("/admin/users", data={"email": "club@example.org", "password": "a long password",
+                                               "role": "venue", "locale": "fr"})
+    assert refused.status_code == 422
+    assert db.session.scalar(db.select(User.id).where(User.email == "club@example.org")) is None
