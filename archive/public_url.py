@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
@@ -32,6 +33,29 @@ def parse_hosts(raw: str) -> list[str]:
     return hosts
 
 
+class HostNotServed(BadRequest):
+    """A request for a host this archive does not answer at.
+
+    Made while the request is being set up, before its language is known; the message is written
+    when the error page asks for it, in the reader's language.
+    """
+
+    def __init__(self, public: str | None) -> None:
+        super().__init__()
+        self.public = public
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        if self.public:
+            return _("This address is not served here. This archive answers at %(address)s; open that address.",
+                     address=self.public)
+        return _("This address is not served here.")
+
+    @description.setter
+    def description(self, value: str) -> None:  # werkzeug sets it in __init__; the property writes it
+        pass
+
+
 class ArchiveFlask(Flask):
     """Flask, with URLs built from the public address and untrusted hosts refused on a working page."""
 
@@ -44,9 +68,7 @@ class ArchiveFlask(Flask):
             adapter = self.url_map.bind_to_environ(
                 request.environ, server_name=self.config["SERVER_NAME"], subdomain=self.url_map.default_subdomain or ""
             )
-            public = self.config.get("PUBLIC_URL")
-            where = f"This archive answers at {public}; open that address." if public else ""
-            request.routing_exception = BadRequest(description=f"This address is not served here. {where}".strip())
+            request.routing_exception = HostNotServed(self.config.get("PUBLIC_URL"))
         public = self.config.get("PUBLIC_URL")
         if adapter is not None and request is not None and public:
             parts = urlsplit(public)

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter import Limiter, RateLimitExceeded
 
 from archive.errors import error_body, wants_json
@@ -65,8 +67,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def too_many_requests(exc: RateLimitExceeded):
         seconds = wait_seconds()
-        wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
-        message = (exc.description if exc.limit.error_message else "Too many requests.") + f" Try again in {wait}."
+        if seconds < 120:
+            wait = ngettext("Try again in %(num)s second.", "Try again in %(num)s seconds.", seconds)
+        else:
+            minutes = math.ceil(seconds / 60)
+            wait = ngettext("Try again in %(num)s minute.", "Try again in %(num)s minutes.", minutes)
+        # Two sentences: what was refused, then how long to wait.
+        refused = exc.description if exc.limit.error_message else _("Too many requests.")
+        message = f"{refused} {wait}"
         headers = {"Retry-After": str(seconds)}
         app.logger.info("Rate limit %s reached on %s %s", exc.limit.limit, request.method, request.path)
         if wants_json():

@@ -27,6 +27,8 @@ from zoneinfo import available_timezones
 
 import langcodes
 import pycountry
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from archive.errors import ValidationError
 
@@ -34,14 +36,21 @@ T = TypeVar("T")
 
 # The largest id a database integer column holds on PostgreSQL; larger ones can name nothing.
 MAX_RECORD_ID = 2**31 - 1
-REQUIRED = "This is required."
+# The refusal of an empty required field, in the interface language (``required_message()`` at call time).
+REQUIRED = _l("This is required.")
 # Calendars, bookings and their filters: wide enough for any real date, far from datetime's edges.
 FIRST_YEAR = 1900
 LAST_YEAR = 2999
+_FIRST_MONTH, _LAST_MONTH = f"{FIRST_YEAR}-01", f"{LAST_YEAR}-12"
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _MAX_DIGITS = 30  # more than any field here holds; int() is never asked to read a million digits
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _MULTILINE_CONTROLS = {"\n", "\r", "\t"}
+
+
+def required_message() -> str:
+    """The refusal of an empty required field, in the language of the current request."""
+    return _("This is required.")
 
 
 def raise_if_any(errors: dict[str, str]) -> None:
@@ -56,13 +65,14 @@ def refuse_unknown(data: dict, allowed: Iterable[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
         known = ", ".join(sorted(allowed))
-        raise ValidationError({name: f"Unknown field; known fields are {known}." for name in sorted(unknown, key=str)})
+        message = _("Unknown field; known fields are %(known)s.", known=known)
+        raise ValidationError({name: message for name in sorted(unknown, key=str)})
 
 
 def require_object(data: Any) -> dict:
     """The request body as a dict, or a clear refusal."""
     if not isinstance(data, dict):
-        raise ValidationError({"body": "Send a JSON object."})
+        raise ValidationError({"body": _("Send a JSON object.")})
     return data
 
 
@@ -71,13 +81,14 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     for char in value:
         category = unicodedata.category(char)
         if category == "Cs":
-            return "The text holds a broken character (a lone surrogate); send it as valid UTF-8."
+            return _("The text holds a broken character (a lone surrogate); send it as valid UTF-8.")
         if category == "Cc" and not (multiline and char in _MULTILINE_CONTROLS):
             if char == "\x00":
-                return "The text holds a NUL character; remove it."
+                return _("The text holds a NUL character; remove it.")
             if char in _MULTILINE_CONTROLS:
-                return "Keep this on one line."
-            return f"The text holds a control character (U+{ord(char):04X}); remove it."
+                return _("Keep this on one line.")
+            code = format(ord(char), "04X")
+            return _("The text holds a control character (U+%(code)s); remove it.", code=code)
     return None
 
 
@@ -97,7 +108,7 @@ def text(value: Any, field: str, errors: dict, *, limit: int, required: bool = F
     if value is None:
         value = ""
     if not isinstance(value, str):
-        errors[field] = "Give text."
+        errors[field] = _("Give text.")
         return ""
     value = value.strip()
     problem = text_problem(value, multiline=multiline)
@@ -105,9 +116,9 @@ def text(value: Any, field: str, errors: dict, *, limit: int, required: bool = F
         errors[field] = problem
         return ""
     if required and not value:
-        errors[field] = REQUIRED
+        errors[field] = required_message()
     elif len(value) > limit:
-        errors[field] = f"Keep it under {limit} characters (it is {len(value)})."
+        errors[field] = _("Keep it under %(limit)s characters (it is %(length)s).", limit=limit, length=len(value))
         return ""
     return value
 
@@ -117,7 +128,7 @@ def texts(value: Any, field: str, errors: dict, *, limit: int, required: bool = 
     if value is None:
         value = {}
     if not isinstance(value, dict):
-        errors[field] = 'Give texts by language, e.g. {"en": "...", "hy": "..."}.'
+        errors[field] = _('Give texts by language, e.g. {"en": "...", "hy": "..."}.')
         return {}
     result = {}
     for tag, entry in value.items():
@@ -129,43 +140,49 @@ def texts(value: Any, field: str, errors: dict, *, limit: int, required: bool = 
         if entry is None or (isinstance(entry, str) and not entry.strip()):
             continue
         if not isinstance(entry, str):
-            errors[field] = f"The {tag} text must be a string."
+            errors[field] = _("The %(tag)s text must be a string.", tag=tag)
             return {}
         problem = text_problem(entry.strip(), multiline=multiline)
         if problem:
-            errors[field] = f"The {tag} text: {problem}"
+            errors[field] = _("The %(tag)s text: %(problem)s", tag=tag, problem=problem)
             return {}
         if len(entry) > limit:
-            errors[field] = f"The {tag} text is {len(entry)} characters; keep it under {limit}."
+            errors[field] = _(
+                "The %(tag)s text is %(length)s characters; keep it under %(limit)s.", tag=tag, length=len(entry), limit=limit
+            )
             return {}
         result[tag] = entry.strip()
     if required and not result:
-        errors[field] = f"Give at least one {field}, in any language."
+        errors[field] = (
+            _("Give at least one title, in any language.")
+            if field == "title"
+            else _("Give at least one %(field)s, in any language.", field=field)
+        )
     return result
 
 
 def parse_whole(value: Any) -> int:
     """An integer from an int or a string of ASCII digits; anything else raises ValueError."""
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a whole number.")
+        raise ValueError(_("%(value)s is not a whole number.", value=repr(value)))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
-            raise ValueError(f"{value!r} is not a whole number.")
+            raise ValueError(_("%(value)s is not a whole number.", value=repr(value)))
         return int(value)
     if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
         if len(value.strip()) > _MAX_DIGITS:
-            raise ValueError(f"{_shown(value)} is far too large a number.")
+            raise ValueError(_("%(value)s is far too large a number.", value=_shown(value)))
         return int(value.strip())
-    raise ValueError(f"{_shown(value)} is not a whole number; use the digits 0-9.")
+    raise ValueError(_("%(value)s is not a whole number; use the digits 0-9.", value=_shown(value)))
 
 
 def whole(value: Any, field: str, errors: dict, *, low: int, high: int, required: bool = False) -> int | None:
     """A whole number between ``low`` and ``high``; empty gives None (or a refusal when required)."""
     if value is None or value == "":
         if required:
-            errors[field] = REQUIRED
+            errors[field] = required_message()
         return None
     try:
         number = parse_whole(value)
@@ -173,7 +190,7 @@ def whole(value: Any, field: str, errors: dict, *, low: int, high: int, required
         errors[field] = str(exc)
         return None
     if not low <= number <= high:
-        errors[field] = f"{number} is out of range; use {low} to {high}."
+        errors[field] = _("%(number)s is out of range; use %(low)s to %(high)s.", number=number, low=low, high=high)
         return None
     return number
 
@@ -182,15 +199,15 @@ def iso_date(value: Any, field: str, errors: dict, *, required: bool = False) ->
     """A calendar date written YYYY-MM-DD; empty gives None (or a refusal when required)."""
     if value in (None, ""):
         if required:
-            errors[field] = "Give a date as YYYY-MM-DD."
+            errors[field] = _("Give a date as YYYY-MM-DD.")
         return None
     if not isinstance(value, str | date) or (isinstance(value, str) and not value.isascii()):
-        errors[field] = f"{_shown(value)} is not a date; use YYYY-MM-DD."
+        errors[field] = _("%(value)s is not a date; use YYYY-MM-DD.", value=_shown(value))
         return None
     try:
         return value if isinstance(value, date) else date.fromisoformat(value.strip())
     except ValueError:
-        errors[field] = f"{_shown(value)} is not a date; use YYYY-MM-DD."
+        errors[field] = _("%(value)s is not a date; use YYYY-MM-DD.", value=_shown(value))
         return None
 
 
@@ -200,15 +217,15 @@ def moment(value: Any) -> datetime:
     Without an offset the time is taken as it is written (UTC, or local time where the caller says so).
     """
     if not isinstance(value, str) or not value.strip().isascii():
-        raise ValueError(f"{_shown(value)} is not a date or time; use YYYY-MM-DD or ISO 8601 such as 2027-03-01T19:00+04:00.")
+        raise ValueError(_not_a_moment(value))
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(
-            f"{_shown(value)} is not a date or time; use YYYY-MM-DD or ISO 8601 such as 2027-03-01T19:00+04:00."
-        ) from None
+        raise ValueError(_not_a_moment(value)) from None
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise ValueError(f"{_shown(value)} is out of range; use a date from {FIRST_YEAR} to {LAST_YEAR}.")
+        raise ValueError(
+            _("%(value)s is out of range; use a date from %(first)s to %(last)s.", value=_shown(value), first=FIRST_YEAR, last=LAST_YEAR)
+        )
     return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
@@ -216,9 +233,12 @@ def month(value: Any) -> date:
     """The first day of a month written YYYY-MM, within the calendar's years; raises ValueError."""
     found = _MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
     if found is None or not 1 <= int(found[2]) <= 12:
-        raise ValueError(f"{_shown(value)} is not a month; use YYYY-MM such as 2027-03.")
+        raise ValueError(_("%(value)s is not a month; use YYYY-MM such as 2027-03.", value=_shown(value)))
     if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
-        raise ValueError(f"{_shown(value)} is out of range; use a month from {FIRST_YEAR}-01 to {LAST_YEAR}-12.")
+        raise ValueError(
+            _("%(value)s is out of range; use a month from %(first)s to %(last)s.",
+              value=_shown(value), first=_FIRST_MONTH, last=_LAST_MONTH)
+        )
     return date(int(found[1]), int(found[2]), 1)
 
 
@@ -226,7 +246,7 @@ def choice(value: Any, field: str, choices: Iterable[str], errors: dict) -> str 
     """One of ``choices``, exactly as written there."""
     choices = tuple(choices)
     if not isinstance(value, str) or value not in choices:
-        errors[field] = "Choose one of: " + ", ".join(choices) + "."
+        errors[field] = _("Choose one of: %(choices)s.", choices=", ".join(choices))
         return None
     return value
 
@@ -238,7 +258,7 @@ def one_of(choices: Iterable[str]) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if isinstance(value, str) and value.strip() in choices:
             return value.strip()
-        raise ValueError(f"{_shown(value)} is not one of: " + ", ".join(choices) + ".")
+        raise ValueError(_("%(value)s is not one of: %(choices)s.", value=_shown(value), choices=", ".join(choices)))
 
     return parse
 
@@ -250,7 +270,7 @@ def list_of(value: Any, field: str, parse: Callable[[Any], T], errors: dict) -> 
     if isinstance(value, str):
         value = [part for part in value.replace(";", ",").split(",") if part.strip()]
     if not isinstance(value, list):
-        errors[field] = "Give a list."
+        errors[field] = _("Give a list.")
         return []
     result: list[T] = []
     for entry in value:
@@ -278,7 +298,7 @@ def optional(parse: Callable[[Any], T], value: Any, field: str, errors: dict) ->
 def required(parse: Callable[[Any], T], value: Any, field: str, errors: dict) -> T | None:
     """``parse(value)`` for a single value that must be given; empty is refused as required."""
     if value in (None, ""):
-        errors[field] = REQUIRED
+        errors[field] = required_message()
         return None
     return optional(parse, value, field, errors)
 
@@ -292,7 +312,7 @@ def language_tag(tag: Any) -> str:
         or not tag.isascii()
         or not langcodes.tag_is_valid(tag.strip())
     ):
-        raise ValueError(f"{_shown(tag)} is not a language tag; use BCP-47 such as hy, az, ru, en or az-Latn.")
+        raise ValueError(_("%(value)s is not a language tag; use BCP-47 such as hy, az, ru, en or az-Latn.", value=_shown(tag)))
     return langcodes.standardize_tag(tag.strip())
 
 
@@ -304,7 +324,9 @@ def country_code(code: Any) -> str:
         or len(code.strip()) != 2
         or pycountry.countries.get(alpha_2=code.strip().upper()) is None
     ):
-        raise ValueError(f"{_shown(code)} is not an ISO 3166 country code; use two letters such as AM, AZ or GE.")
+        raise ValueError(
+            _("%(value)s is not an ISO 3166 country code; use two letters such as AM, AZ or GE.", value=_shown(code))
+        )
     return code.strip().upper()
 
 
@@ -317,7 +339,9 @@ def time_zone(name: Any) -> str:
     """An IANA time zone name such as Asia/Yerevan; raises ValueError for anything else."""
     # Checked against the list: ZoneInfo itself would also open paths such as "../../etc/x".
     if not isinstance(name, str) or name.strip() not in _zone_names():
-        raise ValueError(f"{_shown(name)} is not an IANA time zone; use a name such as Asia/Yerevan, Asia/Baku or Europe/Paris.")
+        raise ValueError(
+            _("%(value)s is not an IANA time zone; use a name such as Asia/Yerevan, Asia/Baku or Europe/Paris.", value=_shown(name))
+        )
     return name.strip()
 
 
@@ -326,10 +350,16 @@ def record_id(value: Any) -> int:
     try:
         number = parse_whole(value)
     except ValueError:
-        raise ValueError(f"{_shown(value)} is not an id; give whole numbers.") from None
+        raise ValueError(_("%(value)s is not an id; give whole numbers.", value=_shown(value))) from None
     if not 0 < number <= MAX_RECORD_ID:
-        raise ValueError(f"{_shown(value)} is not an id; give whole numbers from 1 to {MAX_RECORD_ID}.")
+        raise ValueError(
+            _("%(value)s is not an id; give whole numbers from 1 to %(largest)s.", value=_shown(value), largest=MAX_RECORD_ID)
+        )
     return number
+
+
+def _not_a_moment(value: Any) -> str:
+    return _("%(value)s is not a date or time; use YYYY-MM-DD or ISO 8601 such as 2027-03-01T19:00+04:00.", value=_shown(value))
 
 
 def _shown(value: Any) -> str:

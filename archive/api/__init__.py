@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Flask, Response, abort, g, request
+from flask_babel import gettext as _
 
 from archive.auth.operations import user_for_token
 from archive.errors import ValidationError, error_body
@@ -29,7 +30,7 @@ def _token_refused(response: Response) -> bool:
 limiter.shared_limit(setting("API_LIMIT"), "api", key_func=api_client)(bp)
 # Guessing tokens: refused tokens count per address, so an unknown token is slowed down, not a valid one.
 limiter.shared_limit(setting("TOKEN_FAILURE_LIMIT"), "api-token", deduct_when=_token_refused,
-                     error_message="Too many refused API tokens from this address. Check the token.")(bp)
+                     error_message=lambda: _("Too many refused API tokens from this address. Check the token."))(bp)
 
 
 @bp.before_request
@@ -39,12 +40,12 @@ def authenticate_bearer() -> None:
     header = request.headers.get("Authorization", "")
     if not header:
         return
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        abort(401, description="Use the header Authorization: Bearer TOKEN.")
+        abort(401, description=_("Use the header Authorization: Bearer TOKEN."))
     user = user_for_token(token.strip())
     if user is None:
-        abort(401, description="The API token is unknown or revoked; ask an admin for a new one.")
+        abort(401, description=_("The API token is unknown or revoked; ask an admin for a new one."))
     g.api_user = user
 
 
@@ -62,16 +63,16 @@ def parsed_json():
         return request.get_json(silent=True)
     except RecursionError:
         # The parser recurses once per level: a body of "[[[[..." thousands deep exhausts the stack.
-        abort(400, description="The JSON is nested too deeply; send a flat object such as {\"title\": {\"en\": \"...\"}}.")
+        abort(400, description=_('The JSON is nested too deeply; send a flat object such as {"title": {"en": "..."}}.'))
 
 
 def json_body() -> dict:
     """The request's JSON object, or a 400 that says what is wrong with it."""
     data = parsed_json()
     if data is None:
-        abort(400, description="Send a JSON object with Content-Type: application/json.")
+        abort(400, description=_("Send a JSON object with Content-Type: application/json."))
     if not isinstance(data, dict):
-        abort(400, description="Send a JSON object, not a list or a value.")
+        abort(400, description=_("Send a JSON object, not a list or a value."))
     return data
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,6 +20,15 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     ARCHIVIST = "archivist"
     VENUE = "venue"
+
+
+# What pages call each role; the codes above stay in the data.
+ROLE_LABELS = {
+    Role.ADMIN.value: _l("Administrator"),
+    Role.ARCHIVIST.value: _l("Archivist"),
+    # Translators: the role of a screening venue's account (a cinema, a club, a school).
+    Role.VENUE.value: _l("Venue"),
+}
 
 
 class User(UserMixin, db.Model):

@@ -10,12 +10,15 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.auth.models import ApiToken, Role, User
 from archive.errors import ValidationError
 from archive.extensions import db
+from archive.i18n.languages import LANGUAGES
 from archive.timeutil import utcnow
 from archive.validation import raise_if_any, text, text_problem
 
@@ -40,7 +43,7 @@ def _dummy_hash() -> str:
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
-WRONG_CREDENTIALS = "E-mail or password is wrong."
+WRONG_CREDENTIALS = _l("E-mail or password is wrong.")
 TOKEN_PREFIX = "da_"  # noqa: S105 (a public marker, not a secret)
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
@@ -57,27 +60,28 @@ def normalise_email(email: str) -> str:
 def validate_password(password: str) -> None:
     """Refuse passwords too short to resist guessing."""
     if len(password or "") < MIN_PASSWORD:
-        raise ValidationError({"password": f"Use at least {MIN_PASSWORD} characters."})
+        raise ValidationError({"password": _("Use at least %(num)s characters.", num=MIN_PASSWORD)})
 
 
-def create_user(email: str, password: str, role: str, name: str = "") -> User:
-    """Create an account; refuses a malformed or already used e-mail and unknown roles."""
+def create_user(email: str, password: str, role: str, name: str = "", locale: str = "") -> User:
+    """Create an account; refuses a malformed or already used e-mail, unknown roles and languages."""
     email = normalise_email(email)
     errors = {}
     if not EMAIL_RE.match(email) or len(email) > 254 or text_problem(email):
-        errors["email"] = "Enter an e-mail address such as name@example.org."
+        errors["email"] = _("Enter an e-mail address such as name@example.org.")
     elif db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        errors["email"] = f"An account for {email} already exists."
+        errors["email"] = _("An account for %(email)s already exists.", email=email)
     if role not in {r.value for r in Role}:
-        errors["role"] = "Choose one of: " + ", ".join(r.value for r in Role) + "."
+        errors["role"] = _choose_role()
     name = text(name, "name", errors, limit=200)
+    locale = interface_locale(locale, errors)
     try:
         validate_password(password)
     except ValidationError as exc:
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
-    user = User(email=email, role=role, name=name, password_hash=_hasher().hash(password))
+    user = User(email=email, role=role, name=name, locale=locale, password_hash=_hasher().hash(password))
     db.session.add(user)
     db.session.commit()
     return user
@@ -91,28 +95,53 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
-def update_user(user: User, *, role: str | None = None, active: bool | None = None, name: str | None = None) -> User:
-    """Change role, name or whether the account may sign in; a new role or switching off ends its sessions."""
+def _choose_role() -> str:
+    return _("Choose one of: %(choices)s.", choices=", ".join(r.value for r in Role))
+
+
+def interface_locale(value: object, errors: dict) -> str:
+    """An account's interface language: one of the interface languages' codes, or empty for none chosen."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or value.strip() not in LANGUAGES:
+        errors["locale"] = _("Choose one of the interface languages (%(choices)s), or none.", choices=", ".join(LANGUAGES))
+        return ""
+    return value.strip()
+
+
+def update_user(
+    user: User, *, role: str | None = None, active: bool | None = None, name: str | None = None, locale: str | None = None
+) -> User:
+    """Change role, name, interface language or whether the account may sign in.
+
+    A new role or switching off ends the account's sessions.
+    """
+    if locale is not None:
+        errors: dict[str, str] = {}
+        chosen = interface_locale(locale, errors)
+        raise_if_any(errors)
     if role is not None:
         if role not in {r.value for r in Role}:
-            raise ValidationError({"role": "Choose one of: " + ", ".join(r.value for r in Role) + "."})
+            raise ValidationError({"role": _choose_role()})
         if user.role == Role.ADMIN.value and role != Role.ADMIN.value and _admin_count() <= 1:
-            raise ValidationError({"role": "This is the last admin; make another admin first."})
+            raise ValidationError({"role": _("This is the last admin; make another admin first.")})
         if role != user.role:
             end_sessions(user)
         user.role = role
     if active is not None:
         if not active and user.role == Role.ADMIN.value and _admin_count() <= 1:
-            raise ValidationError({"active": "This is the last admin; it cannot be switched off."})
+            raise ValidationError({"active": _("This is the last admin; it cannot be switched off.")})
         if not active and user.active:
             end_sessions(user)
         user.active = active
     if name is not None:
-        errors: dict[str, str] = {}
+        errors = {}
         user.name = text(name, "name", errors, limit=200)
         if errors:
             db.session.rollback()
             raise ValidationError(errors)
+    if locale is not None:
+        user.locale = chosen
     db.session.commit()
     return user
 
@@ -140,9 +169,9 @@ def authenticate(email: str, password: str) -> User:
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        raise SignInRefused(WRONG_CREDENTIALS)
+        raise SignInRefused(str(WRONG_CREDENTIALS))
     if not user.active:
-        raise SignInRefused("This account is switched off. Ask an admin to switch it on.")
+        raise SignInRefused(_("This account is switched off. Ask an admin to switch it on."))
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     user.last_login_at = utcnow()
@@ -163,7 +192,7 @@ def sign_out(user: User) -> None:
 
 def user_for_session(session_id: str) -> User | None:
     """The user a session belongs to, or None once that session has been ended."""
-    user_id, _, version = (session_id or "").partition(".")
+    user_id, _dot, version = (session_id or "").partition(".")
     if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
         return None
     user = db.session.get(User, int(user_id))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive.auth.models import Role
+from archive.extensions import login_manager
 
 STAFF = (Role.ADMIN.value, Role.ARCHIVIST.value)
 ADMIN = (Role.ADMIN.value,)
@@ -45,7 +47,12 @@ def require(roles: tuple[str, ...]) -> Callable:
             user = acting_user()
             if user is None:
                 if request.path.startswith("/api/"):
-                    abort(401, description="Send an API token: Authorization: Bearer TOKEN.")
+                    abort(401, description=_("Send an API token: Authorization: Bearer TOKEN."))
+                if session.get("signed_in_at"):
+                    # Signed in on this browser before, and that sign-in is over: expired, or ended elsewhere.
+                    flash(_("Your sign-in has ended; sign in again to continue."), "info")
+                else:
+                    flash(str(login_manager.login_message), "info")
                 return redirect(url_for("auth.login", next=request.full_path))
             if user.role not in roles:
                 abort(403)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Response, current_app, request
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from archive.auth.operations import normalise_email
@@ -19,7 +20,6 @@ from archive.ratelimit import counter_key, limiter, setting
 
 DEVICE_COOKIE = "known_device"
 DEVICE_DAYS = 180
-SIGNIN_MESSAGE = "Too many sign-in attempts. Check the e-mail and password, or ask an admin to reset the password."
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -57,13 +57,18 @@ def remember_device(response: Response, email: str) -> Response:
     return response
 
 
+def signin_message() -> str:
+    """What a held-back sign-in is told, in the reader's language (the limiter asks at each refusal)."""
+    return _("Too many sign-in attempts. Check the e-mail and password, or ask an admin to reset the password.")
+
+
 def _failed(response: Response) -> bool:
     return response.status_code == 401
 
 
 # Decorators for the sign-in view: every attempt counts per address, failures count per account.
-per_address = limiter.limit(setting("SIGNIN_LIMIT"), methods=["POST"], error_message=SIGNIN_MESSAGE)
+per_address = limiter.limit(setting("SIGNIN_LIMIT"), methods=["POST"], error_message=signin_message)
 per_account = limiter.limit(
     setting("SIGNIN_ACCOUNT_LIMIT"), methods=["POST"], key_func=account_typed, deduct_when=_failed,
-    exempt_when=on_known_device, error_message=SIGNIN_MESSAGE, scope="signin-account",
+    exempt_when=on_known_device, error_message=signin_message, scope="signin-account",
 )

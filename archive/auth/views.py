@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from archive.auth import operations, throttle
-from archive.auth.models import ApiToken, Role, User
+from archive.auth.models import ROLE_LABELS, ApiToken, Role, User
 from archive.auth.permissions import ADMIN, require
 from archive.errors import ValidationError
 from archive.extensions import db, login_manager
@@ -21,7 +23,10 @@ bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Sign in to continue."
+# Shown when a page needs a signed-in person, also when a sign-in has expired; written in the
+# reader's language when it is flashed (localize_callback turns the lazy message into text then).
+login_manager.login_message = _l("Sign in to continue.")
+login_manager.localize_callback = str
 login_manager.session_protection = "strong"
 
 
@@ -70,7 +75,8 @@ def logout():
     if current_user.is_authenticated:
         operations.sign_out(current_user)
     logout_user()
-    flash("You are signed out.", "success")
+    session.pop("signed_in_at", None)
+    flash(_("You are signed out."), "success")
     return redirect(url_for("catalogue.index"))
 
 
@@ -83,16 +89,22 @@ def users():
         form = request.form
         try:
             user = operations.create_user(
-                form.get("email", ""), form.get("password", ""), form.get("role", ""), form.get("name", "")
+                form.get("email", ""), form.get("password", ""), form.get("role", ""), form.get("name", ""),
+                form.get("locale", ""),
             )
         except ValidationError as exc:
             errors = exc.errors
         else:
-            flash(f"Account created for {user.email}.", "success")
+            flash(_("Account created for %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     page = paginate(select(User).order_by(User.email), page_number())
     status = 422 if errors else 200
-    return render_template("admin/users.html", page=page, errors=errors, form=form, roles=[r.value for r in Role]), status
+    return (
+        render_template(
+            "admin/users.html", page=page, errors=errors, form=form, roles=[r.value for r in Role], role_labels=ROLE_LABELS
+        ),
+        status,
+    )
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -110,23 +122,24 @@ def user(user_id: int):
                     role=request.form.get("role"),
                     active=request.form.get("active") == "on",
                     name=request.form.get("name", ""),
+                    locale=request.form.get("locale"),  # absent: left as it is
                 )
-                flash("Account updated.", "success")
+                flash(_("Account updated."), "success")
             elif action == "password":
                 operations.set_password(account, request.form.get("password", ""))
-                flash("Password changed.", "success")
+                flash(_("Password changed."), "success")
             elif action == "token":
                 new_token = operations.issue_token(account, request.form.get("label", ""))
             elif action == "revoke":
                 token_id = optional(record_id, request.form.get("token_id", ""), "token", {})
                 token = db.session.get(ApiToken, token_id) if token_id else None
                 if token is None or token.user_id != account.id:
-                    errors = {"token": "That token does not belong to this account."}
+                    errors = {"token": _("That token does not belong to this account.")}
                 else:
                     operations.revoke_token(token)
-                    flash("Token revoked.", "success")
+                    flash(_("Token revoked."), "success")
             else:
-                errors = {"action": "Unknown action."}
+                errors = {"action": _("Unknown action.")}
         except ValidationError as exc:
             db.session.rollback()
             errors = exc.errors
@@ -135,7 +148,8 @@ def user(user_id: int):
     status = 422 if errors else 200
     return (
         render_template(
-            "admin/user.html", account=account, errors=errors, new_token=new_token, roles=[r.value for r in Role]
+            "admin/user.html", account=account, errors=errors, new_token=new_token,
+            roles=[r.value for r in Role], role_labels=ROLE_LABELS,
         ),
         status,
     )

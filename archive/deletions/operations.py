@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive import signals
@@ -84,7 +85,7 @@ def purge(deletion_id: int, progress: Callable[[float, str], None] | None = None
     """Delete every object of a deletion not yet confirmed gone; fail with the reason if any remains."""
     deletion = db.session.get(Deletion, deletion_id)
     if deletion is None:
-        raise JobFailed(f"Deletion record {deletion_id} does not exist; nothing to purge.")
+        raise JobFailed(_("Deletion record %(id)s does not exist; nothing to purge.", id=deletion_id))
     storage = get_storage()
     pending = [obj for obj in deletion.objects if obj.purged_at is None]
     failed: list[DeletedObject] = []
@@ -93,7 +94,7 @@ def purge(deletion_id: int, progress: Callable[[float, str], None] | None = None
             storage.delete(obj.storage_key)
             # Trust only what storage says afterwards: a delete that "worked" but left the object fails.
             if storage.exists(obj.storage_key):
-                raise StorageError(f"'{obj.storage_key}' is still stored after it was deleted.")
+                raise StorageError(_("'%(key)s' is still stored after it was deleted.", key=obj.storage_key))
         except StorageError as exc:
             obj.error = str(exc)[:2000]
             failed.append(obj)
@@ -101,12 +102,14 @@ def purge(deletion_id: int, progress: Callable[[float, str], None] | None = None
             obj.purged_at, obj.error = utcnow(), ""
         db.session.commit()  # each confirmed object stays confirmed, whatever happens to the rest
         if progress:
-            progress(100 * (number + 1) / len(pending), f"deleted {number + 1 - len(failed)} of {len(pending)}")
+            progress(100 * (number + 1) / len(pending),
+                     _("deleted %(done)s of %(all)s", done=number + 1 - len(failed), all=len(pending)))
     if failed:
         raise JobFailed(
-            f"{len(failed)} of {len(deletion.objects)} stored objects of deleted item {deletion.item_id} could not "
-            f"be deleted: {failed[0].error} They are tried again automatically every few minutes; once storage "
-            "is back, `flask jobs retry --failed` tries at once."
+            _("%(failed)s of %(all)s stored objects of deleted item %(item)s could not be deleted: %(reason)s "
+              "They are tried again automatically every few minutes; once storage is back, "
+              "`flask jobs retry --failed` tries at once.",
+              failed=len(failed), all=len(deletion.objects), item=deletion.item_id, reason=failed[0].error)
         )
     deletion.status, deletion.purged_at = "purged", utcnow()
     db.session.commit()

@@ -17,6 +17,7 @@ from typing import Any
 
 from blinker import Signal
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from archive.errors import ActionableError
@@ -137,7 +138,7 @@ def execute(job_id: int) -> str | None:
 
     try:
         if run is None:
-            raise JobFailed(f"This version of the archive cannot run {job.kind!r} jobs.")
+            raise JobFailed(_("This version of the archive cannot run %(kind)s jobs.", kind=repr(job.kind)))
         run(job, progress)
     except Exception as exc:  # every failure is recorded on the job, with a reason a person can read
         db.session.rollback()
@@ -184,13 +185,14 @@ def _reason(exc: Exception) -> str:
     message = str(exc).strip()
     if isinstance(exc, ActionableError):
         return message or type(exc).__name__
-    return f"Unexpected error ({type(exc).__name__}: {message[:500]}). It was logged; Retry may help."
+    return _("Unexpected error (%(error)s: %(message)s). It was logged; Retry may help.",
+             error=type(exc).__name__, message=message[:500])
 
 
 def retry(job: Job) -> Job:
     """Queue a failed (or stuck) job again."""
     if job.status == "running" and job.heartbeat_at and job.heartbeat_at >= _stale_before():
-        raise ValueError("This job is running now; wait for it to finish.")
+        raise ValueError(_("This job is running now; wait for it to finish."))
     job.status, job.progress, job.stage, job.error, job.finished_at = "queued", 0.0, "", "", None
     db.session.commit()
     _send(job)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
+from flask import current_app, has_app_context
+from flask_babel import gettext
+
 from archive.errors import ActionableError
 
 MiB = 1024 * 1024
@@ -24,6 +27,40 @@ _MAX_KEY_LENGTH = 1024
 # the objects without a key ever naming one of them.
 _TEMP_MARK = "."
 SIDECAR_SUFFIX = ".sha256"
+
+
+def _(message: str, **values: object) -> str:
+    """``message`` in the interface language; as written when the app has no languages (a bare storage)."""
+    if has_app_context() and "babel" in current_app.extensions:
+        return gettext(message, **values)
+    return message % values if values else message
+
+
+def doing(action: str, key: str = "") -> str:
+    """What storage was doing when it failed, as the phrase that completes a storage error's sentence."""
+    # Translators: the phrases below complete sentences such as "Cannot %(action)s in the storage folder ..."
+    # and "S3 ... could not %(action)s": write each one as an infinitive phrase ("read 'media/ab/…'").
+    if action == "write":
+        return _("write a new object")
+    if action == "list":
+        return _("list objects")
+    if action == "read":
+        return _("read '%(key)s'", key=key)
+    if action == "delete":
+        return _("delete '%(key)s'", key=key)
+    if action == "sign":
+        return _("sign a link to '%(key)s'", key=key)
+    if action == "store":
+        return _("store '%(key)s'", key=key)
+    if action == "start upload":
+        return _("start uploading '%(key)s'", key=key)
+    if action == "upload":
+        return _("upload '%(key)s'", key=key)
+    if action == "checksum":
+        return _("record the checksum of '%(key)s'", key=key)
+    if action == "look up":
+        return _("look up '%(key)s'", key=key)
+    raise ValueError(f"unknown storage action {action!r}")
 
 
 class StorageError(ActionableError):
@@ -47,7 +84,7 @@ class ObjectMissing(StorageError):
     code = "missing"
 
     def __init__(self, key: str) -> None:
-        super().__init__(f"No stored object under the key '{key}'.")
+        super().__init__(_("No stored object under the key '%(key)s'.", key=key))
         self.key = key
 
 
@@ -212,16 +249,17 @@ class HashingReader:
             raise  # the stream's own verdict on the upload (e.g. not a media file) says it best
         except Exception as exc:
             raise StorageError(
-                f"Reading the upload failed after {self.size} bytes ({exc}); nothing was stored. Try the upload again."
+                _("Reading the upload failed after %(size)s bytes (%(reason)s); nothing was stored. Try the upload again.",
+                  size=self.size, reason=exc)
             ) from exc
         if chunk is None:
             # A non-blocking stream with nothing ready would make us store a truncated object.
-            raise StorageError("The upload stream returned no data without ending; nothing was stored.")
+            raise StorageError(_("The upload stream returned no data without ending; nothing was stored."))
         self.size += len(chunk)
         if self._max_bytes is not None and self.size > self._max_bytes:
             raise ObjectTooLarge(
-                f"The upload is larger than the limit of {self._max_bytes} bytes "
-                f"({self._max_bytes / MiB:.1f} MiB); nothing was stored."
+                _("The upload is larger than the limit of %(bytes)s bytes (%(mib)s MiB); nothing was stored.",
+                  bytes=self._max_bytes, mib=format(self._max_bytes / MiB, ".1f"))
             )
         self._hash.update(chunk)
         return chunk

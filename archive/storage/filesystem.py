@@ -24,9 +24,11 @@ from archive.storage.base import (
     Storage,
     StorageError,
     StoredObject,
+    _,
     check_key,
     check_range,
     clean_filename,
+    doing,
 )
 
 TOKEN_SALT = "storage-url"  # noqa: S105 - separates these signatures from others; not a secret
@@ -104,7 +106,7 @@ class FilesystemStorage(Storage):
                 self._remove_quietly(path + SIDECAR_SUFFIX)
             if isinstance(exc, ActionableError) or not isinstance(exc, Exception):
                 raise
-            raise self._error(exc, "write a new object") from exc
+            raise self._error(exc, doing("write")) from exc
         return StoredObject(key=key, size=reader.size, sha256=reader.sha256)
 
     def open(self, key: str) -> BinaryIO:
@@ -115,7 +117,7 @@ class FilesystemStorage(Storage):
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise ObjectMissing(key) from exc
         except OSError as exc:
-            raise self._error(exc, f"read '{key}'") from exc
+            raise self._error(exc, doing("read", key)) from exc
 
     def read_range(
         self, key: str, start: int = 0, end: int | None = None, chunk_size: int = CHUNK_SIZE
@@ -152,7 +154,7 @@ class FilesystemStorage(Storage):
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             pass
         except OSError as exc:
-            raise self._error(exc, f"delete '{key}'") from exc
+            raise self._error(exc, doing("delete", key)) from exc
         self._remove_quietly(path + SIDECAR_SUFFIX)
 
     def list(self, prefix: str = "") -> Iterator[str]:
@@ -172,7 +174,9 @@ class FilesystemStorage(Storage):
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            raise StorageError(f"Cannot read the checksum of '{key}' under {self.root}: {exc}") from exc
+            raise StorageError(
+                _("Cannot read the checksum of '%(key)s' under %(root)s: %(reason)s", key=key, root=self.root, reason=exc)
+            ) from exc
         return digest if len(digest) == 64 else None
 
     def url(
@@ -221,7 +225,7 @@ class FilesystemStorage(Storage):
         except (FileNotFoundError, NotADirectoryError) as exc:
             raise ObjectMissing(key) from exc
         except OSError as exc:
-            raise self._error(exc, f"read '{key}'") from exc
+            raise self._error(exc, doing("read", key)) from exc
         if not stat.S_ISREG(info.st_mode):
             raise ObjectMissing(key)
         return info
@@ -234,7 +238,7 @@ class FilesystemStorage(Storage):
                 try:
                     chunk = file.read(want)
                 except OSError as exc:
-                    raise self._error(exc, f"read '{key}'") from exc
+                    raise self._error(exc, doing("read", key)) from exc
                 if not chunk:
                     return
                 if remaining is not None:
@@ -246,7 +250,7 @@ class FilesystemStorage(Storage):
 
         def fail(exc: OSError) -> None:
             if not isinstance(exc, FileNotFoundError):
-                raise self._error(exc, "list objects") from exc
+                raise self._error(exc, doing("list")) from exc
 
         for dirpath, dirnames, filenames in os.walk(base, onerror=fail):
             relative = os.path.relpath(dirpath, self.root)
@@ -285,8 +289,9 @@ class FilesystemStorage(Storage):
         """Explain a disk failure in terms of the storage folder."""
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return StorageError(
-            f"Cannot {action} in the storage folder {self.root}: {reason}. "
-            "Check that the folder exists, is writable by the application and has free space."
+            _("Cannot %(action)s in the storage folder %(root)s: %(reason)s. "
+              "Check that the folder exists, is writable by the application and has free space.",
+              action=action, root=self.root, reason=reason)
         )
 
 

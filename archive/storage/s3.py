@@ -35,8 +35,10 @@ from archive.storage.base import (
     Storage,
     StorageError,
     StoredObject,
+    _,
     check_key,
     check_range,
+    doing,
 )
 from archive.storage.s3_body import RangeNotSatisfiable, S3Body, attachment
 
@@ -163,7 +165,7 @@ class S3Storage(Storage):
         try:
             self._client.delete_object(Bucket=self.bucket, Key=self._name(key))
         except Exception as exc:
-            raise self._error(exc, f"delete '{key}'") from exc
+            raise self._error(exc, doing("delete", key)) from exc
 
     def modified_at(self, key: str) -> datetime:
         """Return when the object was written (naive UTC)."""
@@ -199,7 +201,7 @@ class S3Storage(Storage):
         try:
             return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
         except Exception as exc:
-            raise self._error(exc, f"sign a link to '{key}'") from exc
+            raise self._error(exc, doing("sign", key)) from exc
 
     def _name(self, key: str) -> str:
         """The S3 object name of a key."""
@@ -217,7 +219,7 @@ class S3Storage(Storage):
             if isinstance(exc, HTTPClientError):
                 # The request may have landed even though the answer was lost.
                 self._delete_quietly(key)
-            raise self._error(exc, f"store '{key}'") from exc
+            raise self._error(exc, doing("store", key)) from exc
 
     def _put_in_parts(self, key: str, first: bytes, reader: HashingReader, content_type: str | None) -> None:
         """Upload a large stream as a multipart upload, aborting it on any failure."""
@@ -231,7 +233,7 @@ class S3Storage(Storage):
             created = self._client.create_multipart_upload(Bucket=self.bucket, Key=name, **extra, **checksum)
             upload_id = created["UploadId"]
         except Exception as exc:
-            raise self._error(exc, f"start uploading '{key}'") from exc
+            raise self._error(exc, doing("start upload", key)) from exc
         completing = False
         try:
             parts: list[dict[str, Any]] = []
@@ -240,8 +242,8 @@ class S3Storage(Storage):
                 number = len(parts) + 1
                 if number > MAX_PARTS:
                     raise StorageError(
-                        f"The upload is larger than {MAX_PARTS} parts of {self.part_size} bytes; "
-                        "raise S3_PART_SIZE to store objects this large."
+                        _("The upload is larger than %(parts)s parts of %(size)s bytes; "
+                          "raise S3_PART_SIZE to store objects this large.", parts=MAX_PARTS, size=self.part_size)
                     )
                 response = self._client.upload_part(
                     Bucket=self.bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=data, **checksum
@@ -262,7 +264,7 @@ class S3Storage(Storage):
                 self._delete_quietly(key)
             if isinstance(exc, ActionableError) or not isinstance(exc, Exception):
                 raise
-            raise self._error(exc, f"upload '{key}'") from exc
+            raise self._error(exc, doing("upload", key)) from exc
 
     def _record_sha256(self, key: str, sha256: str, content_type: str | None) -> None:
         """Stamp the SHA-256 on a finished multipart object by copying it onto itself."""
@@ -283,7 +285,7 @@ class S3Storage(Storage):
         except Exception as exc:
             # An object without its checksum would fail every fixity check: better none at all.
             self._delete_quietly(key)
-            raise self._error(exc, f"record the checksum of '{key}'") from exc
+            raise self._error(exc, doing("checksum", key)) from exc
 
     def _get(self, key: str, byte_range: str | None = None) -> dict[str, Any]:
         """GET the object (or a range of it)."""
@@ -295,16 +297,16 @@ class S3Storage(Storage):
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "InvalidRange":
                 raise RangeNotSatisfiable from exc
-            raise self._error(exc, f"read '{key}'", key=key) from exc
+            raise self._error(exc, doing("read", key), key=key) from exc
         except Exception as exc:
-            raise self._error(exc, f"read '{key}'", key=key) from exc
+            raise self._error(exc, doing("read", key), key=key) from exc
 
     def _head(self, key: str) -> dict[str, Any]:
         """HEAD the object for its size and metadata."""
         try:
             return self._client.head_object(Bucket=self.bucket, Key=self._name(key))
         except Exception as exc:
-            raise self._error(exc, f"look up '{key}'", key=key) from exc
+            raise self._error(exc, doing("look up", key), key=key) from exc
 
     def _chunks(self, body: Any, key: str, chunk_size: int) -> Iterator[bytes]:
         """Yield a response body in chunks, closing it at the end."""
@@ -312,7 +314,7 @@ class S3Storage(Storage):
             try:
                 yield from body.iter_chunks(chunk_size)
             except BotoCoreError as exc:
-                raise self._error(exc, f"read '{key}'") from exc
+                raise self._error(exc, doing("read", key)) from exc
 
     def _list(self, prefix: str) -> Iterator[str]:
         """Page through the objects under our prefix."""
@@ -323,7 +325,7 @@ class S3Storage(Storage):
                 for item in page.get("Contents", []):
                     yield item["Key"][len(base) :]
         except Exception as exc:
-            raise self._error(exc, "list objects") from exc
+            raise self._error(exc, doing("list")) from exc
 
     def _abort_quietly(self, key: str, upload_id: str) -> None:
         """Abort a multipart upload on a failure path; log, don't raise, if that fails too."""
@@ -359,47 +361,57 @@ class S3Storage(Storage):
                 return ObjectMissing(key)
             if code == "NoSuchBucket":
                 return StorageError(
-                    f"The bucket '{bucket}' does not exist at {endpoint}. Create it, or correct STORAGE_URL."
+                    _("The bucket '%(bucket)s' does not exist at %(endpoint)s. Create it, or correct STORAGE_URL.",
+                      bucket=bucket, endpoint=endpoint)
                 )
             if code in ("AccessDenied", "AllAccessDisabled", "403"):
                 return StorageError(
-                    f"Access denied to bucket '{bucket}' at {endpoint} when trying to {action}. Check "
-                    "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and the bucket policy (without "
-                    "s3:ListBucket, S3 also answers 403 for objects that do not exist)."
+                    _("Access denied to bucket '%(bucket)s' at %(endpoint)s when trying to %(action)s. Check "
+                      "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and the bucket policy (without "
+                      "s3:ListBucket, S3 also answers 403 for objects that do not exist).",
+                      bucket=bucket, endpoint=endpoint, action=action)
                 )
             if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"):
                 return StorageError(
-                    f"The S3 service at {endpoint} refused the credentials ({code}). Check "
-                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+                    _("The S3 service at %(endpoint)s refused the credentials (%(code)s). Check "
+                      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.", endpoint=endpoint, code=code)
                 )
             if code in ("SlowDown", "ServiceUnavailable", "InternalError", "500", "503"):
                 return StorageError(
-                    f"The S3 service at {endpoint} is unavailable or overloaded ({code}) and could not "
-                    f"{action}. Try again in a moment."
+                    _("The S3 service at %(endpoint)s is unavailable or overloaded (%(code)s) and could not "
+                      "%(action)s. Try again in a moment.", endpoint=endpoint, code=code, action=action)
                 )
-            detail = error.get("Message") or "no details"
-            return StorageError(f"S3 at {endpoint} refused to {action} in bucket '{bucket}': {code} ({detail}).")
+            detail = error.get("Message") or _("no details")
+            return StorageError(
+                _("S3 at %(endpoint)s refused to %(action)s in bucket '%(bucket)s': %(code)s (%(detail)s).",
+                  endpoint=endpoint, action=action, bucket=bucket, code=code, detail=detail)
+            )
         if isinstance(exc, ConnectionError):
             return StorageError(
-                f"Cannot reach the S3 endpoint {endpoint} (bucket '{bucket}'): {_connection_reason(exc)}. "
-                "Check AWS_ENDPOINT_URL and that the service is running."
+                _("Cannot reach the S3 endpoint %(endpoint)s (bucket '%(bucket)s'): %(reason)s. "
+                  "Check AWS_ENDPOINT_URL and that the service is running.",
+                  endpoint=endpoint, bucket=bucket, reason=_connection_reason(exc))
             )
         if isinstance(exc, ReadTimeoutError):
             return StorageError(
-                f"The S3 endpoint {endpoint} (bucket '{bucket}') did not answer in time when trying to "
-                f"{action}. Check that the service is healthy, then try again."
+                _("The S3 endpoint %(endpoint)s (bucket '%(bucket)s') did not answer in time when trying to "
+                  "%(action)s. Check that the service is healthy, then try again.",
+                  endpoint=endpoint, bucket=bucket, action=action)
             )
         if isinstance(exc, HTTPClientError):
             return StorageError(
-                f"The connection to the S3 endpoint {endpoint} (bucket '{bucket}') broke when trying "
-                f"to {action}: {exc}. Try again."
+                _("The connection to the S3 endpoint %(endpoint)s (bucket '%(bucket)s') broke when trying "
+                  "to %(action)s: %(reason)s. Try again.", endpoint=endpoint, bucket=bucket, action=action, reason=exc)
             )
         if isinstance(exc, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)):
             return StorageError(
-                f"No usable S3 credentials for bucket '{bucket}': set AWS_ACCESS_KEY_ID and "
-                "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)."
+                _("No usable S3 credentials for bucket '%(bucket)s': set AWS_ACCESS_KEY_ID and "
+                  "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE).", bucket=bucket)
             )
-        return StorageError(f"S3 storage at {endpoint} (bucket '{bucket}') could not {action}: {exc}")
+        return StorageError(
+            _("S3 storage at %(endpoint)s (bucket '%(bucket)s') could not %(action)s: %(reason)s",
+              endpoint=endpoint, bucket=bucket, action=action, reason=exc)
+        )
 
 
 
@@ -407,11 +419,11 @@ def _connection_reason(exc: BaseException) -> str:
     """Say in a few words why a connection failed, without the urllib3 traceback."""
     text = str(getattr(exc, "kwargs", {}).get("error") or exc)
     if "refused" in text.lower():
-        return "connection refused"
+        return _("connection refused")
     if "timed out" in text.lower() or "timeout" in text.lower():
-        return "no answer before the connect timeout"
+        return _("no answer before the connect timeout")
     if "name or service not known" in text.lower() or "nodename nor servname" in text.lower():
-        return "the host name does not resolve"
+        return _("the host name does not resolve")
     if "ssl" in text.lower() or "certificate" in text.lower():
-        return f"TLS failed ({text})"
+        return _("TLS failed (%(detail)s)", detail=text)
     return text

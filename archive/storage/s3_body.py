@@ -15,7 +15,7 @@ from urllib.parse import quote
 from botocore.exceptions import BotoCoreError
 from werkzeug.http import dump_options_header
 
-from archive.storage.base import StorageError, clean_filename
+from archive.storage.base import StorageError, clean_filename, doing
 
 
 class RangeNotSatisfiable(Exception):
@@ -39,7 +39,7 @@ class S3Body(io.RawIOBase):
         try:
             data = self._body.read(len(buffer))
         except BotoCoreError as exc:
-            raise self._error(exc, f"read '{self._key}'") from exc
+            raise self._error(exc, doing("read", self._key)) from exc
         buffer[: len(data)] = data
         return len(data)
 
@@ -48,7 +48,7 @@ class S3Body(io.RawIOBase):
         try:
             return self._body.read()
         except BotoCoreError as exc:
-            raise self._error(exc, f"read '{self._key}'") from exc
+            raise self._error(exc, doing("read", self._key)) from exc
 
     def close(self) -> None:
         """Release the HTTP connection."""

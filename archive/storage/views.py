@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, Response, current_app, send_file
 
 from archive.storage import get_storage, records
-from archive.storage.base import ObjectMissing
+from archive.storage.base import ObjectMissing, _
 from archive.storage.filesystem import FilesystemStorage, LinkExpired, LinkInvalid, read_link_token, signing_keys
 
 bp = Blueprint("storage", __name__, url_prefix="/files")
@@ -36,15 +36,15 @@ def serve(token: str) -> Response:
     storage = get_storage()
     if not isinstance(storage, FilesystemStorage):
         # S3 links point at the bucket; this route never signed anything for it.
-        return _plain("This link is invalid.", 403)
+        return _plain(_("This link is invalid."), 403)
     try:
         link = read_link_token(signing_keys(), token)
     except LinkExpired:
-        return _plain("This link has expired; ask for a new one.", 410)
+        return _plain(_("This link has expired; ask for a new one."), 410)
     except LinkInvalid:
-        return _plain("This link is invalid.", 403)
+        return _plain(_("This link is invalid."), 403)
     if not all(check(link.key, link.audience) for check in current_app.extensions.get(_CHECKS, ())):
-        return _plain("This file is no longer available; reload the page it came from for a new link.", 404)
+        return _plain(_("This file is no longer available; reload the page it came from for a new link."), 404)
     try:
         # A link outlives nothing it pointed at: once no row holds the key (the item was deleted,
         # the track replaced), the link is dead even before the object itself is purged.
@@ -52,7 +52,7 @@ def serve(token: str) -> Response:
             raise ObjectMissing(link.key)
         path = storage.path_of(link.key)
     except ObjectMissing:
-        return _plain("This file is no longer available.", 404)
+        return _plain(_("This file is no longer available."), 404)
     response = send_file(
         path,
         mimetype=link.content_type or "application/octet-stream",
