@@ -89,17 +89,20 @@ def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
     second = wall.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():
         round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-        shown = f"{wall:%Y-%m-%d %H:%M}"
+        wall_text = f"{wall:%Y-%m-%d %H:%M}"
         if round_trip != wall:
             later = (wall + (second.utcoffset() - first.utcoffset()))  # type: ignore[operator]
+            later_text = f"{later:%H:%M}"
             raise ValueError(_(
                 "%(time)s does not exist in %(zone)s: the clocks skip that hour (daylight saving starts). "
-                "Choose another time, such as %(later)s.", time=shown, zone=tz.key, later=f"{later:%H:%M}",
+                "Choose another time, such as %(later)s.", time=wall_text, zone=tz.key, later=later_text,
             ))
+        first_text = f"{wall:%Y-%m-%dT%H:%M}{_offset(first)}"
+        second_text = f"{wall:%Y-%m-%dT%H:%M}{_offset(second)}"
         raise ValueError(_(
             "%(time)s happens twice in %(zone)s (the clocks go back that night). Include the UTC offset to say "
-            "which one: %(first)s (the first) or %(second)s (the second).", time=shown, zone=tz.key,
-            first=f"{wall:%Y-%m-%dT%H:%M}{_offset(first)}", second=f"{wall:%Y-%m-%dT%H:%M}{_offset(second)}",
+            "which one: %(first)s (the first) or %(second)s (the second).", time=wall_text, zone=tz.key,
+            first=first_text, second=second_text,
         ))
     return first.astimezone(UTC).replace(tzinfo=None)
 
