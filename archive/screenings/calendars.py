@@ -143,9 +143,9 @@ def event(screening: Screening, url: str | None = None) -> Event:
                                                                   country_name(venue.country)) if part))
     lines = [_("Film: %(film)s", film=title), _("Format: %(format)s", format=labels.format_label(screening.format))]
     if screening.audio_lang:
-        lines.append(_("Audio: %(language)s", language=language_name(screening.audio_lang)))
+        lines.append(_("Audio: %(language)s", language=language_name(screening.audio_lang, capitalise=False)))
     if screening.subtitle_lang:
-        lines.append(_("Subtitles: %(language)s", language=language_name(screening.subtitle_lang)))
+        lines.append(_("Subtitles: %(language)s", language=language_name(screening.subtitle_lang, capitalise=False)))
     if screening.discussion_minutes:
         lines.append(ngettext("Followed by a %(num)s-minute discussion.", "Followed by a %(num)s-minute discussion.",
                               screening.discussion_minutes))
