@@ -159,3 +159,15 @@ def test_ics_events_are_written_in_the_feeds_language(app, users, client):
     unfolded = body.replace("\r\n ", "")
     assert "SUMMARY:Письма из Гюмри — Yerevan Film House" in unfolded
     assert "Формат: общественное пространство" in unfolded and "Армения" in unfolded
+
+
+def test_the_api_says_why_it_refuses_in_the_language_asked_for_with_the_same_code(app, users, token_for):
+    venue = make_venue()
+    venues.add_member(venue, users["venue"].email)
+    film = make_film()  # no licence
+    headers = {**token_for("venue"), "Accept-Language": "ru"}
+    response = app.test_client().post("/api/v1/screenings", headers=headers, json={
+        "item_id": film.id, "venue_id": venue.id, "starts_at": local_start(venue)})
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "no_licence"
+    assert response.json["error"]["message"].startswith("У этого фильма пока нет лицензии на показ")

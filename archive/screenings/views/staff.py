@@ -48,7 +48,7 @@ def decide(screening_id: int, action: str):
     except Refused as exc:
         flash(exc.message, "error")
         return redirect(url_for("screenings.manage"))
-    flash(_("Screening %(id)s is now %(status)s; the venue has been told.", id=record.id,
+    flash(_("Screening %(id)s %(status)s; the venue has been told.", id=record.id,
             status=labels.status_label(record.status)), "success")
     if action == "approve" and (warning := hidden_film_warning(record)):
         flash(warning, "error")
