@@ -102,6 +102,15 @@ def films_listed(user, limit: int = 200) -> list[Item]:
     ))
 
 
+def languages_listed(user) -> list[str]:
+    """Audio and subtitle languages of the screenings calendars show ``user`` (the filter's choices)."""
+    query = calendar_query(user, include_cancelled=True).with_only_columns(Screening.audio_lang, Screening.subtitle_lang)
+    found = set()
+    for audio, subtitles in db.session.execute(query.distinct().limit(500)):
+        found.update(tag for tag in (audio, subtitles) if tag)
+    return sorted(found)
+
+
 def feed_query(user, now: datetime | None = None, *, venue_id: int | None = None, item_id: int | None = None) -> Select:
     """The feed's screenings (of one venue or film if given): from 90 days ago on, soonest first."""
     now = now or utcnow()

@@ -67,6 +67,8 @@ def test_a_venues_country_and_a_screenings_languages_are_named_in_russian(app, u
     shown = client.get(f"/screenings/{screening.id}", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "<dd>Армянский</dd>" in shown and "Статус:" in shown
     assert '<h1 lang="ru">Письма из Гюмри</h1>' in shown
+    calendar = client.get("/screenings", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<option value="hy" >Армянский</option>' in calendar and ">Армения</option>" in calendar
 
 
 def test_the_request_forms_messages_in_azerbaijani(app, users, client_as):

@@ -26,7 +26,8 @@ def calendar():
     query = calendars.filtered(calendars.calendar_query(user, include_cancelled=True), filters)
     view = "month" if request.args.get("view") == "month" else "list"
     places = by_name()
-    context = {"filters": filters, "view": view, "films": calendars.films_listed(user), "venues": places,
+    languages = sorted(set(calendars.languages_listed(user)) | ({filters["language"]} if "language" in filters else set()))
+    context = {"filters": filters, "view": view, "films": calendars.films_listed(user), "venues": places, "languages": languages,
                "countries": sorted({venue.country for venue in places} | ({filters["country"]} if "country" in filters else set()))}
     if view == "month":
         first = forms.month(request.args.get("month"))
