@@ -260,7 +260,7 @@ PAGE_CASES = [
     Case(None, "GET", "/screenings?venue=%C2%B2", "not an id"),
     Case(None, "GET", f"/screenings?film={BIG}", "not an id"),
     Case(None, "GET", "/screenings?city=Gyumri%00", "NUL"),
-    Case(None, "GET", "/screenings?lang=hy%00", "NUL"),
+    Case(None, "GET", "/screenings?language=hy%00", "NUL"),
     Case(None, "GET", "/screenings?country=A%00", "NUL"),
     Case(None, "GET", "/screenings?view=month&month=9999-12", "out of range"),
     Case(None, "GET", "/screenings?view=month&month=0001-01", "out of range"),

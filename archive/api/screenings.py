@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -103,7 +104,7 @@ def screening_json(screening: Screening, user) -> dict:
 def _venue_or_404(venue_id: int) -> Venue:
     venue = db.session.get(Venue, venue_id)
     if venue is None:
-        abort(404, description=f"No venue {venue_id}.")
+        abort(404, description=_("No venue %(id)s.", id=venue_id))
     return venue
 
 
@@ -111,7 +112,7 @@ def _screening_or_404(screening_id: int) -> Screening:
     """A screening the caller may see at all (hidden ones are 404, so they cannot be probed)."""
     screening = db.session.get(Screening, screening_id)
     if screening is None or not can_see_screening(acting_user(), screening):
-        abort(404, description=f"No screening {screening_id}.")
+        abort(404, description=_("No screening %(id)s.", id=screening_id))
     return screening
 
 
@@ -146,7 +147,7 @@ def add_venue_member(venue_id: int):
 def _item_for_staff(item_id: int) -> Item:
     item = db.session.get(Item, item_id)
     if item is None:
-        abort(404, description=f"No item {item_id}.")
+        abort(404, description=_("No item %(id)s.", id=item_id))
     return item
 
 
@@ -186,7 +187,7 @@ def list_screenings():
     venue_id, item_id = _id_arg("venue"), _id_arg("item")
     start, end = _moment("from"), _moment("to")
     if start and end and end < start:
-        raise ValidationError({"to": "The end of the range is before its start."})
+        raise ValidationError({"to": _("The end of the range is before its start.")})
     if venue_id:
         query = query.where(Screening.venue_id == venue_id)
     if item_id:
@@ -223,7 +224,7 @@ def _reason() -> str:
     data = parsed_json()
     reason = data.get("reason", "") if isinstance(data, dict) else ""
     if not isinstance(reason, str):
-        raise ValidationError({"reason": "Give the reason as text."})
+        raise ValidationError({"reason": _("Give the reason as text.")})
     return reason
 
 

@@ -1,5 +1,8 @@
 """Which screenings a calendar shows, and the iCalendar (RFC 5545) documents for them.
 
+An event's summary and description are written in the language the feed is requested in (the
+interface's), with the film's title in that language when the film has it.
+
 Calendars are public-facing: they show approved screenings (and cancelled ones, so subscribed
 calendar apps remove them) of films the visitor may see, and never a restricted film, not even to
 staff (the rule is ``archive.screenings.visibility``). Partners-only films appear only to
@@ -10,13 +13,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar import Calendar, Event
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from archive.catalogue.models import Item
 from archive.extensions import db
-from archive.screenings import times
+from archive.i18n.names import country_name, language_name
+from archive.screenings import labels, times
 from archive.screenings.models import Screening, Venue
 from archive.screenings.visibility import calendar_items
 from archive.timeutil import utcnow
@@ -50,8 +56,9 @@ def filtered(query: Select, filters: dict) -> Select:
         query = query.where(Screening.venue_id == filters["venue"])
     if "film" in filters:
         query = query.where(Screening.item_id == filters["film"])
-    if "lang" in filters:
-        query = query.where(or_(Screening.subtitle_lang == filters["lang"], Screening.audio_lang == filters["lang"]))
+    if "language" in filters:
+        language = filters["language"]
+        query = query.where(or_(Screening.subtitle_lang == language, Screening.audio_lang == language))
     return query
 
 
@@ -95,6 +102,15 @@ def films_listed(user, limit: int = 200) -> list[Item]:
     ))
 
 
+def languages_listed(user) -> list[str]:
+    """Audio and subtitle languages of the screenings calendars show ``user`` (the filter's choices)."""
+    query = calendar_query(user, include_cancelled=True).with_only_columns(Screening.audio_lang, Screening.subtitle_lang)
+    found = set()
+    for audio, subtitles in db.session.execute(query.distinct().limit(500)):
+        found.update(tag for tag in (audio, subtitles) if tag)
+    return sorted(found)
+
+
 def feed_query(user, now: datetime | None = None, *, venue_id: int | None = None, item_id: int | None = None) -> Select:
     """The feed's screenings (of one venue or film if given): from 90 days ago on, soonest first."""
     now = now or utcnow()
@@ -131,13 +147,17 @@ def event(screening: Screening, url: str | None = None) -> Event:
     # Stored names are shown on one line each: a line break or control character in a title is no
     # part of a calendar property (icalendar escapes newlines, but passes other controls through).
     title, place = one_line(screening.item.display_title()), one_line(venue.name)
-    entry.add("summary", f"{title} at {place}")
-    entry.add("location", ", ".join(one_line(part) for part in (venue.name, venue.address, venue.city, venue.country) if part))
-    lines = [f"Film: {title}", f"Format: {screening.format.replace('_', ' ')}"]
+    entry.add("summary", _("%(film)s at %(venue)s", film=title, venue=place))
+    entry.add("location", ", ".join(one_line(part) for part in (venue.name, venue.address, venue.city,
+                                                                  country_name(venue.country)) if part))
+    lines = [_("Film: %(film)s", film=title), _("Format: %(format)s", format=labels.format_label(screening.format))]
+    if screening.audio_lang:
+        lines.append(_("Audio: %(language)s", language=language_name(screening.audio_lang, capitalise=False)))
     if screening.subtitle_lang:
-        lines.append(f"Subtitles: {screening.subtitle_lang}")
+        lines.append(_("Subtitles: %(language)s", language=language_name(screening.subtitle_lang, capitalise=False)))
     if screening.discussion_minutes:
-        lines.append(f"Followed by a {screening.discussion_minutes}-minute discussion.")
+        lines.append(ngettext("Followed by a %(num)s-minute discussion.", "Followed by a %(num)s-minute discussion.",
+                              screening.discussion_minutes))
     entry.add("description", "\n".join(lines))
     entry.add("status", STATUS[screening.status])
     entry.add("transp", "OPAQUE")
@@ -174,20 +194,21 @@ def document(screenings: list[Screening], name: str, url_for_screening=None) -> 
     return calendar.to_ical()
 
 
-def month_grid(first: date, screenings: list[Screening]) -> list[list[dict]]:
-    """Weeks (Monday first) of the month starting ``first``; each day lists its screenings by local date."""
+def month_grid(first: date, screenings: list[Screening], first_weekday: int = 0) -> list[list[dict]]:
+    """Weeks of the month starting ``first``, each starting on ``first_weekday`` (Monday: 0, the
+    locale's first day of the week); each day lists its screenings by local date."""
     by_day: dict[date, list[Screening]] = {}
     for screening in screenings:
         local_day = times.to_local(screening.starts_at, times.zone(screening.venue.timezone)).date()
         by_day.setdefault(local_day, []).append(screening)
-    start = first - timedelta(days=first.weekday())
+    start = first - timedelta(days=(first.weekday() - first_weekday) % 7)
     following = next_month(first)
-    end = following + timedelta(days=(7 - following.weekday()) % 7)
+    end = following + timedelta(days=(first_weekday - following.weekday()) % 7)
     weeks = []
     day = start
     while day < end:
         week = []
-        for _ in range(7):
+        for _offset in range(7):
             week.append({"date": day, "in_month": day.month == first.month, "screenings": by_day.get(day, [])})
             day += timedelta(days=1)
         weeks.append(week)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_percent
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from archive.i18n.formats import number
+from archive.i18n.names import interface_locale
 
 BAR_HEIGHT = 22
 GAP = 6
@@ -23,7 +28,7 @@ def bar_chart(title: str, rows: list[tuple[str, float]], unit: str = "") -> Mark
         f'<text x="0" y="16" font-size="14" font-weight="bold" fill="#1f2328">{escape(title)}</text>',
     ]
     if not rows:
-        parts.append('<text x="0" y="44" font-size="13" fill="#5b6470">No reports in this period.</text>')
+        parts.append(f'<text x="0" y="44" font-size="13" fill="#5b6470">{escape(_("No reports in this period."))}</text>')
     for index, (label, value) in enumerate(rows):
         y = 30 + index * (BAR_HEIGHT + GAP)
         length = round(BAR_WIDTH * value / largest, 1)
@@ -31,7 +36,7 @@ def bar_chart(title: str, rows: list[tuple[str, float]], unit: str = "") -> Mark
         parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" font-size="12" text-anchor="end" fill="#1f2328">{escape(shown)}</text>')
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" fill="{COLOURS[0]}"/>')
         parts.append(
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 16}" font-size="12" fill="#1f2328">{value:g}{escape(unit)}</text>'
+            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 16}" font-size="12" fill="#1f2328">{escape(number(value))}{escape(unit)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it went through escape()
@@ -55,6 +60,9 @@ def balance_chart(title: str, parts_: list[tuple[str, int]]) -> Markup:
         x += length
         y = 64 + index * 20
         svg.append(f'<rect x="0" y="{y - 11}" width="12" height="12" fill="{COLOURS[index % len(COLOURS)]}"/>')
-        svg.append(f'<text x="18" y="{y}" font-size="12" fill="#1f2328">{escape(label)}: {value} ({share:.0%})</text>')
+        # Translators: a chart legend: a part of the audience, its head count and its share, e.g. "Women: 55 (55%)".
+        legend = _("%(label)s: %(count)s (%(share)s)", label=label, count=number(value),
+                   share=format_percent(share, locale=interface_locale()))
+        svg.append(f'<text x="18" y="{y}" font-size="12" fill="#1f2328">{escape(legend)}</text>')
     svg.append("</svg>")
     return Markup("".join(svg))  # noqa: S704 - every text in it went through escape()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from archive.timeutil import utcnow
@@ -67,9 +68,13 @@ def date_span(args: MultiDict) -> tuple[date | None, date | None]:
 
 
 def calendar_filters(args: MultiDict) -> dict:
-    """The calendar's filters from the query string: country, city, venue and film ids, language."""
+    """The calendar's filters from the query string: country, city, venue and film ids, language.
+
+    The language of the audio or subtitles is ``language``: ``lang`` names the interface's language
+    on every page, so a shared ``?lang=ru`` link changes the page's language, not the screenings shown.
+    """
     filters: dict = {}
-    for name in ("country", "city", "lang"):
+    for name in ("country", "city", "language"):
         problem = text_problem(args.get(name, ""))
         if problem:
             abort(400, description=f"{name}: {problem}")
@@ -83,9 +88,9 @@ def calendar_filters(args: MultiDict) -> dict:
             try:
                 filters[name] = record_id(raw)
             except ValueError as exc:
-                abort(400, description=f"{name}: {exc} Pick one from the list.")
-    if args.get("lang"):
-        filters["lang"] = args["lang"].strip()[:35]
+                abort(400, description=f"{name}: {exc} " + _("Pick one from the list."))
+    if args.get("language"):
+        filters["language"] = args["language"].strip()[:35]
     return filters
 
 

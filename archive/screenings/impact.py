@@ -8,16 +8,52 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from archive.extensions import db
+from archive.i18n.formats import month_title
+from archive.i18n.names import country_name
 from archive.screenings import charts as svg
-from archive.screenings import times
+from archive.screenings import labels, times
 from archive.screenings.models import Screening
 
-CSV_COLUMNS = ["screening_id", "date", "country", "city", "venue", "film_id", "film", "format", "reported",
-               "total", "women", "men", "other", "youth", "displaced"]
+# The export's column headers: in English the short names programs read; in the other interface
+# languages, the same columns named in that language.
+CSV_COLUMNS = [
+    # Translators: a column header of the impact CSV export (the screening's number).
+    _l("screening_id"),
+    # Translators: a column header of the impact CSV export.
+    _l("date"),
+    # Translators: a column header of the impact CSV export (a two-letter country code).
+    _l("country"),
+    # Translators: a column header of the impact CSV export.
+    _l("city"),
+    # Translators: a column header of the impact CSV export.
+    _l("venue"),
+    # Translators: a column header of the impact CSV export (the film's number).
+    _l("film_id"),
+    # Translators: a column header of the impact CSV export (the film's title).
+    _l("film"),
+    # Translators: a column header of the impact CSV export (cinema, university...).
+    _l("format"),
+    # Translators: a column header of the impact CSV export (whether an attendance report was filed).
+    _l("reported"),
+    # Translators: a column header of the impact CSV export (people in the audience).
+    _l("total"),
+    # Translators: a column header of the impact CSV export.
+    _l("women"),
+    # Translators: a column header of the impact CSV export.
+    _l("men"),
+    # Translators: a column header of the impact CSV export (another or undisclosed gender).
+    _l("other"),
+    # Translators: a column header of the impact CSV export (people under 30).
+    _l("youth"),
+    # Translators: a column header of the impact CSV export (displaced people).
+    _l("displaced"),
+]
 
 
 @dataclass
@@ -85,17 +121,17 @@ def figures(start: date | None = None, end: date | None = None) -> Figures:
 
 def charts(result: Figures) -> dict[str, object]:
     """The page's SVG charts."""
-    months = sorted(result.per_month.items())
-    countries = sorted(result.per_country.items(), key=lambda kv: -kv[1].audience)
+    months = [(month_title(date.fromisoformat(f"{key}-01")), tally) for key, tally in sorted(result.per_month.items())]
+    countries = [(country_name(key), tally) for key, tally in sorted(result.per_country.items(), key=lambda kv: -kv[1].audience)]
     films = sorted(result.per_film.items(), key=lambda kv: -kv[1].audience)[:15]
     return {
-        "month_screenings": svg.bar_chart("Screenings per month", [(k, v.screenings) for k, v in months]),
-        "month_audience": svg.bar_chart("Audience per month", [(k, v.audience) for k, v in months]),
-        "country": svg.bar_chart("Audience per country", [(k, v.audience) for k, v in countries]),
-        "film": svg.bar_chart("Audience per film", [(k, v.audience) for k, v in films]),
+        "month_screenings": svg.bar_chart(_("Screenings per month"), [(k, v.screenings) for k, v in months]),
+        "month_audience": svg.bar_chart(_("Audience per month"), [(k, v.audience) for k, v in months]),
+        "country": svg.bar_chart(_("Audience per country"), [(k, v.audience) for k, v in countries]),
+        "film": svg.bar_chart(_("Audience per film"), [(k, v.audience) for k, v in films]),
         "gender": svg.balance_chart(
-            "Gender balance of reported audiences",
-            [("Women", result.women), ("Men", result.men), ("Another or undisclosed", result.other)],
+            _("Gender balance of reported audiences"),
+            [(_("Women"), result.women), (_("Men"), result.men), (_("Another or undisclosed"), result.other)],
         ),
     }
 
@@ -111,13 +147,13 @@ def csv_text(start: date | None = None, end: date | None = None) -> str:
     """One CSV row per approved screening, with its report's figures where filed."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([str(column) for column in CSV_COLUMNS])
     for s in _approved(start, end):
         local = times.to_local(s.starts_at, times.zone(s.venue.timezone))
         r = s.report
         writer.writerow([_cell(v) for v in [
             s.id, local.date().isoformat(), s.venue.country, s.venue.city, s.venue.name, s.item_id,
-            s.item.display_title(), s.format, "yes" if r else "no",
+            s.item.display_title(), labels.format_label(s.format), _("yes") if r else _("no"),
             *((r.total, r.women, r.men, r.other_gender, r.youth, r.displaced) if r else ("",) * 6),
         ]])
     return out.getvalue()

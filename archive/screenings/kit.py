@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.media.models import MediaFile
 from archive.screenings import times
+from archive.screenings.labels import status_label
 from archive.screenings.models import Screening
 from archive.screenings.operations.refusals import Refused
 from archive.screenings.operations.venues import may_act_for
@@ -117,17 +119,20 @@ def check_kit(screening: Screening, user, now: datetime | None = None) -> int:
     """Refuse a kit download outside its window or rules; return how many seconds it stays open."""
     now = now or utcnow()
     if not may_act_for(user, screening.venue):
-        raise Refused("forbidden", "This kit belongs to another venue.", 403)
+        raise Refused("forbidden", _("This kit belongs to another venue."), 403)
     if screening.status == "cancelled":
-        raise Refused("kit_revoked", "This screening was cancelled, so its kit has been revoked.", 410)
+        raise Refused("kit_revoked", _("This screening was cancelled, so its kit has been revoked."), 410)
     if screening.status != "approved":
-        raise Refused("not_approved", f"The kit is ready once the screening is approved; it is {screening.status}.", 403)
+        raise Refused("not_approved", _("The kit is ready once the screening is approved; it is %(status)s.",
+                                        status=status_label(screening.status)), 403)
     opens, closes = kit_window(screening)
     tz = times.zone(screening.venue.timezone)
     if now < opens:
-        raise Refused("kit_not_open", f"The kit's download opens 48 hours before the screening, at {times.local_label(opens, tz)}.", 403)
+        raise Refused("kit_not_open", _("The kit's download opens 48 hours before the screening, at %(time)s.",
+                                        time=times.shown(opens, tz)), 403)
     if now > closes:
-        raise Refused("kit_expired", f"The kit's download closed 24 hours after the screening, at {times.local_label(closes, tz)}.", 410)
+        raise Refused("kit_expired", _("The kit's download closed 24 hours after the screening, at %(time)s.",
+                                       time=times.shown(closes, tz)), 410)
     return max(1, int((closes - now).total_seconds()))
 
 

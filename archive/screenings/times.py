@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
+from archive.i18n import formats
 from archive.validation import FIRST_YEAR, LAST_YEAR, time_zone
 
 
@@ -41,24 +44,40 @@ def local_label(moment: datetime, tz: ZoneInfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]}, {tz.key})"
 
 
+def offset_label(moment: datetime, tz: ZoneInfo) -> str:
+    """The venue's offset from UTC at ``moment``: ``UTC+04:00``."""
+    offset = to_local(moment, tz).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
+def shown(moment: datetime, tz: ZoneInfo) -> str:
+    """A local time at the venue written the interface's way, with offset and zone city.
+
+    ``Mon, Mar 1, 2027, 19:00 (UTC+04:00, Yerevan)`` / ``пн, 1 мар. 2027 г., 19:00 (UTC+04:00, Ереван)``.
+    """
+    return f"{formats.when(moment, tz)} ({offset_label(moment, tz)}, {formats.zone_label(tz)})"
+
+
 def parse_start(value: object, tz: ZoneInfo) -> datetime:
     """Turn ``2027-03-01T19:00`` (venue time) or ``...+04:00`` (any offset) into naive UTC.
 
     Raises ValueError with a message a person can act on.
     """
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("Give the start as a date and time, such as 2027-03-01T19:00 (venue time) or 2027-03-01T19:00+04:00.")
+        raise ValueError(_("Give the start as a date and time, such as 2027-03-01T19:00 (venue time) or 2027-03-01T19:00+04:00."))
     text = value.strip()
     if len(text) < 16 or text[10] not in "T ":
-        raise ValueError(f"{text!r} has no time of day; use YYYY-MM-DDTHH:MM, such as 2027-03-01T19:00.")
+        raise ValueError(_("%(value)s has no time of day; use YYYY-MM-DDTHH:MM, such as 2027-03-01T19:00.", value=repr(text)))
     try:
         if not text.isascii():
             raise ValueError(text)
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date and time; use YYYY-MM-DDTHH:MM, optionally with an offset such as +04:00.") from None
+        raise ValueError(_("%(value)s is not a date and time; use YYYY-MM-DDTHH:MM, optionally with an offset such as +04:00.",
+                           value=repr(text))) from None
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise ValueError(f"{text!r} is out of range; give a start between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise ValueError(_("%(value)s is out of range; give a start between %(first)s and %(last)s.",
+                           value=repr(text), first=FIRST_YEAR, last=LAST_YEAR))
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC).replace(tzinfo=None)
     return local_to_utc(parsed, tz)
@@ -70,17 +89,21 @@ def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
     second = wall.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():
         round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-        shown = f"{wall:%Y-%m-%d %H:%M}"
+        wall_text = f"{wall:%Y-%m-%d %H:%M}"
         if round_trip != wall:
             later = (wall + (second.utcoffset() - first.utcoffset()))  # type: ignore[operator]
-            raise ValueError(
-                f"{shown} does not exist in {tz.key}: the clocks skip that hour (daylight saving starts). "
-                f"Choose another time, such as {later:%H:%M}."
-            )
-        raise ValueError(
-            f"{shown} happens twice in {tz.key} (the clocks go back that night). Include the UTC offset to say "
-            f"which one: {wall:%Y-%m-%dT%H:%M}{_offset(first)} (the first) or {wall:%Y-%m-%dT%H:%M}{_offset(second)} (the second)."
-        )
+            later_text = f"{later:%H:%M}"
+            raise ValueError(_(
+                "%(time)s does not exist in %(zone)s: the clocks skip that hour (daylight saving starts). "
+                "Choose another time, such as %(later)s.", time=wall_text, zone=tz.key, later=later_text,
+            ))
+        first_text = f"{wall:%Y-%m-%dT%H:%M}{_offset(first)}"
+        second_text = f"{wall:%Y-%m-%dT%H:%M}{_offset(second)}"
+        raise ValueError(_(
+            "%(time)s happens twice in %(zone)s (the clocks go back that night). Include the UTC offset to say "
+            "which one: %(first)s (the first) or %(second)s (the second).", time=wall_text, zone=tz.key,
+            first=first_text, second=second_text,
+        ))
     return first.astimezone(UTC).replace(tzinfo=None)
 
 

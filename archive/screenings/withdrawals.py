@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive import signals
@@ -61,6 +62,6 @@ def hidden_film_warning(screening: Screening) -> str | None:
     """What staff should know before approving a request for a film its venue may not see, or None."""
     if mail.venue_may_see(screening.item):
         return None
-    return (f"{screening.venue.name} cannot see this film (it is restricted or under embargo): once approved, "
-            "its accounts will not see the screening or be able to download its kit until the film is shown to "
-            "venues again. Publish the film first, or decline the request.")
+    return _("%(venue)s cannot see this film (it is restricted or under embargo): once approved, its accounts will "
+             "not see the screening or be able to download its kit until the film is shown to venues again. Publish "
+             "the film first, or decline the request.", venue=screening.venue.name)

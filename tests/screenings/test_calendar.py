@@ -106,7 +106,9 @@ def test_calendar_list_month_and_filters(client, programme):
     assert shown("/screenings?country=fr&city=Paris")
     assert shown(f"/screenings?film={films['public'].id}&venue={paris.id}")
     assert not shown(f"/screenings?film={films['partners'].id}")
-    assert not shown("/screenings?lang=hy")
+    # The audio or subtitle language is ``language``: ``lang`` is the interface's language on every page.
+    assert not shown("/screenings?language=hy")
+    assert shown("/screenings?lang=en")
     month = local_start(paris, days=5)[:7]
     grid = client.get(f"/screenings?view=month&month={month}").get_data(as_text=True)
     assert link in grid and "20:00 Public film" in grid

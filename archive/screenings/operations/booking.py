@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -18,6 +20,7 @@ from archive.catalogue.models import Item
 from archive.catalogue.visibility import can_see_item
 from archive.errors import ValidationError
 from archive.extensions import db
+from archive.i18n.names import language_name
 from archive.screenings import kit, times
 from archive.screenings.models import BLOCKING_STATUSES, FORMATS, USES, Screening, Venue
 from archive.screenings.operations.licences import licence_for
@@ -70,14 +73,14 @@ def occupancy(item: Item, venue: Venue, start: datetime, discussion_minutes: int
     if duration is None:
         raise Refused(
             "no_duration",
-            "This film's length is not known yet (its media is still being processed); try again once processing has finished.",
+            _("This film's length is not known yet (its media is still being processed); try again once processing has finished."),
         )
     if not math.isfinite(duration) or duration <= 0:
-        raise Refused("no_duration", "This film has a duration of zero; an archivist must check its media before it can be booked.")
+        raise Refused("no_duration", _("This film has a duration of zero; an archivist must check its media before it can be booked."))
     ends_at = _ceil_minute(start + timedelta(seconds=duration, minutes=discussion_minutes))
     blocked_until = ends_at + timedelta(minutes=venue.buffer_minutes)
     if blocked_until - start > MAX_SPAN:
-        raise ValidationError({"discussion_minutes": "Film, discussion and changeover together exceed 24 hours; book a shorter slot."})
+        raise ValidationError({"discussion_minutes": _("Film, discussion and changeover together exceed 24 hours; book a shorter slot.")})
     return Slot(start, ends_at, blocked_until)
 
 
@@ -95,7 +98,7 @@ def lock_venue(venue_id: int) -> None:
             db.session.execute(select(Venue.id).where(Venue.id == venue_id).with_for_update())
     except OperationalError:
         db.session.rollback()
-        raise Refused("busy", "The booking system is busy; try again in a moment.", 503) from None
+        raise Refused("busy", _("The booking system is busy; try again in a moment."), 503) from None
 
 
 def clashes_query(venue_id: int, slot: Slot, ignore: int | None = None):
@@ -157,29 +160,31 @@ def request_screening(data: dict, user, now: datetime | None = None) -> Screenin
     """Book a film at a venue, refusing at once outside every licence or on a clash."""
     now = now or utcnow()
     if not isinstance(data, dict):
-        raise ValidationError({"request": "Send the screening as an object of fields."})
+        raise ValidationError({"request": _("Send the screening as an object of fields.")})
     refuse_unknown(data, SCREENING_FIELDS)
     errors: dict[str, str] = {}
     venue_id = required(record_id, data.get("venue_id"), "venue_id", errors)
     item_id = required(record_id, data.get("item_id"), "item_id", errors)
     venue = db.session.get(Venue, venue_id) if venue_id else None
     if venue_id and venue is None:
-        errors["venue_id"] = f"No venue {venue_id}."
+        errors["venue_id"] = _("No venue %(id)s.", id=venue_id)
     if venue is not None:
         check_venue_permission(user, venue)
     item = db.session.get(Item, item_id) if item_id else None
     # A film the booker may not see is reported exactly like a missing one: no probing.
     if item_id and (item is None or not can_see_item(user, item)):
-        errors["item_id"] = f"No film {item_id} that you can book."
+        errors["item_id"] = _("No film %(id)s that you can book.", id=item_id)
         item = None
     elif item is not None and item.kind != "film":
-        errors["item_id"] = f"Item {item_id} is a photograph; only films are screened."
+        errors["item_id"] = _("Item %(id)s is a photograph; only films are screened.", id=item_id)
     fmt = choice(data.get("format") or "cinema", "format", FORMATS, errors)
     use = choice(data.get("use") or "non-commercial", "use", USES, errors)
     discussion = whole(data.get("discussion_minutes", 0), "discussion_minutes", errors, low=0, high=MAX_DISCUSSION_MINUTES)
     audience = whole(data.get("expected_audience"), "expected_audience", errors, low=1, high=MAX_AUDIENCE)
     if audience and venue is not None and venue.capacity and audience > venue.capacity:
-        errors["expected_audience"] = f"{venue.name} seats {venue.capacity}; expect at most that many."
+        errors["expected_audience"] = ngettext("%(venue)s seats %(num)s; expect at most that many.",
+                                               "%(venue)s seats %(num)s; expect at most that many.",
+                                               venue.capacity, venue=venue.name)
     audio_lang = optional(language_tag, data.get("audio_lang"), "audio_lang", errors)
     subtitle_lang = _subtitle_lang(data.get("subtitle_lang"), item, errors)
     notes = text(data.get("notes"), "notes", errors, limit=5000, multiline=True)
@@ -190,7 +195,8 @@ def request_screening(data: dict, user, now: datetime | None = None) -> Screenin
         except ValueError as exc:
             errors["starts_at"] = str(exc)
         if start is not None and start <= now:
-            errors["starts_at"] = f"The start {times.local_label(start, times.zone(venue.timezone))} is in the past; choose a future time."
+            errors["starts_at"] = _("The start %(time)s is in the past; choose a future time.",
+                                    time=times.shown(start, times.zone(venue.timezone)))
     raise_if_any(errors)
     assert venue is not None and item is not None and start is not None and fmt is not None and use is not None
     slot = occupancy(item, venue, start, discussion or 0)
@@ -219,12 +225,16 @@ def _clash(venue: Venue, slot: Slot, other: Screening, now: datetime) -> Refused
     """The 409 refusal for a busy slot, naming the booking in the way and the nearest free starts."""
     tz = times.zone(venue.timezone)
     suggestions = free_slots(venue, slot, now)
+    busy = _("%(venue)s is busy from %(start)s until %(end)s (including the changeover).", venue=venue.name,
+             start=times.shown(other.starts_at, tz), end=times.shown(other.blocked_until, tz))
+    if suggestions:
+        # Translators: the free start times are a list of dates and times separated by semicolons.
+        nearby = _("Free nearby: %(times)s.", times="; ".join(times.shown(s, tz) for s in suggestions))
+    else:
+        nearby = _("No free slot of this length within a week; try other dates.")
     return Refused(
         "clash",
-        f"{venue.name} is busy from {times.local_label(other.starts_at, tz)} until "
-        f"{times.local_label(other.blocked_until, tz)} (including the changeover). "
-        + ("Free nearby: " + ", ".join(times.local_label(s, tz) for s in suggestions) + "." if suggestions
-           else "No free slot of this length within a week; try other dates."),
+        f"{busy} {nearby}",
         409,
         free_slots=[times.local_iso(s, tz) for s in suggestions],
     )
@@ -238,7 +248,10 @@ def _subtitle_lang(value, item: Item | None, errors: dict) -> str | None:
     available = kit.subtitle_languages(item)
     if tag not in available:
         errors["subtitle_lang"] = (
-            f"This film has no {tag} subtitles; choose one of: {', '.join(available)}." if available
-            else f"This film has no subtitles yet; leave the subtitle language empty or ask the archive for {tag} subtitles."
+            # Translators: %(language)s and %(choices)s are language tags (hy, ru, en), as the form and the API send them.
+            _("This film has no %(language)s subtitles; choose one of: %(choices)s.", language=tag,
+              choices=", ".join(available)) if available
+            else _("This film has no subtitles yet; leave the subtitle language empty or ask the archive for subtitles in "
+                   "%(language)s.", language=language_name(tag))
         )
     return tag

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from archive.errors import ValidationError
@@ -35,11 +36,11 @@ def approve(screening: Screening, user, reason: str = "", now: datetime | None =
     with _deciding(screening) as notices:
         expect_status(screening, ("requested",), "approved")
         if screening.starts_at <= now:
-            raise Refused("in_past", "This screening's start has passed; it can no longer be approved. Decline it instead.", 409)
+            raise Refused("in_past", _("This screening's start has passed; it can no longer be approved. Decline it instead."), 409)
         screening.licence_id = licence_for(screening.item, screening.venue, screening.starts_at, screening.use, ignore=screening.id).id
         slot = Slot(screening.starts_at, screening.ends_at, screening.blocked_until)
         if clashes(screening.venue_id, slot, ignore=screening.id):
-            raise Refused("clash", "Another screening now occupies this slot; decline this request.", 409)
+            raise Refused("clash", _("Another screening now occupies this slot; decline this request."), 409)
         screening.status = "approved"
         _decide(screening, user, reason, now)
         notices.append(mail.decision_notice(screening, "approved", reason))
@@ -50,7 +51,7 @@ def decline(screening: Screening, user, reason: str, now: datetime | None = None
     """Decline a pending request; the venue is told the reason."""
     reason = _reason(reason)
     if not reason:
-        raise ValidationError({"reason": "Say why the request is declined, so the venue can act on it."})
+        raise ValidationError({"reason": _("Say why the request is declined, so the venue can act on it.")})
     with _deciding(screening) as notices:
         expect_status(screening, ("requested",), "declined")
         screening.status = "declined"
@@ -62,7 +63,7 @@ def decline(screening: Screening, user, reason: str, now: datetime | None = None
 def cancel(screening: Screening, user, reason: str = "", now: datetime | None = None) -> Screening:
     """Cancel a pending or approved screening; this revokes its kit and marks it CANCELLED in feeds."""
     if not may_act_for(user, screening.venue):
-        raise Refused("forbidden", "Only the venue's own accounts or staff can cancel this screening.", 403)
+        raise Refused("forbidden", _("Only the venue's own accounts or staff can cancel this screening."), 403)
     reason = _reason(reason)
     with _deciding(screening) as notices:
         expect_status(screening, ("requested", "approved"), "cancelled")

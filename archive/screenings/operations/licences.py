@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from archive.catalogue.models import Item
 from archive.catalogue.visibility import visible_items
 from archive.extensions import db
 from archive.screenings import times
+from archive.screenings.labels import use_label
 from archive.screenings.models import BLOCKING_STATUSES, USES, Licence, Screening, Venue
 from archive.screenings.operations.refusals import Refused
 from archive.validation import country_code, iso_date, list_of, one_of, raise_if_any, refuse_unknown, text, whole
@@ -23,17 +26,18 @@ def create_licence(item: Item, data: dict) -> Licence:
     refuse_unknown(data, LICENCE_FIELDS)
     errors: dict[str, str] = {}
     if item.kind != "film":
-        errors["item"] = "Only films are screened; this item is a photograph."
+        errors["item"] = _("Only films are screened; this item is a photograph.")
     territories = list_of(data.get("territories"), "territories", country_code, errors)
     if not territories and "territories" not in errors:
-        errors["territories"] = 'Give at least one ISO 3166 country code, such as ["AM", "GE"].'
+        errors["territories"] = _('Give at least one ISO 3166 country code, such as ["AM", "GE"].')
     starts_on = iso_date(data.get("starts_on"), "starts_on", errors, required=True)
     ends_on = iso_date(data.get("ends_on"), "ends_on", errors, required=True)
     if starts_on and ends_on and ends_on < starts_on:
-        errors["ends_on"] = f"The licence ends ({ends_on}) before it starts ({starts_on}); swap or fix the dates."
+        errors["ends_on"] = _("The licence ends (%(end)s) before it starts (%(start)s); swap or fix the dates.",
+                              end=ends_on.isoformat(), start=starts_on.isoformat())
     uses = list_of(data.get("uses"), "uses", one_of(USES), errors)
     if not uses:
-        errors["uses"] = "Give one or more permitted uses from: " + ", ".join(USES) + "."
+        errors["uses"] = _("Give one or more permitted uses from: %(uses)s.", uses=", ".join(USES))
     max_screenings = whole(data.get("max_screenings"), "max_screenings", errors, low=1, high=MAX_LICENSED_SCREENINGS)
     note = text(data.get("note"), "note", errors, limit=2000, multiline=True)
     raise_if_any(errors)
@@ -59,17 +63,21 @@ def licence_for(item: Item, venue: Venue, start: datetime, use: str, ignore: int
     day = times.to_local(start, times.zone(venue.timezone)).date()
     licences = licences_of(item)
     if not licences:
-        raise Refused("no_licence", "This film has no screening licence yet; an archivist must record one before it can be booked.")
+        raise Refused("no_licence", _("This film has no screening licence yet; an archivist must record one before it can be booked."))
+    # The reasons name countries by code and dates in ISO form, as licences are recorded.
     reasons = []
     for licence in licences:
         if venue.country not in licence.territories:
-            reasons.append(f"licence {licence.id} covers {', '.join(licence.territories)}, not {venue.country}")
+            reasons.append(_("licence %(id)s covers %(territories)s, not %(country)s", id=licence.id,
+                             territories=", ".join(licence.territories), country=venue.country))
             continue
         if not licence.starts_on <= day <= licence.ends_on:
-            reasons.append(f"licence {licence.id} runs from {licence.starts_on} to {licence.ends_on}, not on {day}")
+            reasons.append(_("licence %(id)s runs from %(start)s to %(end)s, not on %(day)s", id=licence.id,
+                             start=licence.starts_on.isoformat(), end=licence.ends_on.isoformat(), day=day.isoformat()))
             continue
         if use not in licence.uses:
-            reasons.append(f"licence {licence.id} permits {', '.join(licence.uses)} use, not {use}")
+            reasons.append(_("licence %(id)s permits %(uses)s use, not %(use)s", id=licence.id,
+                             uses=", ".join(use_label(code) for code in licence.uses), use=use_label(use)))
             continue
         if licence.max_screenings is not None:
             used = db.session.scalar(
@@ -80,10 +88,13 @@ def licence_for(item: Item, venue: Venue, start: datetime, use: str, ignore: int
                 )
             )
             if used >= licence.max_screenings:
-                reasons.append(f"licence {licence.id} allows {licence.max_screenings} screenings and all are booked")
+                # Translators: the English keeps "screenings" for one too; write the proper forms.
+                reasons.append(ngettext("licence %(id)s allows %(num)s screenings and all are booked",
+                                        "licence %(id)s allows %(num)s screenings and all are booked",
+                                        licence.max_screenings, id=licence.id))
                 continue
         return licence
-    raise Refused("no_licence", "No licence allows this screening: " + "; ".join(reasons) + ".")
+    raise Refused("no_licence", _("No licence allows this screening: %(reasons)s.", reasons="; ".join(reasons)))
 
 
 def licensed_films(user, limit: int = 500) -> list[Item]:

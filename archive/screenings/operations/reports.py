@@ -6,6 +6,8 @@ import io
 from datetime import datetime
 from typing import BinaryIO
 
+from flask_babel import gettext as _
+
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.media.errors import MediaError
@@ -33,18 +35,18 @@ def file_report(
     """Record attendance and notes after an approved screening, with optional photos."""
     now = now or utcnow()
     if not may_act_for(user, screening.venue):
-        raise Refused("forbidden", "Only the venue that held the screening (or staff) can report on it.", 403)
+        raise Refused("forbidden", _("Only the venue that held the screening (or staff) can report on it."), 403)
     expect_status(screening, ("approved",), "reported on")
     if now < screening.starts_at:
-        raise Refused("too_early", "Report on a screening after it has started.", 409)
+        raise Refused("too_early", _("Report on a screening after it has started."), 409)
     if screening.report is not None:
-        raise Refused("report_exists", "A report for this screening has already been filed.", 409)
+        raise Refused("report_exists", _("A report for this screening has already been filed."), 409)
     if not isinstance(data, dict):
-        raise ValidationError({"attendance": "Send the report as an object."})
+        raise ValidationError({"attendance": _("Send the report as an object.")})
     refuse_unknown(data, REPORT_FIELDS)
     attendance = data.get("attendance")
     if not isinstance(attendance, dict):
-        raise ValidationError({"attendance": 'Give attendance as {"total": 80, "women": 45, "men": 30, "other": 5, ...}.'})
+        raise ValidationError({"attendance": _('Give attendance as {"total": 80, "women": 45, "men": 30, "other": 5, ...}.')})
     errors: dict[str, str] = {}
     counts = _counts(attendance, errors)
     discussion = text(data.get("discussion"), "discussion", errors, limit=10_000, multiline=True)
@@ -91,31 +93,43 @@ def _counts(attendance: dict, errors: dict) -> dict[str, int]:
     """The head counts, each at most the total; only the total is required."""
     unknown = set(attendance) - set(ATTENDANCE_FIELDS)
     if unknown:
-        errors["attendance"] = (
-            "Unknown attendance fields: " + ", ".join(sorted(map(str, unknown))) + "; use " + ", ".join(ATTENDANCE_FIELDS) + "."
-        )
+        errors["attendance"] = _("Unknown attendance fields: %(unknown)s; use %(known)s.",
+                                 unknown=", ".join(sorted(map(str, unknown))), known=", ".join(ATTENDANCE_FIELDS))
     counts = {}
     for name in ATTENDANCE_FIELDS:
         default = None if name == "total" else 0
         value = whole(attendance.get(name, default), name, errors, low=0, high=MAX_AUDIENCE, required=name == "total")
-        if name in errors:
-            errors[name] = errors[name].replace("out of range", "out of range (no negative numbers)")
+        if name in errors and _negative(attendance.get(name)):
+            hint = _("no negative numbers")
+            message = errors[name]
+            errors[name] = (message.replace("out of range", f"out of range ({hint})") if "out of range" in message
+                            else f"{message} ({hint})")
         counts[name] = value or 0
     if not errors:
         genders = counts["women"] + counts["men"] + counts["other"]
         if genders > counts["total"]:
-            errors["total"] = f"Women, men and other add up to {genders}, more than the total of {counts['total']}."
+            errors["total"] = _("Women, men and other add up to %(sum)s, more than the total of %(total)s.", sum=genders,
+                                total=counts["total"])
         for part in ("youth", "displaced"):
             if counts[part] > counts["total"]:
-                errors[part] = f"{counts[part]} is more than the total of {counts['total']}."
+                errors[part] = _("%(count)s is more than the total of %(total)s.", count=counts[part], total=counts["total"])
     return counts
+
+
+def _negative(value) -> bool:
+    """Whether a head count was given as a number below zero."""
+    try:
+        return int(str(value).strip()) < 0
+    except ValueError:
+        return False
 
 
 def _cleaned(name: str, stream: BinaryIO) -> bytes:
     """The photo re-encoded without metadata; MediaError for one too large or not a photograph."""
     data = stream.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
-        raise MediaError(f"{name} is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB; send a smaller copy.")
+        raise MediaError(_("%(name)s is larger than %(size)s MB; send a smaller copy.", name=name,
+                           size=MAX_PHOTO_BYTES // (1024 * 1024)))
     return clean_photo(data, name)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -57,12 +58,14 @@ def create_venue(data: dict) -> Venue:
 def add_member(venue: Venue, email: Any) -> User:
     """Link a venue account (found by e-mail) to ``venue``; linking twice is harmless."""
     if not isinstance(email, str) or not email.strip() or text_problem(email):
-        raise ValidationError({"email": "Give the e-mail of a venue account, such as cinema@example.org."})
+        raise ValidationError({"email": _("Give the e-mail of a venue account, such as cinema@example.org.")})
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
-        raise ValidationError({"email": f"No account for {email.strip()}; create it first with the venue role."})
+        raise ValidationError({"email": _("No account for %(email)s; create it first with the venue role.", email=email.strip())})
     if user.role != Role.VENUE.value:
-        raise ValidationError({"email": f"{user.email} is a {user.role} account; only venue accounts are linked to venues."})
+        raise ValidationError({"email": _(
+            "%(email)s is not a venue account (its role is %(role)s); only venue accounts are linked to venues.",
+            email=user.email, role=user.role)})
     if user not in venue.members:
         venue.members.append(user)
         db.session.commit()
@@ -86,7 +89,7 @@ def may_act_for(user, venue: Venue) -> bool:
 def check_venue_permission(user, venue: Venue) -> None:
     """Refuse (403) a booking for a venue the user does not act for."""
     if not may_act_for(user, venue):
-        raise Refused("forbidden", f"Your account does not act for {venue.name}; book only for your own venue.", 403)
+        raise Refused("forbidden", _("Your account does not act for %(venue)s; book only for your own venue.", venue=venue.name), 403)
 
 
 def directory() -> list[Venue]:

@@ -14,10 +14,12 @@ from datetime import datetime
 from typing import NoReturn
 
 from flask import Blueprint, Response, abort, render_template, url_for
+from flask_babel import gettext as _
 
 from archive.auth.permissions import acting_user
 from archive.extensions import db
-from archive.screenings import calendars, times
+from archive.i18n import formats
+from archive.screenings import calendars, labels, times
 from archive.screenings.models import Screening, Venue
 from archive.screenings.operations.refusals import Refused
 from archive.screenings.operations.venues import may_act_for
@@ -41,7 +43,7 @@ def screening_for_actor(screening_id: int) -> Screening:
     if screening is None or not can_see_screening(user, screening):
         abort(404)
     if not may_act_for(user, screening.venue):
-        abort(403, description="This screening belongs to another venue.")
+        abort(403, description=_("This screening belongs to another venue."))
     return screening
 
 
@@ -53,16 +55,27 @@ def ics_response(rows: list[Screening], name: str) -> Response:
     return response
 
 
+bp.add_app_template_filter(labels.status_label, "screening_status")
+bp.add_app_template_filter(labels.format_label, "screening_format")
+bp.add_app_template_filter(labels.use_label, "screening_use")
+
+
 @bp.app_template_filter("venue_time")
 def venue_time(moment: datetime, venue: Venue) -> str:
-    """Show a stored UTC time in the venue's zone with the offset."""
-    return times.local_label(moment, times.zone(venue.timezone))
+    """A stored UTC time in the venue's zone, written the interface's way, with the offset and zone."""
+    return times.shown(moment, times.zone(venue.timezone))
 
 
 @bp.app_template_filter("venue_clock")
 def venue_clock(moment: datetime, venue: Venue) -> str:
-    """The local hour and minute at the venue, for the month grid."""
-    return f"{times.to_local(moment, times.zone(venue.timezone)):%H:%M}"
+    """The local hour and minute at the venue (24-hour clock), for the month grid."""
+    return formats.time_of_day(moment, times.zone(venue.timezone))
+
+
+@bp.app_template_filter("venue_zone")
+def venue_zone(venue: Venue) -> str:
+    """The venue's time zone as its city in the interface language."""
+    return formats.zone_label(times.zone(venue.timezone))
 
 
 @bp.app_errorhandler(Refused)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from archive.auth.permissions import SIGNED_IN, acting_user, audience_of, require
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.pagination import page_number, paginate
-from archive.screenings import forms, kit, mail
-from archive.screenings.models import FORMATS, USES, ReportPhoto
+from archive.screenings import forms, kit, mail, times
+from archive.screenings.models import FORMATS, USES, ReportPhoto, Venue
 from archive.screenings.operations import booking, decisions, reports
 from archive.screenings.operations.licences import licensed_films
 from archive.screenings.operations.refusals import Refused
@@ -46,10 +49,19 @@ def new_request():
     except Refused as exc:
         if exc.status == 403:
             refuse(exc)
-        slots = exc.extra.get("free_slots", [])
+        slots = _slot_labels(exc.extra.get("free_slots", []), data.get("venue_id"))
         return render_template("screenings/request_form.html", **context, refusal=exc, slots=slots), exc.status
-    flash("Request sent; the archive will approve or decline it, and you will be told.", "success")
+    flash(_("Request sent; the archive will approve or decline it, and you will be told."), "success")
     return redirect(url_for("screenings.screening", screening_id=record.id))
+
+
+def _slot_labels(slots: list[str], venue_id) -> list[tuple[str, str]]:
+    """Each suggested start (ISO with the venue's offset) with how the page writes it."""
+    venue = db.session.get(Venue, int(venue_id)) if str(venue_id or "").isdigit() else None
+    if venue is None:
+        return [(slot, slot) for slot in slots]
+    tz = times.zone(venue.timezone)
+    return [(slot, times.shown(datetime.fromisoformat(slot).astimezone(UTC).replace(tzinfo=None), tz)) for slot in slots]
 
 
 @bp.post("/screenings/<int:screening_id>/cancel")
@@ -64,7 +76,7 @@ def cancel(screening_id: int):
         return redirect(url_for("screenings.screening", screening_id=record.id))
     except Refused as exc:
         refuse(exc)
-    flash("The screening is cancelled and its kit revoked.", "success")
+    flash(_("The screening is cancelled and its kit revoked."), "success")
     return redirect(url_for("screenings.screening", screening_id=record.id))
 
 
@@ -78,14 +90,14 @@ def kit_file(screening_id: int, name: str):
     except Refused as exc:
         refuse(exc)
     if name == "event.ics":
-        response = ics_response([record], f"{record.item.display_title()} at {record.venue.name}")
+        response = ics_response([record], _("%(film)s at %(venue)s", film=record.item.display_title(), venue=record.venue.name))
         response.headers["Content-Disposition"] = f"attachment; filename=screening-{record.id}.ics"
         return response
     if name in ("subtitles.srt", "subtitles.vtt"):
         fmt = name.rsplit(".", 1)[1]
         found = kit.subtitles(record.item, record.subtitle_lang, fmt) if record.subtitle_lang else None
         if found is None:
-            abort(404, description="No subtitles were chosen for this screening, or the track is missing.")
+            abort(404, description=_("No subtitles were chosen for this screening, or the track is missing."))
         text, filename = found
         mimetype = "application/x-subrip" if fmt == "srt" else "text/vtt"
         return Response(text, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -93,7 +105,7 @@ def kit_file(screening_id: int, name: str):
         abort(404)
     stored = kit.screening_copy(record.item) if name == "film" else kit.poster(record.item)
     if stored is None:
-        abort(404, description="This file is not ready yet: the film's media is still being processed.")
+        abort(404, description=_("This file is not ready yet: the film's media is still being processed."))
     return redirect(kit.download_url(stored, seconds, audience_of(acting_user())))
 
 
@@ -112,7 +124,7 @@ def report(screening_id: int):
         return render_template("screenings/report.html", screening=record, data=request.form, errors=exc.errors), 422
     except Refused as exc:
         refuse(exc)
-    flash("Thank you: the report is filed.", "success")
+    flash(_("Thank you: the report is filed."), "success")
     return redirect(url_for("screenings.screening", screening_id=record.id))
 
 

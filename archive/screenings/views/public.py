@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 
 from archive.auth.permissions import STAFF, acting_user, has_role
 from archive.catalogue.models import Item
 from archive.extensions import db
+from archive.i18n.formats import week_days
 from archive.pagination import page_number, paginate
 from archive.screenings import calendars, forms, kit
 from archive.screenings.models import Screening, Venue
@@ -23,10 +25,13 @@ def calendar():
     filters = forms.calendar_filters(request.args)
     query = calendars.filtered(calendars.calendar_query(user, include_cancelled=True), filters)
     view = "month" if request.args.get("view") == "month" else "list"
-    context = {"filters": filters, "view": view, "films": calendars.films_listed(user), "venues": by_name()}
+    places = by_name()
+    languages = sorted(set(calendars.languages_listed(user)) | ({filters["language"]} if "language" in filters else set()))
+    context = {"filters": filters, "view": view, "films": calendars.films_listed(user), "venues": places, "languages": languages,
+               "countries": sorted({venue.country for venue in places} | ({filters["country"]} if "country" in filters else set()))}
     if view == "month":
         first = forms.month(request.args.get("month"))
-        weeks = calendars.month_grid(first, calendars.in_month(query, first))
+        weeks = calendars.month_grid(first, calendars.in_month(query, first), week_days()[0][0])
         return render_template("screenings/calendar.html", weeks=weeks, month=first, previous=calendars.previous_month(first),
                                following=calendars.next_month(first), **context)
     return render_template("screenings/calendar.html", page=paginate(calendars.upcoming(query), page_number()), **context)
@@ -85,18 +90,18 @@ def film(item_id: int):
 @bp.get("/calendar.ics")
 def feed():
     """iCalendar feed of every screening the caller may see."""
-    return ics_response(calendars.feed(acting_user()), "Dialogue Archive screenings")
+    return ics_response(calendars.feed(acting_user()), _("Dialogue Archive screenings"))
 
 
 @bp.get("/venues/<int:venue_id>/calendar.ics")
 def venue_feed(venue_id: int):
     """iCalendar feed of one venue."""
     record = db.get_or_404(Venue, venue_id)
-    return ics_response(calendars.feed(acting_user(), venue_id=record.id), f"Screenings at {record.name}")
+    return ics_response(calendars.feed(acting_user(), venue_id=record.id), _("Screenings at %(venue)s", venue=record.name))
 
 
 @bp.get("/items/<int:item_id>/calendar.ics")
 def film_feed(item_id: int):
     """iCalendar feed of one film; 404 for a film the caller cannot see."""
     item = _listed_film_or_404(item_id)
-    return ics_response(calendars.feed(acting_user(), item_id=item.id), f"Screenings of {item.display_title()}")
+    return ics_response(calendars.feed(acting_user(), item_id=item.id), _("Screenings of %(film)s", film=item.display_title()))

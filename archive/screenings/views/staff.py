@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from archive.auth.permissions import ADMIN, STAFF, acting_user, require
 from archive.catalogue.models import Item
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.pagination import page_number, paginate
-from archive.screenings import forms, impact
+from archive.screenings import forms, impact, labels
 from archive.screenings.models import USES, Screening, Venue
 from archive.screenings.operations import decisions
 from archive.screenings.operations import licences as licence_rules
@@ -47,7 +48,8 @@ def decide(screening_id: int, action: str):
     except Refused as exc:
         flash(exc.message, "error")
         return redirect(url_for("screenings.manage"))
-    flash(f"Screening {record.id} {record.status}; the venue has been told.", "success")
+    flash(_("Screening %(id)s %(status)s; the venue has been told.", id=record.id,
+            status=labels.status_label(record.status)), "success")
     if action == "approve" and (warning := hidden_film_warning(record)):
         flash(warning, "error")
     return redirect(url_for("screenings.manage"))
@@ -65,7 +67,7 @@ def licences(item_id: int):
         except ValidationError as exc:
             errors = exc.errors
         else:
-            flash("Licence recorded.", "success")
+            flash(_("Licence recorded."), "success")
             return redirect(url_for("screenings.licences", item_id=item.id))
     return (
         render_template("screenings/licences.html", item=item, licences=licence_rules.licences_of(item), uses=USES,
@@ -85,12 +87,12 @@ def manage_venues():
                 venue_id = optional(record_id, request.form.get("venue_id"), "venue_id", {})
                 found = db.session.get(Venue, venue_id) if venue_id else None
                 if found is None:
-                    raise ValidationError({"venue_id": "Choose a venue."})
+                    raise ValidationError({"venue_id": _("Choose a venue.")})
                 user = venue_rules.add_member(found, request.form.get("email"))
-                flash(f"{user.email} now acts for {found.name}.", "success")
+                flash(_("%(email)s now acts for %(venue)s.", email=user.email, venue=found.name), "success")
             else:
                 created = venue_rules.create_venue(forms.venue_data(request.form))
-                flash(f"Venue “{created.name}” registered.", "success")
+                flash(_("Venue “%(venue)s” registered.", venue=created.name), "success")
             return redirect(url_for("screenings.manage_venues"))
         except ValidationError as exc:
             errors = exc.errors
