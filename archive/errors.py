@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -27,19 +29,26 @@ class ValidationError(Exception):
 
 
 # Plain words for the statuses a person may meet; the default texts are written for developers.
+# Lazy: each is written in the language of the request that shows it (``message(status)``).
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Sign in to continue.",
-    403: "You do not have permission to see this page.",
-    404: "There is nothing at this address. It may have been removed, or the link is mistyped.",
-    405: "This address does not accept that kind of request.",
-    410: "This link has expired.",
-    413: "The upload is larger than this archive accepts.",
-    429: "Too many requests; wait a minute and try again.",
-    500: "Something went wrong on our side. The error was logged; try again later.",
-    503: "The archive's database is not answering just now. Try again in a few seconds.",
+    400: _l("The request could not be understood."),
+    401: _l("Sign in to continue."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("There is nothing at this address. It may have been removed, or the link is mistyped."),
+    405: _l("This address does not accept that kind of request."),
+    410: _l("This link has expired."),
+    413: _l("The upload is larger than this archive accepts."),
+    429: _l("Too many requests; wait a minute and try again."),
+    500: _l("Something went wrong on our side. The error was logged; try again later."),
+    503: _l("The archive's database is not answering just now. Try again in a few seconds."),
 }
 DATABASE_RETRY_SECONDS = 5
+
+
+def message(status: int, default: str = "") -> str:
+    """The plain words for ``status`` in the request's language (``default`` when there are none)."""
+    found = MESSAGES.get(status)
+    return str(found) if found is not None else default
 
 
 def wants_json() -> bool:
@@ -77,10 +86,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        message = "The form was sent without a valid security token. Reload the page and submit it again."
+        text = _("The form was sent without a valid security token. Reload the page and submit it again.")
         if wants_json():
-            return error_body("csrf", message), 400
-        return render_template("error.html", status=400, message=message), 400
+            return error_body("csrf", text), 400
+        return render_template("error.html", status=400, message=text), 400
 
     @app.errorhandler(ActionableError)
     def actionable_error(exc: ActionableError):
@@ -92,15 +101,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
-        message = MESSAGES.get(status, exc.description or "")
+        text = message(status, exc.description or "")
         # An explicit abort(..., description=...) from our own code carries the better message.
         if exc.description and exc.description != type(exc).description:
-            message = exc.description
+            text = str(exc.description)
         headers = carried_headers(exc)
         if wants_json():
             code = (exc.name or "error").lower().replace(" ", "_")
-            return error_body(code, message), status, headers
-        return render_template("error.html", status=status, message=message), status, headers
+            return error_body(code, text), status, headers
+        return render_template("error.html", status=status, message=text), status, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -111,16 +120,16 @@ def init_app(app: Flask) -> None:
         _forget_session()
         headers = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
         if wants_json():
-            return error_body("database_unavailable", MESSAGES[503]), 503, headers
+            return error_body("database_unavailable", message(503)), 503, headers
         try:
-            return render_template("error.html", status=503, message=MESSAGES[503]), 503, headers
+            return render_template("error.html", status=503, message=message(503)), 503, headers
         except (OperationalError, InterfaceError):  # the page wanted the signed-in user from the database
             _forget_session()
-            return Response(MESSAGES[503] + "\n", status=503, headers=headers, mimetype="text/plain")
+            return Response(message(503) + "\n", status=503, headers=headers, mimetype="text/plain")
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if wants_json():
-            return error_body("internal", MESSAGES[500]), 500
-        return render_template("error.html", status=500, message=MESSAGES[500]), 500
+            return error_body("internal", message(500)), 500
+        return render_template("error.html", status=500, message=message(500)), 500

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
@@ -27,7 +28,7 @@ def page_number() -> int:
     raw = request.args.get("page", "1")
     number = _number(raw, 1, MAX_PAGE)
     if number is None:
-        abort(400, description=f"page={raw[:40]!r} is not a page number; use 1, 2, 3 ... (digits 0-9).")
+        abort(400, description=_("page=%(value)s is not a page number; use 1, 2, 3 ... (digits 0-9).", value=repr(raw[:40])))
     return number
 
 
@@ -38,7 +39,8 @@ def per_page() -> int:
         return current_app.config["PAGE_SIZE"]
     number = _number(raw, 1, MAX_PER_PAGE)
     if number is None:
-        abort(400, description=f"per_page={raw[:40]!r} is out of range; use 1 to {MAX_PER_PAGE} (digits 0-9).")
+        abort(400, description=_("per_page=%(value)s is out of range; use 1 to %(most)s (digits 0-9).",
+                                  value=repr(raw[:40]), most=MAX_PER_PAGE))
     return number
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.api import bp, json_body
@@ -67,7 +68,7 @@ def page_json(page, render) -> dict:
 def _item_or_404(item_id: int) -> Item:
     item = db.session.get(Item, item_id)
     if item is None or not can_see_item(acting_user(), item):
-        abort(404, description=f"No item {item_id}.")
+        abort(404, description=_("No item %(id)s.", id=item_id))
     return item
 
 
@@ -87,7 +88,7 @@ def list_items():
     kind = request.args.get("kind")
     if kind:
         if kind not in KINDS:
-            abort(400, description="kind must be one of: " + ", ".join(KINDS) + ".")
+            abort(400, description=_("kind must be one of: %(kinds)s.", kinds=", ".join(KINDS)))
         query = query.where(Item.kind == kind)
     page = paginate(query.order_by(Item.created_at.desc(), Item.id.desc()), page_number())
     return page_json(page, lambda item: item_json(item, user))
@@ -142,7 +143,7 @@ def create_collection():
 def _collection_or_404(collection_id: int) -> Collection:
     collection = db.session.get(Collection, collection_id)
     if collection is None or not can_see_collection(acting_user(), collection):
-        abort(404, description=f"No collection {collection_id}.")
+        abort(404, description=_("No collection %(id)s.", id=collection_id))
     return collection
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +16,24 @@ from archive.timeutil import utcnow
 KINDS = ("film", "photo")
 VISIBILITIES = ("public", "partners", "restricted")
 COLLECTION_KINDS = ("exhibition", "series")
+
+# Stored codes stay as they are; pages show these names for them.
+KIND_LABELS = {"film": _l("Film"), "photo": _l("Photograph")}
+VISIBILITY_LABELS = {
+    # Translators: visibility level of a record: anyone may see it.
+    "public": _l("Public"),
+    # Translators: visibility level of a record: signed-in venues and staff may see it.
+    "partners": _l("Partners"),
+    # Translators: visibility level of a record: staff only.
+    "restricted": _l("Restricted"),
+}
+COLLECTION_KIND_LABELS = {"exhibition": _l("Exhibition"), "series": _l("Film series")}
+
+
+def label(labels: dict, code: str | None) -> str:
+    """The name of ``code`` from a dict of labels, or the code itself when it has none."""
+    found = labels.get(code or "")
+    return str(found) if found is not None else (code or "")
 
 item_themes = Table(
     "item_themes",

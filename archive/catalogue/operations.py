@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from archive import signals, validation
@@ -36,10 +38,11 @@ def _year(value: Any, errors: dict) -> int | None:
     try:
         year = validation.parse_whole(value)
     except ValueError:
-        errors["year"] = f"{value!r} is not a year; use four digits such as 2019."
+        errors["year"] = _("%(value)s is not a year; use four digits such as 2019.", value=repr(value))
         return None
     if not MIN_YEAR <= year <= MAX_YEAR:
-        errors["year"] = f"{year} is out of range; use a year between {MIN_YEAR} and {MAX_YEAR}."
+        errors["year"] = _("%(year)s is out of range; use a year between %(first)s and %(last)s.",
+                           year=year, first=MIN_YEAR, last=MAX_YEAR)
         return None
     return year
 
@@ -48,12 +51,12 @@ def _credits(value: Any, errors: dict) -> list[tuple[str, str]]:
     if value is None:
         return []
     if not isinstance(value, list):
-        errors["credits"] = 'Give a list such as [{"name": "Ani Petrosyan", "role": "director"}].'
+        errors["credits"] = _('Give a list such as [{"name": "Ani Petrosyan", "role": "director"}].')
         return []
     result = []
     for entry in value:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
-            errors["credits"] = 'Each credit needs a "name" (and a "role").'
+            errors["credits"] = _('Each credit needs a "name" (and a "role").')
             return []
         name = validation.text(entry["name"], "credits", errors, limit=MAX_NAME, required=True)
         role = validation.text(entry.get("role"), "credits", errors, limit=100)
@@ -65,7 +68,7 @@ def _credits(value: Any, errors: dict) -> list[tuple[str, str]]:
 
 def _theme_name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > 100:
-        raise ValueError("Each theme is a name of 1 to 100 characters.")
+        raise ValueError(_("Each theme is a name of 1 to 100 characters."))
     problem = validation.text_problem(value.strip())
     if problem:
         raise ValueError(problem)
@@ -79,7 +82,8 @@ def _collection_ids(value: Any, errors: dict) -> list[Collection]:
     found = db.session.scalars(select(Collection).where(Collection.id.in_(ids))).all()
     missing = set(ids) - {c.id for c in found}
     if missing:
-        errors["collections"] = "No collection with id " + ", ".join(map(str, sorted(missing))) + "."
+        errors["collections"] = ngettext("No collection with id %(ids)s.", "No collections with ids %(ids)s.",
+                                          len(missing), ids=", ".join(map(str, sorted(missing))))
     return list(found)
 
 
@@ -227,7 +231,8 @@ def _apply_collection(collection: Collection, data: dict, *, creating: bool) -> 
         items = db.session.scalars(select(Item).where(Item.id.in_(ids))).all() if ids else []
         missing = set(ids) - {i.id for i in items}
         if missing:
-            errors["items"] = "No item with id " + ", ".join(map(str, sorted(missing))) + "."
+            errors["items"] = ngettext("No item with id %(ids)s.", "No items with ids %(ids)s.",
+                                    len(missing), ids=", ".join(map(str, sorted(missing))))
     if errors:
         db.session.rollback()
         raise ValidationError(errors)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.auth.permissions import STAFF, acting_user, audience_of, require
 from archive.catalogue import forms, item_page, operations
-from archive.catalogue.models import COLLECTION_KINDS, KINDS, VISIBILITIES, Collection, Item
+from archive.catalogue.models import (
+    COLLECTION_KIND_LABELS,
+    COLLECTION_KINDS,
+    KIND_LABELS,
+    KINDS,
+    VISIBILITIES,
+    VISIBILITY_LABELS,
+    Collection,
+    Item,
+    label,
+)
 from archive.catalogue.visibility import (
     can_see_collection,
     can_see_item,
@@ -20,6 +31,16 @@ from archive.pagination import page_number, paginate
 
 bp = Blueprint("catalogue", __name__)
 manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@bp.app_context_processor
+def catalogue_labels() -> dict:
+    """Names for the catalogue's codes, for every page: ``kind_label('film')`` → "Film" / "Ֆիլմ"."""
+    return {
+        "kind_label": lambda code: label(KIND_LABELS, code),
+        "visibility_label": lambda code: label(VISIBILITY_LABELS, code),
+        "collection_kind_label": lambda code: label(COLLECTION_KIND_LABELS, code),
+    }
 
 
 def visible_item_or_404(item_id: int) -> Item:
@@ -137,7 +158,7 @@ def new_item():
         record = operations.create_item(data, created_by=acting_user())
     except ValidationError as exc:
         return _item_form(None, data, exc.errors, 422)
-    flash(f"Saved “{record.display_title()}”.", "success")
+    flash(_("Saved “%(title)s”.", title=record.display_title()), "success")
     return redirect(url_for("manage.edit_item", item_id=record.id))
 
 
@@ -153,7 +174,7 @@ def edit_item(item_id: int):
         operations.update_item(record, data)
     except ValidationError as exc:
         return _item_form(record, data, exc.errors, 422)
-    flash("Changes saved.", "success")
+    flash(_("Changes saved."), "success")
     return redirect(url_for("manage.edit_item", item_id=record.id))
 
 
@@ -164,7 +185,7 @@ def delete_item(item_id: int):
     record = db.get_or_404(Item, item_id)
     title = record.display_title()
     operations.delete_item(record, deleted_by=acting_user())
-    flash(f"Deleted “{title}”.", "success")
+    flash(_("Deleted “%(title)s”.", title=title), "success")
     return redirect(url_for("manage.dashboard"))
 
 
@@ -196,7 +217,7 @@ def new_collection():
         record = operations.create_collection(data)
     except ValidationError as exc:
         return _collection_form(None, data, exc.errors, 422)
-    flash(f"Saved “{record.display_title()}”.", "success")
+    flash(_("Saved “%(title)s”.", title=record.display_title()), "success")
     return redirect(url_for("manage.edit_collection", collection_id=record.id))
 
 
@@ -212,5 +233,5 @@ def edit_collection(collection_id: int):
         operations.update_collection(record, data)
     except ValidationError as exc:
         return _collection_form(record, data, exc.errors, 422)
-    flash("Changes saved.", "success")
+    flash(_("Changes saved."), "success")
     return redirect(url_for("manage.edit_collection", collection_id=record.id))

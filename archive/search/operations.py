@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive import signals
@@ -74,8 +75,8 @@ class IndexRebuilding(ActionableError):
     headers = {"Retry-After": "30"}
 
     def __init__(self) -> None:
-        super().__init__("The search index is being rebuilt from the catalogue, so search has no results to give "
-                         "just now. Try again in a few minutes; browsing the catalogue works meanwhile.")
+        super().__init__(_("The search index is being rebuilt from the catalogue, so search has no results to give "
+                           "just now. Try again in a few minutes; browsing the catalogue works meanwhile."))
 
 
 def check_index_complete(documents: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
 from whoosh import qparser
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Wildcard
 
@@ -37,8 +38,8 @@ def clean_query(text: str | None) -> str:
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in (text or ""))
     text = " ".join(text.split())
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"The search is {len(text)} characters long; keep it under {MAX_QUERY_CHARS} "
-                         "(a few words or a phrase in quotes is enough).")
+        raise QueryError(_("The search is %(length)s characters long; keep it under %(limit)s "
+                           "(a few words or a phrase in quotes is enough).", length=len(text), limit=MAX_QUERY_CHARS))
     return text
 
 
@@ -67,9 +68,9 @@ def parse_query(text: str) -> Query:
         query = _parser().parse(_SYNTAX_RE.sub(" ", text))
     query = _tidy(query)
     if query is None or query is NullQuery:
-        raise QueryError("Type at least one word to search for; a * needs two letters before it, as in bord*.")
+        raise QueryError(_("Type at least one word to search for; a * needs two letters before it, as in bord*."))
     if sum(1 for _ in query.leaves()) > MAX_QUERY_TERMS * len(TEXT_FIELDS):
-        raise QueryError("The search has too many words; use fewer, or put a phrase in quotes.")
+        raise QueryError(_("The search has too many words; use fewer, or put a phrase in quotes."))
     _plain_unions(query)
     return query
 

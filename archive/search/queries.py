@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from whoosh.query import And, NumericRange, Query, Term
 
@@ -95,7 +96,7 @@ def search(
     """Search what ``user`` may see; results grouped by item, best first, with facet counts."""
     cleaned = clean_query(text)
     if not cleaned:
-        raise QueryError("Type a word, a name or a \"phrase in quotes\" to search for.")
+        raise QueryError(_("Type a word, a name or a \"phrase in quotes\" to search for."))
     query = hide_unseen_collections(parse_query(cleaned), user)
     filters = [f for f in [audience_filter(user)] if f is not None]
     if kind:
@@ -163,7 +164,7 @@ def _facets(ids: list[int], attributes: dict[int, dict], tracks: dict) -> dict[s
     """How many result items have each kind, year, film language, subtitle language, theme, collection."""
     counts: dict[str, Counter] = {name: Counter() for name in ("kind", "year", "lang", "subtitle_lang", "theme")}
     collections: Counter = Counter()
-    labels: dict[int, str] = {}
+    labels: dict = {}
     for item_id in ids:
         found = attributes[item_id]
         counts["kind"][found["kind"]] += 1
@@ -180,7 +181,8 @@ def _facets(ids: list[int], attributes: dict[int, dict], tracks: dict) -> dict[s
         for name, counter in counts.items()
     }
     facets["collection"] = [
-        {"value": cid, "label": labels[cid], "count": count} for cid, count in sorted(collections.items(), key=_facet_order)
+        {"value": cid, "label": str(labels[cid]), "label_lang": getattr(labels[cid], "lang", ""), "count": count}
+        for cid, count in sorted(collections.items(), key=_facet_order)
     ]
     return facets
 
@@ -196,13 +198,14 @@ def options_from_args(args) -> dict:
     kind = (args.get("kind") or "").strip().lower()
     if kind:
         if kind not in KINDS:
-            raise QueryError(f"kind={kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
+            raise QueryError(_("kind=%(value)s is not a kind; use one of: %(kinds)s.", value=repr(kind), kinds=", ".join(KINDS)))
         options["kind"] = kind
     for name in ("lang", "subtitle_lang", "theme"):
         value = (args.get(name) or "").strip()
         if value:
             if len(value) > 100 or any(unicodedata.category(ch)[0] == "C" for ch in value):
-                raise QueryError(f"{name}={value[:40]!r} is not a valid value; use a language tag such as hy or a theme name.")
+                raise QueryError(_("%(name)s=%(value)s is not a valid value; use a language tag such as hy or a theme name.",
+                                   name=name, value=repr(value[:40])))
             options[name] = value
     for name in ("year", "collection"):
         value = (args.get(name) or "").strip()
@@ -212,6 +215,7 @@ def options_from_args(args) -> dict:
             except ValueError:
                 number = None
             if number is None or not 0 < number <= validation.MAX_RECORD_ID:
-                raise QueryError(f"{name}={value[:20]!r} is not a number; give digits 0-9 such as 2019.")
+                raise QueryError(_("%(name)s=%(value)s is not a number; give digits 0-9 such as 2019.",
+                                   name=name, value=repr(value[:20])))
             options[name] = number
     return options

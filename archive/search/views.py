@@ -3,17 +3,51 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from archive.auth.permissions import acting_user
+from archive.catalogue.models import KIND_LABELS, label
 from archive.catalogue.views import visible_item_or_404
+from archive.i18n.names import language_name
 from archive.pagination import page_number
 from archive.search.operations import IndexRebuilding
 from archive.search.parsing import QueryError
 from archive.search.queries import options_from_args, search
 
 bp = Blueprint("search", __name__)
-FACET_NAMES = {"kind": "Kind", "year": "Year", "lang": "Language of the film", "subtitle_lang": "Subtitles",
-               "theme": "Theme", "collection": "Collection"}
+FACET_NAMES = {"kind": _l("Kind"), "year": _l("Year"), "lang": _l("Language of the film"),
+               "subtitle_lang": _l("Subtitles"), "theme": _l("Theme"), "collection": _l("Collection")}
+# On pages the film-language filter travels as ``film_lang``: ``lang`` in a page's address chooses
+# the interface language (archive/i18n), so a facet link must not switch the reader's language.
+PAGE_PARAMS = {"lang": "film_lang"}
+
+
+def _options_args(args) -> MultiDict:
+    """The page's query string with its parameter names as ``options_from_args`` reads them."""
+    renamed = MultiDict()
+    for key, value in args.items(multi=True):
+        if key in PAGE_PARAMS:
+            continue  # the interface language, not a filter
+        option = next((name for name, param in PAGE_PARAMS.items() if param == key), key)
+        renamed.add(option, value)
+    return renamed
+
+
+def facet_label(name: str, value) -> str:
+    """What a facet entry is called on the page: a kind's or a language's name, else the value."""
+    if name == "kind":
+        return label(KIND_LABELS, value)
+    if name in ("lang", "subtitle_lang"):
+        return language_name(value)
+    return str(value)
+
+
+def _render(status: int = 200, headers=None, **values):
+    values.setdefault("facet_names", FACET_NAMES)
+    values.setdefault("page_params", PAGE_PARAMS)
+    values.setdefault("facet_label", facet_label)
+    return render_template("search/results.html", **values), status, headers or {}
 
 
 @bp.get("/search")
@@ -22,17 +56,15 @@ def results():
     text = request.args.get("q", "")
     found, message, options = None, None, {}
     try:
-        options = options_from_args(request.args)
+        options = options_from_args(_options_args(request.args))
         if text.strip():
             found = search(text, user=acting_user(), page=page_number(), per_page=current_app.config["PAGE_SIZE"],
                            **options)
     except QueryError as exc:
         message = str(exc)
     except IndexRebuilding as exc:
-        return render_template("search/results.html", q=text, found=None, message=str(exc), options=options,
-                               facet_names=FACET_NAMES), exc.status, exc.headers
-    return render_template("search/results.html", q=text, found=found, message=message, options=options,
-                           facet_names=FACET_NAMES)
+        return _render(exc.status, exc.headers, q=text, found=None, message=str(exc), options=options)
+    return _render(q=text, found=found, message=message, options=options)
 
 
 @bp.get("/items/<int:item_id>/search")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from whoosh.query import And, NumericRange, Or, Query, Term
 
@@ -18,6 +19,7 @@ from archive.auth.permissions import audience_of
 from archive.catalogue.models import Collection, Item, Theme, collection_items, item_themes
 from archive.catalogue.visibility import LEVELS, visible_collections, visible_items
 from archive.extensions import db
+from archive.i18n.records import Shown, shown
 from archive.timeutil import utcnow
 
 
@@ -88,7 +90,7 @@ def visible_attributes(searcher, user, ids: list[int]) -> dict[int, dict]:
     for start in range(0, len(missing), 900):
         cached.update(_item_attributes(execute, missing[start:start + 900]))
     member_of = {cid for item_id in visible for cid in cached[item_id]["collection"]}
-    labels: dict[int, str] = {}
+    labels: dict[int, Shown] = {}
     if member_of:
         for collection_id, title in execute(
             select(Collection.id, Collection.title).where(Collection.id.in_(sorted(member_of)), visible_collections(user))
@@ -140,5 +142,6 @@ def _item_attributes(execute, ids: list[int]) -> dict[int, dict]:
     return found
 
 
-def _title(titles: dict, collection_id: int) -> str:
-    return titles.get("en") or next(iter(titles.values()), f"Collection {collection_id}")
+def _title(titles: dict, collection_id: int) -> Shown:
+    """The collection's title in the reader's language when it has one (as ``Collection.shown_title``)."""
+    return shown(titles or {}) or Shown(_("Collection %(id)s", id=collection_id))

@@ -36,7 +36,7 @@ def test_visitor_searches_and_opens_the_film_at_the_moment(page, app):
     expect(result.locator(".snippet")).to_contain_text("<script>alert(1)</script>")  # shown as text
     expect(page.locator("body")).not_to_contain_text("Closed interviews")
     expect(page.locator('.facet[data-facet="year"]')).to_contain_text("2019 (1)")
-    expect(page.locator('.facet[data-facet="subtitle_lang"]')).to_contain_text("az (1)")
+    expect(page.locator('.facet[data-facet="subtitle_lang"]')).to_contain_text("Azerbaijani (1)")
 
     page.locator('.facet[data-facet="theme"] a', has_text="memory").click()
     expect(page.locator("#result-count")).to_have_text("1 item found")
