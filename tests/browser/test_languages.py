@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from archive.extensions import db
+from archive.i18n import catalogs
 from archive.screenings import times
 from archive.screenings.operations import decisions, venues
 from archive.timeutil import utcnow
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 LANGUAGES = ("en", "hy", "az", "ru")
 TITLES = {"en": "Two Banks of One River", "hy": "Մեկ գետի երկու ափ", "az": "Bir çayın iki sahili", "ru": "Два берега одной реки"}
-SERVED_FONTS = {"Noto Sans", "Noto Sans Armenian"}
+SERVED_FONTS = {"Noto Sans", "Noto Sans Armenian", "Noto Sans Math"}
 # The frame of a page: what the interface writes, not what the records say.
 FRAME = "header a, header button, nav a, footer, main h1, main h2, label, legend, th, button, .empty, .hint, .pager"
 FRAME_TEXTS = """
@@ -64,6 +65,13 @@ def _pages(film_id: int) -> dict[str, str]:
     }
 
 
+def _translations(language: str) -> set[str]:
+    found = set()
+    for message in catalogs.read(language):
+        found.update(message.string if isinstance(message.string, tuple) else (message.string,))
+    return found
+
+
 def _frame(page: Page) -> set[str]:
     return set(page.evaluate(FRAME_TEXTS, FRAME))
 
@@ -77,7 +85,11 @@ def _fonts_that_painted(page: Page, selector: str) -> set[str]:
     used = set()
     for node in session.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]:
         for font in session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
-            used.add(font["familyName"] if font.get("isCustomFont") else f"system:{font['familyName']}")
+            if font.get("isCustomFont"):
+                used.add(font["familyName"])
+            else:
+                html = session.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"]
+                used.add(f"system:{font['familyName']} in {html[:300]}")
     session.detach()
     return used
 
@@ -96,13 +108,15 @@ def test_the_public_pages_speak_each_language_with_the_archives_fonts(browser, l
         page.goto(path)
         english[name] = _frame(page)
     context.close()
+    written = {language: _translations(language) for language in ("hy", "az", "ru")}
     for language in ("hy", "az", "ru"):
         context, page = _visit(browser, live_server, language)
         try:
             for name, path in _pages(film.id).items():
                 page.goto(path)
                 expect(page.locator("html")).to_have_attribute("lang", language)
-                left = _frame(page) & english[name] - {"English"}
+                # Left in English, unless the language writes it the same way (Azerbaijani "Film").
+                left = _frame(page) & english[name] - {"English"} - written[language]
                 assert not left, f"{language} {name}: still in English: {sorted(left)}"
                 page.evaluate("document.fonts.ready")
                 painted = _fonts_that_painted(page, "body, header a, main h1, main p, footer")
