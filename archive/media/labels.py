@@ -14,7 +14,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from archive.i18n.formats import number
+from archive.i18n.formats import duration, number
 from archive.i18n.names import interface_locale
 
 _UNITS = ("digital-byte", "digital-kilobyte", "digital-megabyte", "digital-gigabyte", "digital-terabyte")
@@ -23,8 +23,10 @@ STATUS_LABELS = {
     # Translators: the state of a film or photograph being processed after upload.
     "queued": _l("waiting to be processed"),
     "running": _l("being processed"),
+    # Translators: a processed film or photograph, ready to be seen.
     "done": _l("ready"),
     "ready": _l("ready"),
+    # Translators: the processing of a film or photograph failed.
     "failed": _l("failed"),
 }
 STAGE_LABELS = {
@@ -92,11 +94,15 @@ def technical_label(key: str) -> str:
     return str(label) if label is not None else key.replace("_", " ")
 
 
-def technical_value(value) -> str:
-    """A technical fact's value: numbers the local way, yes/no for flags, text as it is."""
+def technical_value(value, key: str = "") -> str:
+    """A technical fact's value: lengths and rates with their units, numbers the local way, yes/no for flags."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int | float):
+        if key.endswith("duration"):
+            return duration(value)
+        if key.endswith("sample_rate"):
+            return format_unit(value, "frequency-hertz", length="short", locale=interface_locale())
         return number(value)
     return str(value)
 

@@ -56,6 +56,7 @@ ENCODING_NAMES = {
 }
 # What each choice is for, in the interface language (the names themselves are the same everywhere).
 _PURPOSES = {
+    # Translators: what a text encoding is for, shown in brackets after its name: "Windows-1250 (...)".
     "cp1250": _l("Central European: Czech, Polish, Hungarian …"), "cp1251": _l("Cyrillic"),
     "koi8_r": _l("Russian"), "koi8_u": _l("Ukrainian"), "cp866": _l("DOS Cyrillic"),
     "cp1252": _l("Western European"), "cp1254": _l("Turkish, Azerbaijani"), "cp1253": _l("Greek"),

@@ -22,7 +22,11 @@ from archive.subtitles.models import SubtitleTrack
 from archive.subtitles.parsing import timecode
 
 bp = Blueprint("subtitles", __name__)
-SOURCE_LABELS = {"upload": _l("uploaded"), "embedded": _l("from the film file")}
+SOURCE_LABELS = {
+    # Translators: where a subtitle track came from: an archivist uploaded it (a table cell under "Source").
+    "upload": _l("uploaded"),
+    "embedded": _l("from the film file"),
+}
 
 
 def track_source(source: str) -> str:

@@ -81,7 +81,7 @@ def test_preview_page_in_russian_reports_and_refuses_in_russian(app, client_as, 
                            data={"lang": "ru", "file": (io.BytesIO(data), "ru.srt")}, content_type="multipart/form-data")
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "Проверьте субтитры перед сохранением" in page and "Титры накладываются на предыдущий" in page
+    assert "Проверьте субтитры перед сохранением" in page and "Титры накладываются на предыдущие" in page
     assert f"<strong>{cldr_name('ru', 'ru')}</strong>" in page
     bad = browser.post(f"/manage/items/{film.id}/subtitles/preview",
                        data={"lang": "ru", "file": (io.BytesIO(b"no cues"), "x.srt")}, content_type="multipart/form-data")
@@ -108,4 +108,4 @@ def test_api_answers_warnings_and_refusals_in_the_requested_language_with_the_sa
                           headers=token_for("archivist")).get_json()["error"]
     assert english["code"] == error["code"] and english["fields"]["file"].startswith("The file is empty.")
     listed = client.get(f"/api/v1/items/{film.id}/subtitles", headers={"Accept-Language": "ru"}).get_json()
-    assert listed["items"][0]["warnings"][0]["message"] == "Титры накладываются на предыдущий (1: титр 2 в 0:01)"
+    assert listed["items"][0]["warnings"][0]["message"] == "Титры накладываются на предыдущие (1: титр 2 в 0:01)"
