@@ -6,6 +6,13 @@
   if (!form) { return; }
   var input = document.getElementById("upload-files");
   var list = document.getElementById("upload-list");
+  // The page gives the messages in the interface language; English when it does not.
+  var say = {
+    uploaded: form.dataset.uploaded || "uploaded; processing…",
+    failed: form.dataset.failed || "Upload failed (STATUS).",
+    broken: form.dataset.broken || "The connection broke off; nothing was stored. Try again.",
+    finished: form.dataset.finished || "Processing finished: show the files"
+  };
 
   function row(file) {
     var li = document.createElement("li");
@@ -39,17 +46,17 @@
         try { message = JSON.parse(xhr.responseText); } catch (e) { message = null; }
         if (xhr.status === 201) {
           view.bar.value = 100;
-          view.note.textContent = " uploaded; processing…";
+          view.note.textContent = " " + say.uploaded;
           view.li.className = "ok";
           resolve(true);
         } else {
-          view.note.textContent = " " + (message && message.error ? message.error.message : "Upload failed (" + xhr.status + ").");
+          view.note.textContent = " " + (message && message.error ? message.error.message : say.failed.replace("STATUS", xhr.status));
           view.li.className = "error";
           resolve(false);
         }
       };
       xhr.onerror = function () {
-        view.note.textContent = " The connection broke off; nothing was stored. Try again.";
+        view.note.textContent = " " + say.broken;
         view.li.className = "error";
         resolve(false);
       };
@@ -69,7 +76,7 @@
           var note = document.createElement("p");
           var link = document.createElement("a");
           link.href = window.location.pathname;
-          link.textContent = "Processing finished: show the files";
+          link.textContent = say.finished;
           note.appendChild(link);
           list.parentNode.insertBefore(note, list.nextSibling);
         } else {
@@ -88,7 +95,7 @@
     }, Promise.resolve()).then(function () { if (stored) { poll(); } });
   });
 
-  if (document.querySelector("#media-status progress") || /queued|running/.test(document.getElementById("media-status").textContent)) {
+  if (document.querySelector("#media-status progress") || document.querySelector('#media-status [data-status="queued"], #media-status [data-status="running"]')) {
     setTimeout(poll, 2000);
   }
 })();

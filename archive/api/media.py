@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.api import bp
@@ -26,10 +27,10 @@ def upload_media(item_id: int):
     """Stream the raw request body into storage as an original of this item (staff)."""
     item = db.session.get(Item, item_id)
     if item is None:
-        abort(404, description=f"No item {item_id}.")
+        abort(404, description=_("No item %(id)s.", id=item_id))
     filename = request.args.get("filename", "")
     if not filename.strip():
-        abort(400, description="Name the file: POST /api/v1/items/ID/media?filename=NAME with the file as the body.")
+        abort(400, description=_("Name the file: POST /api/v1/items/ID/media?filename=NAME with the file as the body."))
     refuse_oversized_request()
     media = ingest(item, body_stream(), filename, uploaded_by=acting_user())  # errors: archive.errors handlers
     job = latest_derive_jobs(item).get(media.id)
@@ -49,11 +50,11 @@ def list_jobs():
         try:
             query = query.where(Job.item_id == record_id(item))
         except ValueError as exc:
-            abort(400, description=f"item: {exc}")
+            abort(400, description=_("item: %(problem)s", problem=exc))
     status = request.args.get("status")
     if status is not None:
         if status not in STATUSES:
-            abort(400, description="status must be one of: " + ", ".join(STATUSES) + ".")
+            abort(400, description=_("status must be one of: %(choices)s.", choices=", ".join(STATUSES)))
         query = query.where(Job.status == status)
     return page_json(paginate(query, page_number()), job_json)
 
@@ -64,9 +65,9 @@ def retry_job(job_id: int):
     """Queue a failed job again (staff)."""
     job = db.session.get(Job, job_id)
     if job is None:
-        abort(404, description=f"No job {job_id}.")
+        abort(404, description=_("No job %(id)s.", id=job_id))
     try:
         retry(job)
-    except ValueError as exc:
-        return error_body("running", str(exc)), 409
+    except ValueError:
+        return error_body("running", _("This job is running now; wait for it to finish.")), 409
     return job_json(job)

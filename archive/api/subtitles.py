@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, request, url_for
+from flask_babel import gettext as _
 
 from archive.api import bp
 from archive.api.catalogue import _item_or_404
 from archive.auth.permissions import STAFF, acting_user, require
 from archive.extensions import db
+from archive.media.labels import file_size
 from archive.subtitles import operations
 from archive.subtitles.models import SubtitleTrack
 
@@ -15,11 +17,11 @@ from archive.subtitles.models import SubtitleTrack
 def read_body(limit: int) -> bytes:
     """The raw request body, refused with a clear message past ``limit`` bytes."""
     if request.content_length is not None and request.content_length > limit:
-        abort(413, description=f"The file is larger than {limit // 1024 // 1024} MiB; subtitle files are far "
-                               "smaller. Check that you are sending an .srt or .vtt file.")
+        abort(413, description=_("The file is larger than %(limit)s; subtitle files are far smaller. Check that "
+                                 "you are sending an .srt or .vtt file.", limit=file_size(limit)))
     data = request.stream.read(limit + 1)
     if len(data) > limit:
-        abort(413, description=f"The file is larger than {limit // 1024 // 1024} MiB.")
+        abort(413, description=_("The file is larger than %(limit)s.", limit=file_size(limit)))
     return data
 
 
@@ -34,7 +36,7 @@ def upload_subtitles(item_id: int):
     """
     item = _item_or_404(item_id)
     if not request.args.get("lang"):
-        abort(400, description="Say which language the subtitles are in: ?lang=hy (any BCP-47 tag).")
+        abort(400, description=_("Say which language the subtitles are in: ?lang=hy (any BCP-47 tag)."))
     data = read_body(operations.MAX_SUBTITLE_BYTES)
     track, report = operations.create_track(
         item, request.args["lang"], data, request.args.get("filename"),
@@ -57,6 +59,6 @@ def delete_subtitles(item_id: int, track_id: int):
     item = _item_or_404(item_id)
     track = db.session.get(SubtitleTrack, track_id)
     if track is None or track.item_id != item.id:
-        abort(404, description=f"Item {item_id} has no subtitle track {track_id}.")
+        abort(404, description=_("Item %(item)s has no subtitle track %(track)s.", item=item_id, track=track_id))
     operations.delete_track(track)
     return "", 204

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +23,7 @@ from archive.extensions import db
 from archive.jobs.operations import enqueue
 from archive.media import detect
 from archive.media.detect import HEAD_BYTES
+from archive.media.labels import file_size
 from archive.media.models import MediaFile
 from archive.storage import ObjectTooLarge, StoredObject, get_storage
 
@@ -44,9 +46,10 @@ class DuplicateMedia(IngestError):
     def __init__(self, existing: MediaFile):
         item = db.session.get(Item, existing.item_id)
         title = item.display_title() if item else "?"
-        super().__init__(
-            f"This file is already in the archive: item {existing.item_id} “{title}” holds it as “{existing.filename}”."
-        )
+        super().__init__(_(
+            "This file is already in the archive: item %(item)s “%(title)s” holds it as “%(filename)s”.",
+            item=existing.item_id, title=title, filename=existing.filename,
+        ))
         self.existing = existing
 
 
@@ -68,15 +71,25 @@ class Sniffed:
 def sniff(head: bytes) -> Sniffed:
     """Decide from the first bytes whether this is a film or photograph the archive accepts."""
     if not head:
-        raise IngestError("The file is empty (0 bytes). Choose the film or photograph again.")
+        raise IngestError(_("The file is empty (0 bytes). Choose the film or photograph again."))
     announced = detect.sniff(head)
     if announced is None or announced[0] not in ("video", "image"):
-        what = "HEIC/AVIF pictures are not accepted yet; export it as JPEG or TIFF. " if announced else ""
-        raise IngestError(
-            f"This is not a film or photograph the archive can read (by its content, whatever its name). {what}"
-            + detect.ACCEPTED
-        )
+        if announced:
+            raise IngestError(_(
+                "This is not a film or photograph the archive can read (by its content, whatever its name). "
+                "HEIC/AVIF pictures are not accepted yet; export it as JPEG or TIFF. %(accepted)s",
+                accepted=accepted_formats(),
+            ))
+        raise IngestError(_(
+            "This is not a film or photograph the archive can read (by its content, whatever its name). %(accepted)s",
+            accepted=accepted_formats(),
+        ))
     return Sniffed(announced[0], announced[1])
+
+
+def accepted_formats() -> str:
+    """The formats the archive takes, in the interface language (``detect.ACCEPTED`` says the same in English)."""
+    return _("Films: MP4, MOV, MKV, WebM, AVI, MXF, MPEG-TS. Photographs: JPEG, PNG, TIFF, WebP.")
 
 
 def clean_filename(name: str | None) -> str:
@@ -117,24 +130,16 @@ def store_original(stream: BinaryIO, filename: str | None) -> tuple[StoredObject
     try:
         stored = storage.save(capture, prefix="originals", max_bytes=limit)
     except ObjectTooLarge:
-        raise UploadTooLarge(
-            f"The upload is larger than this archive accepts ({_human(limit)}). Ask an admin to raise "
-            "ARCHIVE_MAX_UPLOAD_BYTES, or upload a smaller file."
-        ) from None
+        raise UploadTooLarge(_(
+            "The upload is larger than this archive accepts (%(limit)s). Ask an admin to raise "
+            "ARCHIVE_MAX_UPLOAD_BYTES, or upload a smaller file.", limit=file_size(limit),
+        )) from None
     try:
         sniffed = sniff(capture.head)
     except IngestError:
         storage.delete(stored.key)
         raise
     return stored, sniffed
-
-
-def _human(size: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
 
 
 def find_duplicate(sha256: str) -> MediaFile | None:
@@ -193,10 +198,11 @@ def ingest(item: Item, stream: BinaryIO, filename: str | None, uploaded_by=None)
     stored, sniffed = store_original(stream, filename)
     if sniffed.kind != expected:
         get_storage().delete(stored.key)
-        raise IngestError(
-            f"This item is a {item.kind} but the file is {'a photograph' if sniffed.kind == 'image' else 'a film'}. "
-            "Attach it to an item of the right kind."
-        )
+        if sniffed.kind == "image":
+            message = _("This item is a film but the file is a photograph. Attach it to an item of the right kind.")
+        else:
+            message = _("This item is a photograph but the file is a film. Attach it to an item of the right kind.")
+        raise IngestError(message)
     media = record_original(item, stored, sniffed, filename, uploaded_by)
     enqueue("derive", {"media_id": media.id}, item_id=item.id)
     return media

@@ -6,6 +6,7 @@ Callers decide visibility first; this module never widens it: originals only for
 from __future__ import annotations
 
 from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from archive.auth.permissions import audience_of
@@ -14,13 +15,14 @@ from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import job_json
+from archive.media import labels
 from archive.media.models import MediaFile
 from archive.media.operations import derivative_url, link_still_allowed, original_url
 from archive.storage.views import add_link_check
 
 # What a photograph's EXIF says about who took it, when and where: it can identify a person at risk.
 STAFF_ONLY_TECHNICAL = ("taken_at", "camera_make", "camera_model", "had_location")
-FAILED_FOR_PUBLIC = "This file could not be processed; the archive's staff can see why and retry it."
+FAILED_FOR_PUBLIC = _l("This file could not be processed; the archive's staff can see why and retry it.")
 
 
 def latest_derive_jobs(item: Item) -> dict[int, Job]:
@@ -83,11 +85,12 @@ def _job_for(job: Job, staff: bool) -> dict:
     """A job as this reader may see it: the failure's reason (it may name the original file) for staff only."""
     shown = job_json(job)
     if not staff and shown["error"]:
-        shown["error"] = FAILED_FOR_PUBLIC
+        shown["error"] = str(FAILED_FOR_PUBLIC)
     return shown
 
 
 def init_app(app: Flask) -> None:
     """Show an item's media (player, photo sizes, processing status) on its page; recheck its links on use."""
     item_page.add_part("media", present_media)
+    labels.init_app(app)
     add_link_check(app, link_still_allowed)

@@ -6,6 +6,9 @@ Views call these; the ingest operation itself never sees a request.
 from __future__ import annotations
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
+
+from archive.i18n.formats import number
 
 # gunicorn reads request bodies from the socket 8 KiB at a time, which makes a multi-gigabyte
 # upload cost hundreds of thousands of Python calls; 1 MiB reads cut that by a factor of 128.
@@ -17,7 +20,8 @@ def refuse_oversized_request() -> None:
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     length = request.content_length
     if length is not None and length > limit:
-        abort(413, description=f"The upload is {length} bytes; this archive accepts at most {limit} bytes.")
+        abort(413, description=_("The upload is %(size)s bytes; this archive accepts at most %(limit)s bytes.",
+                                 size=number(length), limit=number(limit)))
 
 
 def body_stream():

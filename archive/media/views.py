@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.auth.permissions import ADMIN, STAFF, acting_user, audience_of, require
@@ -43,7 +44,7 @@ def upload(item_id: int):
     """Receive one file as the raw request body (sent by static/upload.js with a progress bar)."""
     item = db.session.get(Item, item_id)
     if item is None:
-        return error_body("not_found", f"No item {item_id}."), 404
+        return error_body("not_found", _("No item %(id)s.", id=item_id)), 404
     filename = request.args.get("filename", "")
     refuse_oversized_request()
     media = ingest(item, body_stream(), filename, uploaded_by=acting_user())  # errors: archive.errors handlers
@@ -65,9 +66,9 @@ def retry_job(job_id: int):
     job = db.get_or_404(Job, job_id)
     try:
         retry(job)
-        flash("Queued again.", "success")
-    except ValueError as exc:
-        flash(str(exc), "error")
+        flash(_("Queued again."), "success")
+    except ValueError:
+        flash(_("This job is running now; wait for it to finish."), "error")
     if request.accept_mimetypes.best == "application/json":
         return job_json(job)
     target = url_for("media.upload_page", item_id=job.item_id) if job.item_id else url_for("media.fixity")
@@ -106,7 +107,7 @@ def fixity():
     """The last fixity check's result; admins can start a full check."""
     if request.method == "POST":
         enqueue("fixity", {"all": True})
-        flash("A full fixity check is queued; this page shows its result when it has run.", "success")
+        flash(_("A full fixity check is queued; this page shows its result when it has run."), "success")
         return redirect(url_for("media.fixity"))
     last = db.session.scalar(select(Job).where(Job.kind == "fixity").order_by(Job.id.desc()).limit(1))
     return render_template("media/fixity.html", job=last)

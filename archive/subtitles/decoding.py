@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from archive.errors import ValidationError
 
@@ -52,23 +54,48 @@ ENCODING_NAMES = {
     **{code: label.split(" (")[0] for code, label in ENCODING_CHOICES.items()},
     "utf-8-sig": "UTF-8 with BOM", "utf-32-le": "UTF-32LE", "utf-32-be": "UTF-32BE",
 }
+# What each choice is for, in the interface language (the names themselves are the same everywhere).
+_PURPOSES = {
+    # Translators: what a text encoding is for, shown in brackets after its name: "Windows-1250 (...)".
+    "cp1250": _l("Central European: Czech, Polish, Hungarian …"), "cp1251": _l("Cyrillic"),
+    "koi8_r": _l("Russian"), "koi8_u": _l("Ukrainian"), "cp866": _l("DOS Cyrillic"),
+    "cp1252": _l("Western European"), "cp1254": _l("Turkish, Azerbaijani"), "cp1253": _l("Greek"),
+    "cp1255": _l("Hebrew"), "cp1256": _l("Arabic, Persian"), "cp1257": _l("Baltic"),
+    "iso8859_2": _l("Central European"), "iso8859_5": _l("Cyrillic"), "iso8859_9": _l("Turkish"),
+    "big5": _l("Traditional Chinese"), "gb18030": _l("Simplified Chinese"), "shift_jis": _l("Japanese"),
+    "euc_kr": _l("Korean"),
+}
 _WIDE = ("utf-16", "utf-32")
-_CHOOSE = "choose the file's encoding on the preview page (or send ?encoding= to the API) and read it again"
 
 
 @dataclass
 class Decoded:
-    """A file's text, the encoding it was read in, and notes (code, message, where) for the warnings."""
+    """A file's text, the encoding it was read in, and notes (code, args, where) for the warnings."""
 
     text: str
     encoding: str
     clean: bool = True
-    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    notes: list[tuple[str, dict, str]] = field(default_factory=list)
+
+
+def encoding_choices() -> dict[str, str]:
+    """``ENCODING_CHOICES`` with what each is for in the interface language, for the pages' menus."""
+    return {code: f"{_name(code)} ({_PURPOSES[code]})" if code in _PURPOSES else _name(code)
+            for code in ENCODING_CHOICES}
+
+
+def _name(encoding: str) -> str:
+    if encoding == "utf-8-sig":
+        return _("UTF-8 with BOM")
+    return ENCODING_NAMES.get(encoding, encoding)
 
 
 def encoding_name(encoding: str) -> str:
     """The name people know an encoding by; ``utf-8+cp1251`` for a file that mixes two."""
-    return " and ".join(ENCODING_NAMES.get(part, part) for part in encoding.split("+"))
+    parts = [_name(part) for part in encoding.split("+")]
+    if len(parts) == 2:
+        return _("%(first)s and %(second)s", first=parts[0], second=parts[1])
+    return ", ".join(parts)
 
 
 def decode(data: bytes, encoding: str | None = None) -> Decoded:
@@ -81,8 +108,10 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
                 text = data[len(bom):].decode("utf-8" if found == "utf-8-sig" else found)
             except UnicodeDecodeError as exc:
                 name = ENCODING_NAMES[found]
-                raise ValidationError({"file": f"The file starts with a byte-order mark ({name}) but is not valid "
-                                               f"{name} (byte {exc.start}). Save it again as UTF-8."}) from None
+                raise ValidationError({"file": _(
+                    "The file starts with a byte-order mark (%(encoding)s) but is not valid %(encoding)s "
+                    "(byte %(byte)s). Save it again as UTF-8.", encoding=name, byte=exc.start,
+                )}) from None
             return _without_nul(Decoded(text, found))
     _refuse_binary(data)
     try:
@@ -97,8 +126,9 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
 
 def _decode_as(data: bytes, encoding: str) -> Decoded:
     if encoding not in ENCODING_CHOICES:
-        raise ValidationError({"encoding": f"{encoding!r} is not an encoding this archive reads; choose one of: "
-                                           f"{', '.join(ENCODING_CHOICES)}."})
+        raise ValidationError({"encoding": _("%(encoding)s is not an encoding this archive reads; choose one "
+                                             "of: %(choices)s.", encoding=repr(encoding),
+                                             choices=", ".join(ENCODING_CHOICES))})
     if not encoding.startswith(_WIDE):
         _refuse_binary(data)
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
@@ -108,9 +138,9 @@ def _decode_as(data: bytes, encoding: str) -> Decoded:
 def _refuse_binary(data: bytes) -> None:
     sample = data[:8192]
     if len(_CONTROL_BYTES.findall(sample)) * 10 > len(sample):
-        raise ValidationError({"file": "This is not a subtitle file: it holds binary data. Upload an .srt or .vtt "
-                                       "text file (for UTF-16 without a byte-order mark, choose UTF-16LE or "
-                                       "UTF-16BE as the encoding)."})
+        raise ValidationError({"file": _("This is not a subtitle file: it holds binary data. Upload an .srt or "
+                                         ".vtt text file (for UTF-16 without a byte-order mark, choose UTF-16LE "
+                                         "or UTF-16BE as the encoding).")})
 
 
 def _legacy_candidates(data: bytes) -> list[str]:
@@ -143,9 +173,8 @@ def _decode_legacy(data: bytes, candidates: list[str], reported: str | None = No
             continue
     chosen = candidates[0]
     decoded = Decoded(data.decode(chosen, "replace"), reported or chosen, clean=False)
-    message = f"Bytes that are not valid {encoding_name(reported or chosen)} were replaced with \ufffd; {_CHOOSE}"
     for number in _lines_with(decoded.text, "\ufffd"):
-        decoded.notes.append(("undecodable", message, f"line {number}"))
+        decoded.notes.append(("undecodable", {"encoding": reported or chosen}, f"line {number}"))
     return decoded
 
 
@@ -167,19 +196,17 @@ def _decode_mixed(data: bytes) -> Decoded | None:
     read = dict(zip(legacy, rest.text.split("\n"), strict=False))
     text = "\n".join(read[index] if index in read else line.decode("utf-8") for index, line in enumerate(lines))
     decoded = Decoded(text, f"utf-8+{rest.encoding}", clean=rest.clean)
-    message = (f"The file mixes encodings: these lines were read as {encoding_name(rest.encoding)}, the others as "
-               "UTF-8; check them, or save the file again as UTF-8")
-    decoded.notes = [("mixed", message, f"line {index + 1}") for index in legacy]
+    decoded.notes = [("mixed", {"encoding": rest.encoding}, f"line {index + 1}") for index in legacy]
     if not rest.clean:
-        decoded.notes += [("undecodable", f"Bytes that are not valid {encoding_name(rest.encoding)} were replaced "
-                                          f"with \ufffd; {_CHOOSE}", f"line {n}") for n in _lines_with(text, "\ufffd")]
+        decoded.notes += [("undecodable", {"encoding": rest.encoding}, f"line {n}")
+                          for n in _lines_with(text, "\ufffd")]
     return decoded
 
 
 def _without_nul(decoded: Decoded) -> Decoded:
     """NUL characters become U+FFFD, as a WebVTT parser does; each line with one is noted."""
     if "\x00" in decoded.text:
-        decoded.notes += [("nul", "NUL characters were replaced with \ufffd", f"line {n}")
+        decoded.notes += [("nul", {}, f"line {n}")
                           for n in _lines_with(decoded.text, "\x00")]
         decoded.text = decoded.text.replace("\x00", "\ufffd")
     return decoded

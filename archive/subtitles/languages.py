@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from archive.subtitles import messages
+
 # Languages written in one script of their own: the script's word in Unicode character names.
 _SCRIPTS = {
     "hy": ("ARMENIAN",), "ka": ("GEORGIAN",), "el": ("GREEK",), "he": ("HEBREW",), "yi": ("HEBREW",),
@@ -49,11 +51,9 @@ def mismatch_warning(lang: str, texts: list[str]) -> dict | None:
     if not (too_many or too_few):
         return None
     examples = " ".join(dict.fromkeys(foreign or letters))[:40]
-    message = (f"The text does not look like {lang}: {len(foreign)} of {len(letters)} letters are not "
-               f"{lang} letters (such as {examples}). The file may be in another encoding, or in another "
-               "language: choose the encoding on the preview page (or send ?encoding= to the API), or check the "
-               "language tag")
-    return {"code": "language", "message": message, "count": len(foreign), "where": []}
+    args = {"lang": lang, "foreign": len(foreign), "letters": len(letters), "examples": examples}
+    return {"code": "language", "message": messages.describe("language", args), "count": len(foreign), "where": [],
+            "args": args}
 
 
 def _fits(char: str, primary: str) -> bool:

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
@@ -21,10 +22,13 @@ from archive import signals
 from archive.catalogue.models import Item
 from archive.errors import ActionableError, ValidationError
 from archive.extensions import db
+from archive.i18n.names import language_name
+from archive.media.labels import file_size
 from archive.signals import announce
 from archive.storage import get_storage
 from archive.subtitles.formats import to_vtt
 from archive.subtitles.languages import mismatch_warning
+from archive.subtitles.messages import place, warning_text
 from archive.subtitles.models import Cue, SubtitleTrack
 from archive.subtitles.parsing import ENCODING_CHOICES, ParsedSubtitles, encoding_name, parse, timecode
 from archive.validation import language_tag, raise_if_any, text
@@ -62,14 +66,14 @@ def check_upload(item: Item, lang, data: bytes, filename: str | None, *, encodin
     """
     errors = {}
     if item.kind != "film":
-        errors["item"] = "Subtitles belong to films; this item is a photograph."
+        errors["item"] = _("Subtitles belong to films; this item is a photograph.")
     try:
         lang = language_tag(lang)
     except ValueError as exc:
         errors["lang"] = str(exc)
     if len(data) > MAX_SUBTITLE_BYTES:
-        errors["file"] = (f"The file is {len(data) / 1024 / 1024:.1f} MiB; subtitle files are far smaller "
-                          f"(limit {MAX_SUBTITLE_BYTES // 1024 // 1024} MiB). Check that it is an .srt or .vtt file.")
+        errors["file"] = _("The file is %(size)s; subtitle files are far smaller (limit %(limit)s). Check that it "
+                           "is an .srt or .vtt file.", size=file_size(len(data)), limit=file_size(MAX_SUBTITLE_BYTES))
     if errors:
         raise ValidationError(errors)
     encoding = (encoding.strip() or None) if isinstance(encoding, str) else None
@@ -94,10 +98,11 @@ def clean_label(label) -> str:
 
 def _undecodable_message(parsed: ParsedSubtitles) -> str:
     found = next((w for w in parsed.warnings if w["code"] == "undecodable"), {"count": 0, "where": []})
-    where = ", ".join(found["where"]) + (" …" if found["count"] > len(found["where"]) else "")
-    return (f"Some bytes of this file fit no encoding it might be in: read as {encoding_name(parsed.encoding)}, "
-            f"they would turn into \ufffd on {where}. Say which encoding the file is in with ?encoding= (one of "
-            f"{', '.join(ENCODING_CHOICES)}), or save it again as UTF-8.")
+    where = ", ".join(place(spot) for spot in found["where"]) + (" …" if found["count"] > len(found["where"]) else "")
+    return _("Some bytes of this file fit no encoding it might be in: read as %(encoding)s, they would turn into "
+             "\ufffd on %(where)s. Say which encoding the file is in with ?encoding= (one of %(choices)s), or save "
+             "it again as UTF-8.", encoding=encoding_name(parsed.encoding), where=where,
+             choices=", ".join(ENCODING_CHOICES))
 
 
 def report(parsed: ParsedSubtitles) -> dict:
@@ -162,8 +167,8 @@ def save_track(item: Item, upload: Upload, *, source: str = "upload", label: str
         get_storage().delete(stored.key)
         if isinstance(exc, OperationalError) and not _is_lock_conflict(exc):
             raise
-        raise UploadInProgress(f"Another upload of {upload.lang} subtitles for this item is being saved at this "
-                               "moment; try again.") from None
+        raise UploadInProgress(_("Another upload of %(lang)s subtitles for this item is being saved at this "
+                                 "moment; try again.", lang=upload.lang)) from None
     except Exception:
         db.session.rollback()
         get_storage().delete(stored.key)
@@ -239,19 +244,29 @@ def tracks_of(item: Item) -> list[SubtitleTrack]:
     ))
 
 
+def track_label(track: SubtitleTrack) -> str:
+    """What a track is called: the archivist's label, else its language's name in the interface language."""
+    return track.label or language_name(track.lang)
+
+
+def shown_warnings(warnings: list[dict] | None) -> list[dict]:
+    """Kept warnings with their messages in the reader's language."""
+    return [{**warning, "message": warning_text(warning)} for warning in warnings or []]
+
+
 def track_json(track: SubtitleTrack) -> dict:
     """A track as the API shows it, with the link to its WebVTT file."""
     return {
         "id": track.id,
         "lang": track.lang,
-        "label": track.label or track.lang,
+        "label": track_label(track),
         "source": track.source,
         "cues": track.cue_count,
         "first_start": track.first_start,
         "last_end": track.last_end,
         "encoding": track.encoding,
         "format": track.source_format,
-        "warnings": track.warnings,
+        "warnings": shown_warnings(track.warnings),
         "vtt_url": url_for("subtitles.vtt", item_id=track.item_id, track_id=track.id, _external=True),
     }
 
@@ -275,7 +290,7 @@ def vtt_bytes(track: SubtitleTrack) -> bytes:
 def player_tracks(item: Item) -> list[dict]:
     """``<track>`` entries for the item page's player: language, label and WebVTT link."""
     return [
-        {"lang": track.lang, "label": track.label or track.lang,
+        {"lang": track.lang, "label": track_label(track),
          "url": url_for("subtitles.vtt", item_id=item.id, track_id=track.id)}
         for track in tracks_of(item)
     ]

@@ -12,7 +12,10 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from archive.errors import ValidationError
+from archive.subtitles import messages
 from archive.subtitles.decoding import ENCODING_CHOICES, ENCODING_NAMES, LEGACY_ENCODINGS, decode, encoding_name
 
 __all__ = ["ENCODING_CHOICES", "ENCODING_NAMES", "LEGACY_ENCODINGS", "ParsedCue", "ParsedSubtitles", "decode",
@@ -87,13 +90,17 @@ def timecode(seconds: float) -> str:
 
 
 class _Warnings:
-    """Warnings grouped by kind: one line per kind with a count and where the first ones are."""
+    """Warnings grouped by kind: one line per kind with a count and where the first ones are.
+
+    ``code`` and ``args`` name the sentence (``archive.subtitles.messages``); the message is written
+    in the interface language, and again in any other from the kept code and args.
+    """
 
     def __init__(self) -> None:
         self._found: dict[str, dict] = {}
 
-    def add(self, code: str, message: str, where: str) -> None:
-        entry = self._found.setdefault(code, {"code": code, "message": message, "count": 0, "where": []})
+    def add(self, code: str, where: str, **args) -> None:
+        entry = self._found.setdefault(code, {"code": code, "args": args, "count": 0, "where": []})
         entry["count"] += 1
         if len(entry["where"]) < 5:
             entry["where"].append(where)
@@ -101,8 +108,10 @@ class _Warnings:
     def as_list(self) -> list[dict]:
         result = []
         for entry in self._found.values():
-            places = ", ".join(entry["where"]) + (" …" if entry["count"] > len(entry["where"]) else "")
-            result.append({**entry, "message": f"{entry['message']} ({entry['count']}: {places})"})
+            sentence = messages.describe(entry["code"], entry["args"]) or entry["code"]
+            message = messages.with_places(sentence, entry["count"], entry["where"])
+            result.append({"code": entry["code"], "message": message, "count": entry["count"],
+                           "where": entry["where"], "args": entry["args"]})
         return result
 
 
@@ -112,11 +121,11 @@ def parse(data: bytes, *, duration: float | None = None, encoding: str | None = 
     ``encoding`` (one of ``ENCODING_CHOICES``) overrides the guess. Nothing but ValidationError is raised.
     """
     if not data.strip():
-        raise ValidationError({"file": "The file is empty. Upload an .srt or .vtt file with cues."})
+        raise ValidationError({"file": _("The file is empty. Upload an .srt or .vtt file with cues.")})
     decoded = decode(data, encoding)
     warnings = _Warnings()
-    for code, message, where in decoded.notes:
-        warnings.add(code, message, where)
+    for code, args, where in decoded.notes:
+        warnings.add(code, where, **args)
     text = decoded.text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     source_format = "vtt" if text.lstrip().startswith("WEBVTT") else "srt"
     raw = _read_cues(text.split("\n"), source_format, warnings)
@@ -125,30 +134,29 @@ def parse(data: bytes, *, duration: float | None = None, encoding: str | None = 
         body = "\n".join(lines).strip("\n")
         plain = plain_text(body)
         if not plain:
-            warnings.add("empty", "Empty cues were left out", f"cue {number}")
+            warnings.add("empty", f"cue {number}")
             continue
         if end < start:
-            warnings.add("end_before_start", "Cues that end before they start were left out", f"cue {number}")
+            warnings.add("end_before_start", f"cue {number}")
             continue
         cues.append((number, ParsedCue(start, end, body, plain)))
     if not cues:
-        hint = "Check that it is an SRT or WebVTT file with times like 00:01:02,500 --> 00:01:04,000."
-        raise ValidationError({"file": f"No cues could be read from the file. {hint}"})
+        raise ValidationError({"file": _("No cues could be read from the file. Check that it is an SRT or WebVTT "
+                                         "file with times like 00:01:02,500 --> 00:01:04,000.")})
 
     ordered = sorted(cues, key=lambda pair: (pair[1].start, pair[1].end))
     previous_start = None
     for number, cue in cues:
         if previous_start is not None and cue.start < previous_start:
-            warnings.add("out_of_order", "Cues out of order were put in time order", f"cue {number}")
+            warnings.add("out_of_order", f"cue {number}")
         previous_start = cue.start
     latest_end = None
     for number, cue in ordered:
         if latest_end is not None and cue.start < latest_end:
-            warnings.add("overlap", "Cues overlap the one before", f"cue {number} at {timecode(cue.start)}")
+            warnings.add("overlap", f"cue {number} at {timecode(cue.start)}")
         latest_end = cue.end if latest_end is None else max(latest_end, cue.end)
         if duration and cue.end > duration + 0.5:
-            warnings.add("past_end", f"Cues run past the end of the film ({timecode(duration)})",
-                         f"cue {number} at {timecode(cue.start)}")
+            warnings.add("past_end", f"cue {number} at {timecode(cue.start)}", end=timecode(duration))
     return ParsedSubtitles([cue for _, cue in ordered], source_format, decoded.encoding, warnings.as_list(),
                            decoded.clean)
 
@@ -170,8 +178,7 @@ def _read_cues(lines: list[str], source_format: str, warnings: _Warnings) -> lis
             start = _seconds(match.groups()[:4]) if match else None
             end = _seconds(match.groups()[4:]) if match else None
             if start is None or end is None:
-                warnings.add("unreadable", "Lines with times that could not be read were skipped",
-                              f"line {index + 1}")
+                warnings.add("unreadable", f"line {index + 1}")
                 current, in_text, pending_number = None, False, None
                 continue
             if current is not None and in_text and current:

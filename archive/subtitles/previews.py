@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from archive.catalogue.models import Item
@@ -62,11 +63,11 @@ def _pending(item: Item, token: str, user) -> dict:
     try:
         pending = _signer().loads(token or "", max_age=TOKEN_SECONDS)
     except SignatureExpired:
-        raise ValidationError({"token": "That preview is more than an hour old; upload the file again."}) from None
+        raise ValidationError({"token": _("That preview is more than an hour old; upload the file again.")}) from None
     except BadSignature:
-        raise PreviewRefused("The upload form was altered or is incomplete; upload the file again.") from None
+        raise PreviewRefused(_("The upload form was altered or is incomplete; upload the file again.")) from None
     if pending.get("item") != item.id or pending.get("user") != user.id:
-        raise PreviewRefused("This preview belongs to another upload; upload the file again.")
+        raise PreviewRefused(_("This preview belongs to another upload; upload the file again."))
     return pending
 
 
@@ -77,7 +78,7 @@ def reread(item: Item, token: str, user, encoding: str | None) -> tuple[Upload, 
         with get_storage().open(pending["key"]) as handle:
             data = handle.read()
     except ObjectMissing:
-        raise ValidationError({"token": "That preview was already saved or discarded."}) from None
+        raise ValidationError({"token": _("That preview was already saved or discarded.")}) from None
     checked = check_upload(item, pending["lang"], data, pending["filename"], encoding=encoding, replaced_ok=True)
     return checked, _token(pending["key"], item, checked, pending["label"], user, encoding), pending["label"]
 
@@ -98,7 +99,7 @@ def confirm(item: Item, token: str, user, *, save: bool) -> tuple[SubtitleTrack,
         return create_track(item, pending["lang"], data, pending["filename"], label=pending["label"],
                             created_by=user, encoding=pending.get("encoding"), replaced_ok=True)
     except ObjectMissing:
-        raise ValidationError({"token": "That preview was already saved or discarded."}) from None
+        raise ValidationError({"token": _("That preview was already saved or discarded.")}) from None
     finally:
         storage.delete(pending["key"])
 

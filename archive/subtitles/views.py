@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from archive.auth.permissions import STAFF, acting_user, require
 from archive.catalogue import item_page
@@ -10,10 +13,26 @@ from archive.catalogue.models import Item
 from archive.catalogue.views import visible_item_or_404
 from archive.errors import ValidationError
 from archive.extensions import db
+from archive.i18n.formats import number
+from archive.i18n.names import language_name
 from archive.subtitles import operations, previews
+from archive.subtitles.decoding import encoding_choices, encoding_name
+from archive.subtitles.messages import warning_text
 from archive.subtitles.models import SubtitleTrack
+from archive.subtitles.parsing import timecode
 
 bp = Blueprint("subtitles", __name__)
+SOURCE_LABELS = {
+    # Translators: where a subtitle track came from: an archivist uploaded it (a table cell under "Source").
+    "upload": _l("uploaded"),
+    "embedded": _l("from the film file"),
+}
+
+
+def track_source(source: str) -> str:
+    """Where a track came from (``upload``, ``embedded``) in the interface language."""
+    label = SOURCE_LABELS.get(source)
+    return str(label) if label is not None else source
 
 
 def _track_or_404(item: Item, track_id: int) -> SubtitleTrack:
@@ -51,7 +70,7 @@ def preview(item_id: int):
     lang, label = request.form.get("lang", ""), request.form.get("label", "")
     try:
         if upload is None or not upload.filename:
-            raise ValidationError({"file": "Choose an .srt or .vtt file to upload."})
+            raise ValidationError({"file": _("Choose an .srt or .vtt file to upload.")})
         checked, token = previews.stage(item, lang, data, upload.filename, label, acting_user(),
                                         encoding=request.form.get("encoding") or None)
     except ValidationError as exc:
@@ -61,14 +80,14 @@ def preview(item_id: int):
 
 def _manage_page(item: Item, errors: dict, form=None) -> str:
     return render_template("subtitles/manage.html", item=item, tracks=operations.tracks_of(item), errors=errors,
-                           form=form, encodings=operations.ENCODING_CHOICES)
+                           form=form, encodings=encoding_choices())
 
 
 def _preview_page(item: Item, checked: operations.Upload, token: str, label: str) -> str:
     replaces = next((t for t in operations.tracks_of(item) if t.lang == checked.lang), None)
     return render_template("subtitles/preview.html", item=item, report=operations.report(checked.parsed),
                            upload=checked, token=token, replaces=replaces, label=label,
-                           sample=checked.parsed.cues[:5], encodings=operations.ENCODING_CHOICES)
+                           sample=checked.parsed.cues[:5], encodings=encoding_choices())
 
 
 @bp.post("/manage/items/<int:item_id>/subtitles/confirm")
@@ -89,10 +108,12 @@ def confirm(item_id: int):
         flash("; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc), "error")
         return redirect(url_for("subtitles.manage", item_id=item.id))
     if saved is None:
-        flash("The file was not saved.", "success")
+        flash(_("The file was not saved."), "success")
     else:
         track, report = saved
-        flash(f"Saved the {track.lang} subtitles: {report['cues']} cues. They will be searchable in a moment.",
+        flash(ngettext("Saved the %(language)s subtitles: %(count)s cue. They will be searchable in a moment.",
+                       "Saved the %(language)s subtitles: %(count)s cues. They will be searchable in a moment.",
+                       report["cues"], language=language_name(track.lang, capitalise=False), count=number(report["cues"])),
               "success")
     return redirect(url_for("subtitles.manage", item_id=item.id))
 
@@ -105,11 +126,13 @@ def delete(item_id: int, track_id: int):
     track = _track_or_404(item, track_id)
     lang = track.lang
     operations.delete_track(track)
-    flash(f"Deleted the {lang} subtitles.", "success")
+    flash(_("Deleted the %(language)s subtitles.", language=language_name(lang, capitalise=False)), "success")
     return redirect(url_for("subtitles.manage", item_id=item.id))
 
 
 
 def init_app(app: Flask) -> None:
-    """Give the item page's player the item's subtitle tracks."""
+    """Give the item page's player the item's subtitle tracks; let pages write tracks' facts the local way."""
     item_page.add_part("subtitle_tracks", lambda item, user: operations.player_tracks(item))
+    app.jinja_env.filters.update(track_source=track_source, timecode=timecode, encoding_name=encoding_name,
+                                 warning_text=warning_text)
