@@ -50,7 +50,7 @@ def list_jobs():
         try:
             query = query.where(Job.item_id == record_id(item))
         except ValueError as exc:
-            abort(400, description=_("item: %(problem)s", problem=exc))
+            abort(400, description=_("The item parameter: %(problem)s", problem=exc))
     status = request.args.get("status")
     if status is not None:
         if status not in STATUSES:
