@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from archive.auth.models import Role, User
+from archive.auth.models import ROLE_LABELS, Role, User
 from archive.auth.permissions import STAFF, has_role
 from archive.catalogue.visibility import visible_items
 from archive.errors import ValidationError
@@ -65,7 +65,7 @@ def add_member(venue: Venue, email: Any) -> User:
     if user.role != Role.VENUE.value:
         raise ValidationError({"email": _(
             "%(email)s is not a venue account (its role is %(role)s); only venue accounts are linked to venues.",
-            email=user.email, role=user.role)})
+            email=user.email, role=ROLE_LABELS.get(user.role, user.role))})
     if user not in venue.members:
         venue.members.append(user)
         db.session.commit()
