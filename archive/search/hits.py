@@ -24,7 +24,7 @@ from whoosh.reading import TermNotFound
 from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.search.analysis import ANALYSES, WORD_RE, family_of
-from archive.search.analysis.folding import normal
+from archive.search.analysis.folding import lower, normal
 from archive.search.schema import TEXT_FIELDS, unpack_starts
 from archive.subtitles.models import Cue
 
@@ -257,8 +257,9 @@ def matched_as(text: str, family: str, terms: set[str], typed: str) -> list[str]
     found: list[str] = []
     for match in _marked(" ".join(text.split()), family, terms):
         word = normal(match.group(0), family)
-        if word not in words and not word.startswith(prefixes) and word not in found:
-            found.append(word)
+        shown = lower(match.group(0), family)
+        if word not in words and not word.startswith(prefixes) and shown not in found:
+            found.append(shown)
     return found
 
 

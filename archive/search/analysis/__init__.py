@@ -136,7 +136,7 @@ class RussianAnalysis(Analysis):
 
 
 class ArmenianAnalysis(Analysis):
-    """The lemma in Armenian letters and its Latin key; Latin letters give the Latin key alone."""
+    """The lemma in Armenian letters and Latin keys; a word in Latin letters is looked up by its Latin key."""
 
     def __init__(self) -> None:
         super().__init__("hy")
@@ -144,7 +144,10 @@ class ArmenianAnalysis(Analysis):
     def _keys(self, lowered: str) -> Iterable[str]:
         if script_of(lowered) == "armenian":
             found = armenian.lemma(lowered)
-            return (found, armenian.latin_key_of_lemma(found))
+            # The word's own stripped spelling too: the dictionary reads a few names as other
+            # words' forms (Երևան as a form of երևալ), and Yerevan must still find it.
+            return (found, armenian.latin_key_of_lemma(found),
+                    armenian.latin_key_of_lemma(lowered))
         if script_of(lowered) == "latin":
             return (armenian.latin_key(lowered),)
         return (fold(lowered),)

@@ -99,7 +99,7 @@ def _spoken(key: str) -> str:
 
 
 def latin_key_of_lemma(armenian_lemma: str) -> str:
-    """The Latin key of an Armenian dictionary form: what a word typed in Latin letters must meet."""
+    """The Latin key of an Armenian word (its lemma, or itself): what a word typed in Latin must meet."""
     return strip_latin_endings(_spoken(armenian_lemma.replace("ու", "u").translate(_ARMENIAN_TO_KEY)))
 
 
