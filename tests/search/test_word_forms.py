@@ -99,14 +99,14 @@ def test_unrelated_words_stay_apart(client, film):
     ("en", "women", "woman"), ("en", "went", "go"), ("en", "villages", "village"),
 ])
 def test_analysis_keys_meet(family, indexed, typed):
-    assert ANALYSES[family].term(typed) in ANALYSES[family].keys(indexed)
+    assert set(ANALYSES[family].query_keys(typed)) & set(ANALYSES[family].keys(indexed))
 
 
 def test_armenian_letters_keep_their_distinctions_in_armenian():
     # Typed in Armenian letters, է and ե or տ and թ stay apart; only Latin typing lets them meet.
     hy = ANALYSES["hy"]
-    assert hy.term("քար") not in hy.keys("կար") and hy.term("kar") in hy.keys("կար")
-    assert hy.term("kar") in hy.keys("քար")
+    assert not set(hy.query_keys("քար")) & set(hy.keys("կար"))
+    assert hy.term("kar") in hy.keys("կար") and hy.term("kar") in hy.keys("քար")
 
 
 def test_an_index_made_by_other_rules_is_rebuilt(client, film, monkeypatch):

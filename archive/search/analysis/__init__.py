@@ -13,8 +13,10 @@ Turkic ``I``/``İ`` rules for ``az``/``tr``, Latin diacritics and ``ё`` folded)
 - **English**: simplemma's lemma (``women`` → ``woman``, ``went`` → ``go``), then the Snowball stem;
 - other languages: folding only.
 
-A query word is looked up by one key (``term``); ``word*`` matches keys starting with the folded
-prefix or with the prefix's own key (``prefixes``). ``ANALYSIS_VERSION`` names this set of rules:
+A query word is looked up by one key (``term``), or by any of a few where the letters cannot tell
+how a word divides (``query_keys``, joined by ``ALTERNATIVES`` into one token that ``parsing``
+turns into an OR); ``word*`` matches keys starting with the folded prefix or with the prefix's
+own keys (``prefixes``). ``ANALYSIS_VERSION`` names this set of rules:
 an index built with other rules is rebuilt (``schema.IndexedText``). The rules the archive used
 before are kept in ``legacy`` for comparison (``bench/relevance.py``).
 """
@@ -39,8 +41,9 @@ from archive.search.analysis.folding import (
 )
 
 __all__ = [
-    "ANALYSES", "ANALYSIS_VERSION", "FAMILIES", "PREFIX_SEPARATOR", "WORD_PATTERN", "WORD_RE", "LanguageFilter",
-    "analyzer_for", "family_of", "fold", "lower", "select_analysis", "terms_with_positions", "word_count",
+    "ALTERNATIVES", "ANALYSES", "ANALYSIS_VERSION", "CROSSED_SCRIPT", "CROSSED_SCRIPT_BOOST", "FAMILIES",
+    "PREFIX_SEPARATOR", "WORD_PATTERN", "WORD_RE", "LanguageFilter", "analyzer_for", "family_of", "fold",
+    "lower", "select_analysis", "terms_with_positions", "word_count",
 ]
 
 # Raised whenever a word's keys change: indexes built with another version are rebuilt.
@@ -50,8 +53,16 @@ ANALYSIS_VERSION = 2
 FAMILIES = ("en", "ru", "hy", "az", "xx")
 _FAMILY_OF = {"en": "en", "ru": "ru", "uk": "ru", "be": "ru", "hy": "hy", "az": "az", "tr": "az"}
 
-# Between the alternative prefixes of one ``word*`` (a character no analysed word contains).
-PREFIX_SEPARATOR = "\x1f"
+# Between the alternatives of one query word or ``word*`` prefix: a private-use character, which no
+# analysed word contains, no query may (control and private-use characters are cleaned out), and
+# Whoosh does not take for a space.
+ALTERNATIVES = "\ue000"
+PREFIX_SEPARATOR = ALTERNATIVES
+# Put before a query word's keys when it was typed in another script than the field's (Armenian or
+# Russian in Latin letters, Azerbaijani in Cyrillic): such a match counts for less than one in the
+# script typed (``CROSSED_SCRIPT_BOOST``), so a word's own language comes first.
+CROSSED_SCRIPT = "\ue001"
+CROSSED_SCRIPT_BOOST = 0.5
 CACHE_WORDS = 200_000
 
 
@@ -85,10 +96,19 @@ class Analysis:
         found = self.keys(word)
         return found[0] if found else ""
 
+    def query_keys(self, word: str) -> tuple[str, ...]:
+        """The keys a query word looks for, any of which will do (the first alone, unless a language says)."""
+        found = self.keys(word)
+        return found[:1]
+
     def prefixes(self, typed: str) -> tuple[str, ...]:
-        """The key prefixes a ``typed*`` query matches: the folded prefix and its own key."""
+        """The key prefixes a ``typed*`` query matches: the folded prefix and its own keys."""
         lowered = normal(typed, self.family)
-        return tuple(dict.fromkeys(p for p in (self._surface(lowered), self.term(typed)) if p))
+        return tuple(dict.fromkeys(p for p in (self._surface(lowered), *self.query_keys(typed)) if p))
+
+    def crosses_script(self, word: str) -> bool:
+        """Whether ``word`` is written in another script than the language's own (read across scripts)."""
+        return False
 
     def unstemmed(self, word: str) -> str:
         """The folded form without stemming, for wildcard queries other than ``word*``."""
@@ -114,12 +134,22 @@ class EnglishAnalysis(Analysis):
             return (folded,)
         return (self._stem(simplemma.lemmatize(folded, lang="en").lower()),)
 
+    def prefixes(self, typed: str) -> tuple[str, ...]:
+        """Also without the vowels the stemmer drops from a word's end (``negotia*``: ``negoti``)."""
+        found = super().prefixes(typed)
+        shorter = found[0].rstrip("aeiouy") if found else ""
+        return found + (shorter,) if len(shorter) >= 3 and shorter not in found else found
+
 
 class RussianAnalysis(Analysis):
     """pymorphy3's lemma; Latin letters spelled back in Cyrillic first."""
 
     def __init__(self) -> None:
         super().__init__("ru")
+
+    def crosses_script(self, word: str) -> bool:
+        """Russian typed in Latin letters."""
+        return script_of(word) == "latin"
 
     def _keys(self, lowered: str) -> Iterable[str]:
         if script_of(lowered) == "latin":
@@ -141,16 +171,29 @@ class ArmenianAnalysis(Analysis):
     def __init__(self) -> None:
         super().__init__("hy")
 
+    def crosses_script(self, word: str) -> bool:
+        """Armenian typed in Latin letters."""
+        return script_of(word) == "latin"
+
     def _keys(self, lowered: str) -> Iterable[str]:
         if script_of(lowered) == "armenian":
             found = armenian.lemma(lowered)
-            # The word's own stripped spelling too: the dictionary reads a few names as other
-            # words' forms (Երևան as a form of երևալ), and Yerevan must still find it.
-            return (found, armenian.latin_key_of_lemma(found),
+            # The word's own spelling, without its endings, too: the dictionary reads a few names
+            # as other words' forms (Երևան as a form of երևալ), and Երևանում must still meet
+            # Երևան, and Yerevan.
+            return (found, armenian.latin_key_of_lemma(found), armenian.strip_endings(lowered),
                     armenian.latin_key_of_lemma(lowered))
         if script_of(lowered) == "latin":
             return (armenian.latin_key(lowered),)
         return (fold(lowered),)
+
+    def query_keys(self, word: str) -> tuple[str, ...]:
+        """In Armenian letters: the lemma, the word without its endings, or the word as typed."""
+        found = self.keys(word)
+        if len(found) < 2 or script_of(found[0]) != "armenian":
+            return found[:1]
+        return tuple(dict.fromkeys((found[0], *[k for k in found[1:] if script_of(k) == "armenian"],
+                                    only_word_characters(normal(word, self.family)))))
 
     def _surface(self, lowered: str) -> str:
         if script_of(lowered) == "latin":
@@ -164,8 +207,16 @@ class AzerbaijaniAnalysis(Analysis):
     def __init__(self) -> None:
         super().__init__("az")
 
+    def crosses_script(self, word: str) -> bool:
+        """Azerbaijani typed in the Cyrillic alphabet."""
+        return script_of(word) == "cyrillic"
+
     def _keys(self, lowered: str) -> Iterable[str]:
-        return (azerbaijani.stem(self._surface(lowered)),)
+        return azerbaijani.stems(self._surface(lowered))
+
+    def query_keys(self, word: str) -> tuple[str, ...]:
+        """Every stem the word may have: the letters alone cannot tell ``kənd+ə`` from ``kən+də``."""
+        return self.keys(word)
 
     def _surface(self, lowered: str) -> str:
         # "ə" is "e" to people typing without it, as the folding says.
@@ -223,7 +274,9 @@ class LanguageFilter(Filter):
                 # Another wildcard pattern: fold it like the words it should match, but never stem it.
                 token.text = analysis.unstemmed(text)
             else:
-                token.text = analysis.term(text)
+                token.text = ALTERNATIVES.join(analysis.query_keys(text))
+            if token.text and analysis.crosses_script(text):
+                token.text = CROSSED_SCRIPT + token.text
             if token.text:
                 yield token
 

@@ -51,17 +51,22 @@ def strip_endings(word: str) -> str:
 @lru_cache(maxsize=1)
 def _headwords() -> frozenset[str]:
     """The dictionary's own entries (the forms it gives as lemmas)."""
-    return frozenset(DEFAULT_DICTIONARY_FACTORY.get_dictionary("hy").values())
+    return frozenset(lemma.lower() for lemma in DEFAULT_DICTIONARY_FACTORY.get_dictionary("hy").values())
 
 
 def lemma(word: str) -> str:
     """The dictionary form of a lowercase Armenian word (simplemma's dictionary, else the stripper).
 
-    A word that is an entry itself stays as it is: the dictionary also lists ``սահման`` (border)
-    as a form of the verb ``սահմանել``, and ``սահմանին`` must meet ``սահման``.
+    A word that is an entry itself stays as it is, and so does an entry its endings leave: the
+    dictionary also lists ``սահման`` (border) and ``սահմանի`` as forms of the verb ``սահմանել``,
+    and ``սահմանի`` must meet ``սահման``.
     """
-    if word in _headwords():
+    headwords = _headwords()
+    if word in headwords:
         return word
+    stripped = strip_endings(word)
+    if stripped in headwords:
+        return stripped
     found = simplemma.lemmatize(word, lang="hy")
     if found != word or simplemma.is_known(word, lang="hy"):
         return found.lower()

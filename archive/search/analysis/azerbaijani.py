@@ -27,7 +27,9 @@ MIN_STEM = 3
 # infinitive (with its case), past, present, evidential and converb forms with person endings.
 _SUFFIXES = sorted({
     # predicative and person endings
-    "dir", "dur", "tir", "tur", "am", "em", "san", "sen", "iq", "uq", "ik", "uk", "siniz", "sunuz",
+    "dir", "dur", "tir", "tur", "am", "em", "san", "sen", "siniz", "sunuz",
+    # (-ıq/-ik of "we" only after the past or present: "danışıq", talks, is a noun of its own)
+    "diq", "duq", "dik", "duk", "iriq", "irik", "uruq", "uruk",
     # plural
     "lar", "ler",
     # possessive
@@ -50,20 +52,37 @@ def to_latin(word: str) -> str:
     return word.translate(_CYRILLIC)
 
 
-def stem(folded: str) -> str:
-    """The stem of a folded, lowercase Azerbaijani word."""
-    word = folded
-    for _ in range(MAX_PASSES):
-        for suffix in _SUFFIXES:
-            if word.endswith(suffix):
-                rest = word[: -len(suffix)]
-                if len(rest) >= MIN_STEM and _VOWELS.intersection(rest):
-                    if suffix in _VERBAL and len(rest) > MIN_STEM and rest[-1] == "y" and rest[-2] in "ae":
-                        rest = rest[:-1]  # the buffer y of yaşa-y-ır
-                    word = rest
-                    break
-        else:
-            break
-    if word.endswith("g"):
-        word = word[:-1] + "q"  # ğ before a vowel is q at the end: otağa → otaq
-    return word
+MAX_STEMS = 4
+
+
+def stems(folded: str) -> tuple[str, ...]:
+    """The stems a folded, lowercase Azerbaijani word may have, longest first.
+
+    A word can often be cut two ways (``kəndə`` is ``kənd`` + ``ə``, but could be ``kən`` + ``də``),
+    and the letters alone cannot tell which: every way that ends where no suffix is left is kept
+    (at most ``MAX_STEMS``), the index holds them all and a query looks for any of them.
+    """
+    found: set[str] = set()
+    seen: set[str] = set()
+    todo = [(folded, 0)]
+    while todo:
+        word, passes = todo.pop()
+        if word in seen:
+            continue
+        seen.add(word)
+        shorter = list(_shorter(word)) if passes < MAX_PASSES else []
+        if not shorter:
+            found.add(word[:-1] + "q" if word.endswith("g") else word)  # ğ before a vowel is q at the end
+        todo.extend((rest, passes + 1) for rest in shorter)
+    return tuple(sorted(found, key=lambda stem: (-len(stem), stem))[:MAX_STEMS])
+
+
+def _shorter(word: str):
+    """The word without each suffix it may end in, leaving a stem of MIN_STEM letters with a vowel."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix):
+            rest = word[: -len(suffix)]
+            if len(rest) >= MIN_STEM and _VOWELS.intersection(rest):
+                if suffix in _VERBAL and len(rest) > MIN_STEM and rest[-1] == "y" and rest[-2] in "ae":
+                    rest = rest[:-1]  # the buffer y of yaşa-y-ır
+                yield rest

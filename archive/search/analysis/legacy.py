@@ -40,7 +40,14 @@ class LegacyAnalysis:
         """The folded form without stemming, for prefix and wildcard queries."""
         return fold(normal(word, self.family))
 
+    def crosses_script(self, word: str) -> bool:
+        """Version 1 read no script as another."""
+        return False
+
+    def query_keys(self, word: str) -> tuple[str, ...]:
+        """A query word's one term."""
+        return self.keys(word)
+
     def prefixes(self, typed: str) -> tuple[str, ...]:
-        """Version 1 matched ``word*`` on the folded prefix alone."""
-        found = self.unstemmed(typed)
-        return (found,) if found else ()
+        """Version 1 analysed the ``word`` of ``word*`` like any word (Whoosh passed it without the star)."""
+        return self.keys(typed)
