@@ -24,9 +24,10 @@ before are kept in ``legacy`` for comparison (``bench/relevance.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
-import simplemma
 import Stemmer
+from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
 from whoosh.analysis import Composable, Filter, RegexTokenizer
 
 from archive.search.analysis import armenian, azerbaijani, legacy, russian
@@ -122,7 +123,7 @@ class Analysis:
 
 
 class EnglishAnalysis(Analysis):
-    """simplemma's lemma, then the Snowball stem: plurals, tenses and irregular forms meet."""
+    """The lemma from simplemma's dictionary, then the Snowball stem: plurals, tenses and irregular forms meet."""
 
     def __init__(self) -> None:
         super().__init__("en")
@@ -132,7 +133,14 @@ class EnglishAnalysis(Analysis):
         folded = fold(lowered)
         if not folded.isascii():
             return (folded,)
-        return (self._stem(simplemma.lemmatize(folded, lang="en").lower()),)
+        found = self._lemmas().get(folded)
+        return (self._stem(found.lower() if found else folded),)
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _lemmas():
+        """simplemma's English dictionary (looked up directly: its other strategies guess, slowly)."""
+        return DEFAULT_DICTIONARY_FACTORY.get_dictionary("en")
 
     def prefixes(self, typed: str) -> tuple[str, ...]:
         """Also without the vowels the stemmer drops from a word's end (``negotia*``: ``negoti``)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import simplemma
 from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
 
 from archive.search.analysis.folding import fold
@@ -38,8 +37,9 @@ def strip_endings(word: str) -> str:
             return word[: -len(ending)] + base
     if word.endswith("ը") and len(word) > 4:
         word = word[:-1]
-    elif word.endswith("ն") and len(word) > 4 and word[-2] in _VOWELS and not word.endswith("ուն"):
-        word = word[:-1]  # the article after a vowel
+    elif word.endswith("ն") and len(word) > 4 and (word[-2] in _VOWELS or word.endswith("երն")) \
+            and not word.endswith("ուն"):
+        word = word[:-1]  # the article after a vowel, or after a plural before a vowel (հարևաններն էին)
     for group in (_CASES, _PLURALS):
         for ending in group:
             if word.endswith(ending) and len(word) - len(ending) >= 3:
@@ -49,9 +49,15 @@ def strip_endings(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _dictionary():
+    """simplemma's Armenian dictionary: form → lemma (looked up directly: its other strategies guess)."""
+    return DEFAULT_DICTIONARY_FACTORY.get_dictionary("hy")
+
+
+@lru_cache(maxsize=1)
 def _headwords() -> frozenset[str]:
     """The dictionary's own entries (the forms it gives as lemmas)."""
-    return frozenset(lemma.lower() for lemma in DEFAULT_DICTIONARY_FACTORY.get_dictionary("hy").values())
+    return frozenset(lemma.lower() for lemma in _dictionary().values())
 
 
 def lemma(word: str) -> str:
@@ -67,10 +73,9 @@ def lemma(word: str) -> str:
     stripped = strip_endings(word)
     if stripped in headwords:
         return stripped
-    found = simplemma.lemmatize(word, lang="hy")
-    if found != word or simplemma.is_known(word, lang="hy"):
-        return found.lower()
-    return strip_endings(word)
+    dictionary = _dictionary()
+    found = dictionary.get(word) or dictionary.get(word[:1].upper() + word[1:])
+    return found.lower() if found else stripped
 
 
 _ARMENIAN_TO_KEY = str.maketrans({
