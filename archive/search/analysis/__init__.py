@@ -86,10 +86,13 @@ class Analysis:
         cached = self._cache.get(word)
         if cached is not None:
             return cached
-        found = tuple(dict.fromkeys(k for k in (only_word_characters(k) for k in self._keys(normal(word, self.family))) if k))
+        lowered = normal(word, self.family)
+        found = self._cache.get(lowered)  # "Беженцы" at the start of a cue is "беженцы" again
+        if found is None:
+            found = tuple(dict.fromkeys(k for k in map(only_word_characters, self._keys(lowered)) if k))
         if len(self._cache) > CACHE_WORDS:
             self._cache.clear()
-        self._cache[word] = found
+        self._cache[word] = self._cache[lowered] = found
         return found
 
     def term(self, word: str) -> str:
