@@ -83,10 +83,12 @@ def parse_query(text: str) -> Query:
         query = _parser().parse(text)
     except Exception:  # the parser is lenient, but never let its edge cases become a 500
         query = _parser().parse(_SYNTAX_RE.sub(" ", text))
+    # Counted before a word's alternative keys become parts of their own.
+    too_many = sum(1 for _ in query.leaves()) > MAX_QUERY_TERMS * len(TEXT_FIELDS)
     query = _tidy(query)
     if query is None or query is NullQuery:
         raise QueryError("Type at least one word to search for; a * needs two letters before it, as in bord*.")
-    if sum(1 for _ in query.leaves()) > MAX_QUERY_TERMS * len(TEXT_FIELDS):
+    if too_many:
         raise QueryError("The search has too many words; use fewer, or put a phrase in quotes.")
     _plain_unions(query)
     return query
