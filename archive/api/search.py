@@ -11,7 +11,11 @@ from archive.search.queries import SearchResults, options_from_args, search
 
 
 def results_json(results: SearchResults) -> dict:
-    """Results grouped by item, hits with times and escaped, highlighted snippets, and facets."""
+    """Results grouped by item, hits with times and escaped, highlighted snippets, and facets.
+
+    A hit's ``matched_as`` lists the cue's words that matched though not typed so (another form,
+    letters typed without diacritics, another script); empty when the words typed matched as such.
+    """
     return {
         "query": results.query,
         "total": results.total,
@@ -33,6 +37,7 @@ def results_json(results: SearchResults) -> dict:
                         "end": hit.end,
                         "lang": hit.lang,
                         "snippet": str(hit.snippet),
+                        "matched_as": hit.matched_as,
                         "url": url_for("catalogue.item", item_id=found.item.id, _external=True)
                         + f"#t={hit.start:.3f}",
                     }

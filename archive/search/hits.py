@@ -9,6 +9,7 @@ words in ``<mark>``.
 from __future__ import annotations
 
 import heapq
+import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,17 +24,23 @@ from whoosh.reading import TermNotFound
 from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.search.analysis import ANALYSES, WORD_RE, family_of
+from archive.search.analysis.folding import lower, normal
 from archive.search.schema import TEXT_FIELDS, unpack_starts
 from archive.subtitles.models import Cue
 
 MAX_EXPANSIONS = 64
+_TYPED_PREFIX_RE = re.compile(r"([^\W_]+)\*")
 SNIPPET_CHARS = 240
 _MARK = Markup("<mark>{}</mark>")  # format() escapes the word
 
 
 @dataclass
 class Hit:
-    """One matching moment: a cue's time, language and its text with the matched words marked."""
+    """One matching moment: a cue's time, language and its text with the matched words marked.
+
+    ``matched_as`` lists the cue's matched words that are not what was typed (another form, the
+    letters typed without diacritics, another script), lowercase, as the cue spells them.
+    """
 
     start: float
     end: float
@@ -41,6 +48,7 @@ class Hit:
     snippet: Markup
     track_id: int
     position: int
+    matched_as: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -122,8 +130,12 @@ def _positions(reader, fieldname: str, btext: bytes, docnums: list[int]) -> dict
     return found
 
 
-def attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict, per_item: int) -> None:
-    """Fill each result's best moments: cues ranked by how many query terms they hold, then time."""
+def attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict, per_item: int,
+                typed: str = "") -> None:
+    """Fill each result's best moments: cues ranked by how many query terms they hold, then time.
+
+    ``typed`` is the query as the person wrote it, to tell which matched words it did not spell.
+    """
     wanted = [(result, doc) for result in results for doc in tracks.get(result.item.id, ())]
     if not wanted:
         return
@@ -213,8 +225,9 @@ def attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict,
             if row is None:  # the track changed since it was indexed; its new version is on its way
                 continue
             family = family_of(lang)
-            result.hits.append(Hit(row.start, row.end, lang, snippet(row.plain, family, highlight.get(f"text_{family}", set())),
-                                   track_id, cue_position))
+            terms_here = highlight.get(f"text_{family}", set())
+            result.hits.append(Hit(row.start, row.end, lang, snippet(row.plain, family, terms_here), track_id,
+                                   cue_position, matched_as(row.plain, family, terms_here, typed)))
 
 
 @lru_cache(maxsize=64)
@@ -229,11 +242,31 @@ def _cues_statement(groups: int):
     return select(Cue.track_id, Cue.position, Cue.start, Cue.end, Cue.plain).where(wanted)
 
 
+def _marked(text: str, family: str, terms: set[str]) -> list[re.Match]:
+    """The words of ``text`` with an index key among ``terms``."""
+    keys = ANALYSES[family].keys
+    return [m for m in WORD_RE.finditer(text) if not terms.isdisjoint(keys(m.group(0)))]
+
+
+def matched_as(text: str, family: str, terms: set[str], typed: str) -> list[str]:
+    """The matched words of a cue that were not typed as such (lowercase, in the cue's spelling)."""
+    if not typed:
+        return []
+    words = {normal(word, family) for word in WORD_RE.findall(typed)}
+    prefixes = tuple(normal(m.group(1), family) for m in _TYPED_PREFIX_RE.finditer(typed))
+    found: list[str] = []
+    for match in _marked(" ".join(text.split()), family, terms):
+        word = normal(match.group(0), family)
+        shown = lower(match.group(0), family)
+        if word not in words and not word.startswith(prefixes) and shown not in found:
+            found.append(shown)
+    return found
+
+
 def snippet(text: str, family: str, terms: set[str]) -> Markup:
     """The cue's text, HTML-escaped, with words whose index term was searched for in ``<mark>``."""
-    analysis = ANALYSES[family]
     text = " ".join(text.split())
-    marked = [m for m in WORD_RE.finditer(text) if analysis.term(m.group(0)) in terms]
+    marked = _marked(text, family, terms)
     begin = 0
     if len(text) > SNIPPET_CHARS and marked:
         # A long cue starts shortly before its first marked word.

@@ -17,6 +17,7 @@ from operator import sub
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.query import Phrase, Prefix
 
+from archive.search.analysis import PREFIX_SEPARATOR
 from archive.search.schema import CuePositions
 
 
@@ -76,7 +77,9 @@ class CuePhrase(Phrase):
 class CuePrefix(Prefix):
     """``word*`` in a subtitle or description field: every document holding a word that starts so.
 
-    Scored as a constant, like Whoosh's Prefix, but matched as one set union of the expanded
+    The analysis may give the prefix alternatives (the folded letters typed, and their own key:
+    ``köçkünlər*`` looks for words starting ``kockunler`` or ``kockun``), joined by
+    ``PREFIX_SEPARATOR``. Scored as a constant, like Whoosh's Prefix, but matched as one set union of the expanded
     words' documents instead of an OR of a scored matcher per word (a short prefix expands to
     hundreds of words).
     """
@@ -91,6 +94,15 @@ class CuePrefix(Prefix):
         if not docnums:
             return NullMatcher()
         return ListMatcher(sorted(docnums), all_weights=self.boost)
+
+    def _btexts(self, reader):
+        """The indexed words starting with any of the prefix's alternatives (the analysis may give two)."""
+        seen: set[bytes] = set()
+        for prefix in self.text.split(PREFIX_SEPARATOR):
+            for btext in reader.expand_prefix(self.fieldname, prefix):
+                if btext not in seen:
+                    seen.add(btext)
+                    yield btext
 
 
 def _all_ids(reader, fieldname: str, btext: bytes):

@@ -79,20 +79,21 @@ class IndexRebuilding(ActionableError):
                            "just now. Try again in a few minutes; browsing the catalogue works meanwhile."))
 
 
-def check_index_complete(documents: int) -> None:
-    """Refuse to answer from an empty index while the catalogue holds items; queue its rebuild once.
+def check_index_complete(documents: int, *, current: bool = True) -> None:
+    """Refuse to answer from an empty or outdated index while the catalogue holds items; queue its rebuild once.
 
     A deleted index folder is recreated empty on the next search: answering "no results" from it
-    would hide the whole archive without a word. An index that is merely behind (index jobs for
-    new items still queued) answers as usual.
+    would hide the whole archive without a word. An index whose words were analysed by other rules
+    (``current`` false: an older analysis version) would miss most words the same way. An index
+    that is merely behind (index jobs for new items still queued) answers as usual.
     """
-    if documents > 0 or db.session.scalar(select(Item.id).limit(1)) is None:
+    if (documents > 0 and current) or db.session.scalar(select(Item.id).limit(1)) is None:
         return
     pending = set(db.session.scalars(
         select(Job.kind).where(Job.kind.in_(INDEX_JOBS), Job.status.in_(("queued", "running"))).distinct()
     ))
     if "rebuild_index" not in pending:
-        if pending:
+        if pending and current:
             return
         rebuild_queued()
     raise IndexRebuilding()

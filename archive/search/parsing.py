@@ -13,9 +13,10 @@ import unicodedata
 
 from flask_babel import gettext as _
 from whoosh import qparser
-from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Wildcard
+from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term, Wildcard
 
 from archive.errors import ActionableError
+from archive.search.analysis import ALTERNATIVES, CROSSED_SCRIPT, CROSSED_SCRIPT_BOOST
 from archive.search.matchers import CuePhrase, CuePrefix
 from archive.search.schema import FILTER_FIELDS, TEXT_FIELDS, build_schema
 
@@ -46,6 +47,22 @@ def clean_query(text: str | None) -> str:
 _PARSERS: list[qparser.MultifieldParser] = []
 
 
+class _PrefixesKeepTheirStar(qparser.WildcardPlugin):
+    """Whoosh's wildcards, but a ``word*`` reaches the analysis with its star.
+
+    Whoosh turns ``word*`` into a prefix node holding ``word`` alone, so the analysis would take
+    it for a whole word; with the star it knows to give the prefixes to look for instead.
+    """
+
+    def do_wildcards(self, parser, group):
+        """Whoosh's wildcard grouping, then the star put back on each prefix."""
+        group = super().do_wildcards(parser, group)
+        for node in group:
+            if type(node) is qparser.PrefixPlugin.PrefixNode and not node.text.endswith("*"):
+                node.text += "*"
+        return group
+
+
 def _parser() -> qparser.MultifieldParser:
     """The query parser, built once: it holds no per-query state, and building it costs milliseconds."""
     if not _PARSERS:
@@ -53,6 +70,7 @@ def _parser() -> qparser.MultifieldParser:
         parser.remove_plugin_class(qparser.SingleQuotePlugin)  # apostrophes are part of words
         parser.remove_plugin_class(qparser.BoostPlugin)
         parser.remove_plugin_class(qparser.EveryPlugin)
+        parser.replace_plugin(_PrefixesKeepTheirStar())
         _PARSERS.append(parser)
     return _PARSERS[0]
 
@@ -66,10 +84,12 @@ def parse_query(text: str) -> Query:
         query = _parser().parse(text)
     except Exception:  # the parser is lenient, but never let its edge cases become a 500
         query = _parser().parse(_SYNTAX_RE.sub(" ", text))
+    # Counted before a word's alternative keys become parts of their own.
+    too_many = sum(1 for _ in query.leaves()) > MAX_QUERY_TERMS * len(TEXT_FIELDS)
     query = _tidy(query)
     if query is None or query is NullQuery:
         raise QueryError(_("Type at least one word to search for; a * needs two letters before it, as in bord*."))
-    if sum(1 for _ in query.leaves()) > MAX_QUERY_TERMS * len(TEXT_FIELDS):
+    if too_many:
         raise QueryError(_("The search has too many words; use fewer, or put a phrase in quotes."))
     _plain_unions(query)
     return query
@@ -89,10 +109,24 @@ def _plain_unions(query: Query) -> None:
             _plain_unions(child)
 
 
+def _crossed(text: str, boost: float) -> tuple[str, float]:
+    """An analysed word without the mark of a word read across scripts, and its boost."""
+    if text.startswith(CROSSED_SCRIPT):
+        return text[len(CROSSED_SCRIPT):], boost * CROSSED_SCRIPT_BOOST
+    return text, boost
+
+
 def _tidy(query: Query) -> Query | None:
     """Drop parts that would match everything or nothing useful: ``*`` alone, one-letter prefixes."""
     if isinstance(query, Every) or query is NullQuery:
         return None
+    if type(query) is Prefix:
+        # The analysis may give alternatives (ALTERNATIVES between them): each needs its letters.
+        text, boost = _crossed(query.text, query.boost)
+        prefixes = [p for p in text.rstrip("*").split(ALTERNATIVES) if len(p) >= MIN_WILDCARD_PREFIX]
+        if not prefixes:
+            return None
+        query = Prefix(query.fieldname, ALTERNATIVES.join(prefixes), boost=boost)
     if isinstance(query, (Prefix, Wildcard)):
         literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
         if len(literal) < MIN_WILDCARD_PREFIX:
@@ -100,9 +134,17 @@ def _tidy(query: Query) -> Query | None:
         if type(query) is Prefix and query.fieldname in TEXT_FIELDS:
             return CuePrefix(query.fieldname, query.text, boost=query.boost)
         return query
+    if type(query) is Term and isinstance(query.text, str) and (ALTERNATIVES in query.text or CROSSED_SCRIPT in query.text):
+        # A word read across scripts counts for less; one the analysis could not settle on one key
+        # for looks for any of its keys.
+        text, boost = _crossed(query.text, query.boost)
+        terms = [Term(query.fieldname, key, boost=boost) for key in text.split(ALTERNATIVES)]
+        return terms[0] if len(terms) == 1 else Or(terms)
     if isinstance(query, Phrase):
         if not query.words:
             return None
+        # In a phrase each word keeps its first key: the index holds every key at the word's position.
+        query.words = [_crossed(word, 1.0)[0].split(ALTERNATIVES)[0] for word in query.words]
         if query.fieldname in TEXT_FIELDS and query.slop == 1 and not isinstance(query, CuePhrase):
             return CuePhrase(query.fieldname, query.words, boost=query.boost, char_ranges=query.char_ranges)
         return query

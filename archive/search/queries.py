@@ -24,6 +24,7 @@ from archive.search import store
 from archive.search.hits import ItemResult, attach_hits
 from archive.search.operations import check_index_complete
 from archive.search.parsing import QueryError, clean_query, parse_query
+from archive.search.schema import analysis_is_current
 from archive.search.visibility import audience_filter, hide_unseen_collections, visible_attributes
 
 ITEM_DOC_BOOST = 1.5  # a match in a title or description says more about the item than one cue
@@ -115,7 +116,7 @@ def search(
         filters.append(Term("item", str(item_id)))
 
     searcher = store.searcher()
-    check_index_complete(searcher.doc_count_all())
+    check_index_complete(searcher.doc_count_all(), current=analysis_is_current(searcher.schema))
     results = searcher.search(query, filter=_filter_docs(searcher, filters), limit=None)
     item_ids, track_ids, langs = _columns(searcher)
     scores: dict[int, float] = {}
@@ -141,7 +142,7 @@ def search(
     chosen = matching[(page - 1) * per_page: page * per_page]
     rows = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(chosen)))} if chosen else {}
     page_items = [ItemResult(rows[i], scores[i]) for i in chosen if i in rows]
-    attach_hits(searcher, query, page_items, tracks, hits_per_item)
+    attach_hits(searcher, query, page_items, tracks, hits_per_item, typed=cleaned)
     return SearchResults(cleaned, len(matching), page, per_page, page_items, facets)
 
 

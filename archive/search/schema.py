@@ -13,7 +13,7 @@ from array import array
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from archive.search.analysis import FAMILIES, analyzer_for, terms_with_positions
+from archive.search.analysis import ANALYSIS_VERSION, FAMILIES, analyzer_for, terms_with_positions
 
 # Field names people may use in queries ("kind:film year:2019 lang:hy theme:memory ...").
 FILTER_FIELDS = ("kind", "year", "lang", "subtitle_lang", "theme", "collection", "title", "person")
@@ -54,13 +54,16 @@ class IndexedText(TEXT):
     """Text with positions, indexed through the memoised analysis rather than token objects.
 
     Whoosh's generic path builds a token object per word; this one yields the same terms and
-    positions as the field's analyzer (which queries use), several times faster.
+    positions as the field's analyzer (which queries use), several times faster. The field keeps
+    the version of the analysis its terms were made with (the index stores its schema), so an
+    index made by other rules is known and rebuilt (``analysis_version``).
     """
 
     def __init__(self, family: str) -> None:
         super().__init__(analyzer=analyzer_for(family), phrase=True)
         self.format = CuePositions(field_boost=self.format.field_boost)
         self.family = family
+        self.analysis_version = ANALYSIS_VERSION
 
     def index(self, value, **kwargs):
         """(term bytes, frequency, weight, encoded positions) for each distinct term of ``value``."""
@@ -77,6 +80,17 @@ def text_field(family: str) -> str:
 
 
 TEXT_FIELDS = tuple(text_field(family) for family in FAMILIES)
+
+
+def analysis_version(schema: Schema) -> int:
+    """The analysis version an index's terms were made with (1: before versions were recorded)."""
+    field = schema[text_field("xx")] if text_field("xx") in schema else None
+    return getattr(field, "analysis_version", 1)
+
+
+def analysis_is_current(schema: Schema) -> bool:
+    """Whether an index's terms were made by the analysis queries use now."""
+    return analysis_version(schema) == ANALYSIS_VERSION
 
 
 def build_schema() -> Schema:

@@ -1,0 +1,96 @@
+"""Azerbaijani: the 1958 Cyrillic alphabet read as Latin, then a suffix stripper on folded letters.
+
+No maintained Azerbaijani lemmatiser or dictionary is packaged (simplemma has Turkish, whose
+spelling differs), so this strips suffixes itself. It works on the folded word (``ə``→``e``,
+``ı``→``i``, ``ü``→``u``, ``ş``→``s``, ``ğ``→``g``...) so that a word typed without the
+language's letters, before or after its suffixes, is stripped exactly like the indexed one:
+``kockunler``, ``kockunlar`` and ``köçkün`` all become ``kockun``. Vowel harmony picks one suffix of
+each pair (``-lar``/``-lər``, ``-da``/``-də``, ``-ın``/``-in``/``-un``/``-ün``); folded, the pairs
+are ``lar``/``ler``, ``da``/``de``, ``in``/``un``, and the stripper accepts each of them.
+"""
+
+from __future__ import annotations
+
+# The 1958–1991 alphabet, one letter to one (plus the Russian letters loanwords kept).
+_CYRILLIC = str.maketrans({
+    "а": "a", "б": "b", "ҹ": "c", "ч": "ç", "д": "d", "е": "e", "ә": "ə", "ф": "f", "ҝ": "g", "ғ": "ğ",
+    "һ": "h", "х": "x", "ы": "ı", "и": "i", "ж": "j", "к": "k", "г": "q", "л": "l", "м": "m", "н": "n",
+    "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s", "ш": "ş", "т": "t", "у": "u", "ү": "ü", "в": "v",
+    "ј": "y", "й": "y", "з": "z", "э": "e", "я": "ya", "ю": "yu", "ё": "yo", "ц": "ts", "щ": "şç",
+    "ъ": None, "ь": None,
+})
+
+MIN_STEM = 3
+
+# Folded suffixes in the slots they fill, from the end of the word inwards: a noun is stem +
+# plural + possessive + case + predicative, a verb stem + tense (twice: -ır-dı) + person; the
+# infinitive takes a case (danış-mağ-a). A suffix is removed only inside-out in that order.
+_SLOTS = (
+    ("dir", "dur", "tir", "tur", "am", "em", "san", "sen", "siniz", "sunuz",
+     # -ıq/-ik of "we" only after the past or present: "danışıq" (talks) is a noun of its own
+     "diq", "duq", "dik", "duk", "iriq", "irik", "uruq", "uruk"),
+    ("da", "de", "ta", "te", "dan", "den", "tan", "ten", "nda", "nde", "ndan", "nden", "na", "ne", "ya", "ye", "a", "e",
+     "nin", "nun", "in", "un", "ni", "nu", "i", "u", "yi", "yu", "la", "le", "yla", "yle"),
+    ("imiz", "umuz", "iniz", "unuz", "miz", "muz", "niz", "nuz", "im", "um", "in", "un", "si", "su", "i", "u",
+     "lari", "leri"),
+    ("lar", "ler"),
+    ("maq", "mek", "mag", "meg", "di", "du", "ti", "tu", "mis", "mus", "ib", "ub", "ir", "ur",
+     "acaq", "ecek", "acag", "eceg"),
+)
+_TENSE = len(_SLOTS) - 1
+_BY_SLOT = [sorted(set(slot), key=lambda suffix: (-len(suffix), suffix)) for slot in _SLOTS]
+# Suffixes whose first letter is a buffer consonant, used only after a vowel (su-y-a, ana-nın).
+_AFTER_VOWEL = {"na", "ne", "nda", "nde", "ndan", "nden", "ya", "ye", "nin", "nun", "ni", "nu", "yi", "yu", "yla",
+                "yle", "si", "su", "miz", "muz", "niz", "nuz"}
+_VERBAL = {"ir", "ur", "ib", "ub", "acaq", "ecek", "acag", "eceg"}
+_VOWELS = set("aeiou")
+MAX_STEMS = 6
+
+
+def to_latin(word: str) -> str:
+    """A lowercase word in the Cyrillic alphabet spelled in today's Latin one (Latin words unchanged)."""
+    return word.translate(_CYRILLIC)
+
+
+def stems(folded: str) -> tuple[str, ...]:
+    """The word and the stems it may have, the most stripped first (at most ``MAX_STEMS``).
+
+    A word can often be cut two ways (``kəndə`` is ``kənd`` + ``ə``, but could be ``kən`` + ``də``),
+    and the letters alone cannot tell which: every cut the order of suffixes and the buffer
+    letters allow is kept, the index holds them all and a query looks for any of them.
+    """
+    found: dict[str, int] = {}
+    todo = [(folded, 0, 0)]
+    while todo:
+        word, slot, tenses = todo.pop()
+        key = word[:-1] + "q" if word.endswith("g") else word  # ğ before a vowel is q at the end
+        found[key] = min(found.get(key, 99), -len(word))
+        for rest, stripped_slot in _shorter(word, slot, tenses):
+            todo.append((rest, min(stripped_slot + 1, _TENSE), tenses + (stripped_slot == _TENSE)))
+    ordered = sorted(found, key=lambda stem: (len(stem), stem))
+    return tuple(ordered[:MAX_STEMS])
+
+
+def _shorter(word: str, first_slot: int, tenses: int):
+    """(the word without a suffix, the suffix's slot) for each suffix it may end in at or inside ``first_slot``."""
+    for slot in range(first_slot, len(_SLOTS)):
+        if slot == _TENSE and tenses >= 2:
+            break
+        for suffix in _BY_SLOT[slot]:
+            if not word.endswith(suffix):
+                continue
+            rest = word[: -len(suffix)]
+            if len(rest) < MIN_STEM and not _short_root(rest, suffix):
+                continue
+            if not _VOWELS.intersection(rest):
+                continue
+            if (suffix in _AFTER_VOWEL) != (rest[-1] in _VOWELS) and (suffix in _AFTER_VOWEL or suffix[0] in _VOWELS):
+                continue  # a buffer suffix needs a vowel before it, a vowel-initial one a consonant
+            if suffix in _VERBAL and len(rest) > MIN_STEM and rest[-1] == "y" and rest[-2] in "ae":
+                rest = rest[:-1]  # the buffer y of yaşa-y-ır
+            yield rest, slot
+
+
+def _short_root(rest: str, suffix: str) -> bool:
+    """Two-letter roots of a vowel and a consonant (ev, əl, iş) take suffixes of two letters or more."""
+    return len(rest) == 2 and rest[0] in _VOWELS and rest[1] not in _VOWELS and len(suffix) >= 2
