@@ -34,6 +34,7 @@ ERROR_STATUSES = {
     "403": "The token's account may not do this (code `forbidden`).",
     "404": "Nothing at this address, or nothing the caller may see (code `not_found`): hidden records are "
            "never confirmed.",
+    "405": "The address does not take this method (code `method_not_allowed`); `Allow` lists those it takes.",
     "409": "The request clashes with the current state (codes such as `clash`, `wrong_status`, `too_early`, "
            "`report_exists`, `running`, `upload_in_progress`, `duplicate`).",
     "413": "The body is larger than this route accepts (code `request_entity_too_large`).",
@@ -44,7 +45,8 @@ ERROR_STATUSES = {
     "503": "The database or the search index is not available just now (codes `database_unavailable`, "
            "`index_rebuilding`); `Retry-After` says when to try again.",
 }
-ALWAYS = ("401", "429", "503")  # any API call: a refused token, the rate limit, a database outage
+# Any API call: a refused token, an address that takes other methods, the rate limit, a database outage.
+ALWAYS = ("401", "405", "429", "503")
 
 
 def nullable(schema: dict) -> dict:
@@ -65,6 +67,8 @@ NUMBER = {"type": "number"}
 TIMESTAMP = {"type": "string", "description": "UTC, ISO 8601 with Z"}
 URL = {"type": "string", "format": "uri-reference"}
 RECORD_ID = {"type": "integer", "minimum": 1, "maximum": MAX_RECORD_ID}
+LANG_TAG = {"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "example": "hy",
+            "description": "BCP-47 language tag"}
 LANG_MAP = {
     "type": "object",
     "description": "Text by BCP-47 language tag: {\"en\": \"...\", \"hy\": \"...\"}.",
@@ -80,6 +84,30 @@ def page_of(name: str) -> dict:
         "properties": {"items": {"type": "array", "items": ref(name)}, "page": INTEGER, "per_page": INTEGER,
                        "total": INTEGER, "pages": INTEGER},
     }
+
+
+# Whole bodies, shown in the document and sent first by the schemathesis tests.
+ITEM_EXAMPLE = {"kind": "film",
+                "title": {"en": "The Border", "hy": "Սահման"},
+                "visibility": "public",
+                "year": 2019,
+                "countries": ["AM"],
+                "languages": ["hy"],
+                "credits": [{"name": "Ani", "role": "director"}],
+                "themes": ["memory"]}
+VENUE_EXAMPLE = {"name": "Yerevan Film House",
+                 "city": "Yerevan",
+                 "country": "AM",
+                 "timezone": "Asia/Yerevan",
+                 "capacity": 120,
+                 "buffer_minutes": 30}
+LICENCE_EXAMPLE = {"territories": ["AM", "GE"],
+                   "starts_on": "2026-01-01",
+                   "ends_on": "2027-12-31",
+                   "uses": ["non-commercial"],
+                   "max_screenings": None}
+REPORT_EXAMPLE = {"attendance": {"total": 40, "women": 22, "men": 16, "other": 2, "youth": 12, "displaced": 5},
+                  "notes": "Long discussion."}
 
 
 SCHEMAS: dict[str, dict] = {
@@ -153,6 +181,7 @@ SCHEMAS: dict[str, dict] = {
     },
     "ItemInput": {
         "type": "object",
+        "example": ITEM_EXAMPLE,
         "description": "On POST `kind` and `title` are needed; PATCH changes only the fields sent.",
         "properties": {
             "kind": {"type": "string", "enum": list(KINDS)}, "title": LANG_MAP, "description": LANG_MAP,
@@ -175,6 +204,7 @@ SCHEMAS: dict[str, dict] = {
     },
     "CollectionInput": {
         "type": "object",
+        "example": {"kind": "exhibition", "title": {"en": "Crossings"}, "visibility": "public", "items": [1]},
         "properties": {"kind": {"type": "string", "enum": ["exhibition", "series"]}, "title": LANG_MAP,
                        "description": LANG_MAP, "visibility": {"type": "string", "enum": VISIBILITIES},
                        "items": {"type": "array", "items": RECORD_ID}},
@@ -236,6 +266,7 @@ SCHEMAS: dict[str, dict] = {
     },
     "VenueInput": {
         "type": "object",
+        "example": VENUE_EXAMPLE,
         "required": ["name", "country", "timezone"],
         "properties": {"name": STRING, "address": STRING, "city": STRING,
                        "country": {"type": "string", "description": "ISO 3166 code such as AM"},
@@ -255,6 +286,7 @@ SCHEMAS: dict[str, dict] = {
     },
     "LicenceInput": {
         "type": "object",
+        "example": LICENCE_EXAMPLE,
         "required": ["territories", "starts_on", "ends_on", "uses"],
         "properties": {"territories": {"type": "array", "items": STRING},
                        "starts_on": {"type": "string", "format": "date"},
@@ -268,7 +300,7 @@ SCHEMAS: dict[str, dict] = {
     "Report": {"type": "object", "required": ["id", "attendance"],
                "properties": {"id": INTEGER, "attendance": ref("Attendance"), "discussion": nullable(STRING),
                               "notes": nullable(STRING), "photos": INTEGER, "created_at": TIMESTAMP}},
-    "ReportInput": {"type": "object", "required": ["attendance"],
+    "ReportInput": {"type": "object", "example": REPORT_EXAMPLE, "required": ["attendance"],
                     "properties": {"attendance": ref("Attendance"), "discussion": STRING, "notes": STRING}},
     "Screening": {
         "type": "object",
@@ -287,6 +319,7 @@ SCHEMAS: dict[str, dict] = {
     },
     "ScreeningInput": {
         "type": "object",
+        "example": {"item_id": 1, "venue_id": 1, "starts_at": "2027-03-01T19:00:00+04:00", "format": "community", "discussion_minutes": 30},
         "required": ["item_id", "venue_id", "starts_at"],
         "properties": {"item_id": RECORD_ID, "venue_id": RECORD_ID,
                        "starts_at": {"type": "string", "description": "ISO 8601 with an offset, or local time at "
@@ -294,8 +327,8 @@ SCHEMAS: dict[str, dict] = {
                        "subtitle_lang": STRING, "audio_lang": STRING, "expected_audience": INTEGER,
                        "format": STRING, "discussion_minutes": INTEGER, "use": STRING, "notes": STRING},
     },
-    "Reason": {"type": "object", "properties": {"reason": STRING}},
-    "Email": {"type": "object", "required": ["email"], "properties": {"email": STRING}},
+    "Reason": {"type": "object", "example": {"reason": "The venue asked for another date."}, "properties": {"reason": STRING}},
+    "Email": {"type": "object", "example": {"email": "venue@example.org"}, "required": ["email"], "properties": {"email": STRING}},
 }
 
 
@@ -308,12 +341,20 @@ PER_PAGE = query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, 
 
 
 def json_body(schema: str, required: bool = True) -> dict:
-    return {"required": required, "content": {"application/json": {"schema": ref(schema)}}}
+    content = {"schema": ref(schema)}
+    if "example" in SCHEMAS[schema]:
+        content["example"] = SCHEMAS[schema]["example"]
+    return {"required": required, "content": {"application/json": content}}
 
 
-def raw_body(media_type: str, description: str) -> dict:
-    return {"required": True, "description": description,
-            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+def raw_body(media_type: str, description: str, example: str | None = None) -> dict:
+    content: dict = {"schema": {"type": "string", "format": "binary"}}
+    if example is not None:
+        content["example"] = example
+    return {"required": True, "description": description, "content": {media_type: content}}
+
+
+SRT_EXAMPLE = "1\n00:00:01,000 --> 00:00:03,500\nԲարեւ, hello\n\n2\n00:00:04,000 --> 00:00:06,000\nAcross the border\n"
 
 
 def answer(status: str, schema: dict | str | None, description: str) -> dict:
@@ -357,7 +398,8 @@ OPERATIONS: dict[str, dict] = {
                            "errors": ("400",)},
     "api.upload_media": {
         "who": "staff",
-        "parameters": [query("filename", {"type": "string", "minLength": 1}, "The file's name (kept for staff).")],
+        "parameters": [query("filename", {"type": "string", "minLength": 1, "example": "border.mp4"},
+                             "The file's name (kept for staff).") | {"required": True}],
         "body": raw_body("application/octet-stream", "The file itself, streamed."),
         "ok": answer("201", "Upload", "Stored; a job makes the derivatives."),
         "errors": ("400", "404", "409", "413", "415", "422")},
@@ -370,19 +412,20 @@ OPERATIONS: dict[str, dict] = {
     "api.retry_job": {"who": "staff", "ok": answer("200", "Job", "Queued again."), "errors": ("404", "409")},
     "api.search_catalogue": {
         "who": "anyone",
-        "parameters": [query("q", STRING, "Words, \"phrases\", AND/OR/NOT, prefix*, field:value filters."),
+        "parameters": [query("q", {"type": "string", "minLength": 1, "example": "border"},
+                             "Words, \"phrases\", AND/OR/NOT, prefix*, field:value filters.") | {"required": True},
                        query("kind", {"type": "string", "enum": list(KINDS)}, "Films or photos."),
-                       query("lang", STRING, "Language of the film (tag)."),
-                       query("subtitle_lang", STRING, "Language of a subtitle track (tag)."),
+                       query("lang", LANG_TAG, "Language of the film (tag)."),
+                       query("subtitle_lang", LANG_TAG, "Language of a subtitle track (tag)."),
                        query("year", RECORD_ID, "Year."), query("theme", STRING, "Theme name."),
                        query("collection", RECORD_ID, "Collection id."), PAGE, PER_PAGE],
         "ok": answer("200", "SearchResults", "Results grouped by item, with facets."), "errors": ("400",)},
     "api.upload_subtitles": {
         "who": "staff",
-        "parameters": [query("lang", {"type": "string", "minLength": 1}, "BCP-47 tag of the track.") | {"required": True},
+        "parameters": [query("lang", LANG_TAG, "BCP-47 tag of the track.") | {"required": True},
                        query("filename", STRING, "The file's name."), query("label", STRING, "Label for players."),
                        query("encoding", STRING, "The file's encoding when the guess is wrong (utf-8, cp1251 ...).")],
-        "body": raw_body("application/octet-stream", "An SRT or WebVTT file."),
+        "body": raw_body("application/octet-stream", "An SRT or WebVTT file.", SRT_EXAMPLE),
         "ok": answer("201", "SubtitleUpload", "Saved, with what was read."),
         "errors": ("400", "404", "409", "413", "422")},
     "api.list_subtitles": {"who": "anyone",
