@@ -481,7 +481,8 @@ WHO = {
 
 def _path_parameters(rule) -> list[dict]:
     """Every ``<int:name>`` of a route: a record id."""
-    return [{"in": "path", "name": name, "required": True, "schema": RECORD_ID, "example": 1}
+    return [{"in": "path", "name": name, "required": True, "schema": RECORD_ID, "example": 1,
+             "description": "A record's id."}
             for name in rule.arguments]
 
 
