@@ -24,7 +24,7 @@ from iiif_prezi3 import (
 from sqlalchemy import select
 
 from archive.catalogue import models as catalogue
-from archive.catalogue.visibility import visible_collections, visible_items
+from archive.catalogue.visibility import audience_may_see, can_see_collection, visible_collections, visible_items
 from archive.extensions import db
 from archive.media.models import Derivative, MediaFile
 from archive.subtitles.operations import tracks_of
@@ -78,14 +78,14 @@ def painted_media(item: catalogue.Item) -> list[Painted]:
 
 def manifest_url(item: catalogue.Item) -> str | None:
     """The item's manifest address when it has one (public, with something to show), else None."""
-    if public_item(item.id) is None or not painted_media(item):
+    if not audience_may_see("public", item) or not painted_media(item):
         return None
     return url_for("iiif.manifest", item_id=item.id, _external=True)
 
 
 def collection_url(collection: catalogue.Collection) -> str | None:
     """The collection's IIIF address when the public may see it, else None."""
-    if public_collection(collection.id) is None:
+    if not can_see_collection(PUBLIC, collection):
         return None
     return url_for("iiif.collection", collection_id=collection.id, _external=True)
 
@@ -177,7 +177,7 @@ def build_manifest(item: catalogue.Item) -> Manifest | None:
         manifest.requiredStatement = KeyValueString(label=_label("Rights"), value={"none": [item.rights_note]})
     manifest.homepage = [{"id": url_for("catalogue.item", item_id=item.id, _external=True), "type": "Text",
                           "format": "text/html", "label": manifest.label}]
-    collections = [c for c in item.collections if public_collection(c.id) is not None]
+    collections = [c for c in item.collections if can_see_collection(PUBLIC, c)]
     if collections:
         manifest.partOf = [{"id": url_for("iiif.collection", collection_id=c.id, _external=True),
                             "type": "Collection", "label": language_map(c.title, fallback=f"Collection {c.id}")}
