@@ -12,12 +12,11 @@ _CACHE = "archive.api.openapi_documents"
 
 
 def document() -> dict:
-    """The OpenAPI document for this app at its address (built once per address)."""
-    server = url_for("catalogue.index", _external=True)
-    built = current_app.extensions.setdefault(_CACHE, {})
-    if server not in built:
-        built[server] = build_document(server)
-    return built[server]
+    """The OpenAPI document for this app, with the address it is served from (built once per app)."""
+    if _CACHE not in current_app.extensions:
+        current_app.extensions[_CACHE] = build_document()
+    server = url_for("catalogue.index", _external=True).rstrip("/")
+    return {**current_app.extensions[_CACHE], "servers": [{"url": server}]}
 
 
 @bp.get("/openapi.json")

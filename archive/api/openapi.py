@@ -520,12 +520,11 @@ def undescribed_routes(app: Flask) -> list[str]:
             if rule.endpoint not in OPERATIONS]
 
 
-def build_document(server_url: str) -> dict:
-    """The OpenAPI 3.1 document for the current app, its paths relative to ``server_url`` (the app's root)."""
+def build_document() -> dict:
+    """The OpenAPI 3.1 document for the current app; the caller adds ``servers`` (the app's root address)."""
     app = current_app._get_current_object()
     spec = APISpec(
         title=TITLE, version=VERSION, openapi_version="3.1.0", plugins=[FlaskPlugin()],
-        servers=[{"url": server_url.rstrip("/")}],
         info={"description": "The archive's catalogue, media, subtitles, search and screenings. Errors are "
                              "`{\"error\": {\"code\", \"message\"}}` with the matching status; hidden records "
                              "answer 404. Human-readable: /api/docs."},
