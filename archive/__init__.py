@@ -84,12 +84,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_api(app)
 
     # Features that build on others subscribe to their signals and fill in their pages.
+    from archive.iiif import presentation as iiif_presentation
     from archive.media import presenting as media_presenting
     from archive.screenings import withdrawals as screening_withdrawals
     from archive.search import operations as search_operations
 
     search_operations.init_app(app)
     media_presenting.init_app(app)
+    iiif_presentation.init_app(app)
     screening_withdrawals.init_app(app)
     subtitles_views.init_app(app)
 

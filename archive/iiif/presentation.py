@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import Flask, url_for
 from iiif_prezi3 import (
     Annotation,
     AnnotationBody,
@@ -23,6 +23,7 @@ from iiif_prezi3 import (
 )
 from sqlalchemy import select
 
+from archive.catalogue import item_page
 from archive.catalogue import models as catalogue
 from archive.catalogue.visibility import audience_may_see, can_see_collection, visible_collections, visible_items
 from archive.extensions import db
@@ -208,3 +209,8 @@ def build_collection(collection: catalogue.Collection) -> Collection:
     iiif.homepage = [{"id": url_for("catalogue.collection", collection_id=collection.id, _external=True),
                       "type": "Text", "format": "text/html", "label": iiif.label}]
     return iiif
+
+
+def init_app(app: Flask) -> None:
+    """Give the item page its manifest's address (``iiif_manifest``, None when it has none)."""
+    item_page.add_part("iiif_manifest", lambda item, user: manifest_url(item))

@@ -6,6 +6,7 @@ import io
 
 from iiif_prezi3 import Collection, Manifest
 
+from archive.catalogue import item_page
 from archive.extensions import db
 from archive.iiif.views import CONTENT_TYPE
 from archive.media.models import Derivative, MediaFile
@@ -133,3 +134,10 @@ def test_the_api_links_the_manifest_and_the_collection(app, client, token_for):
     partners = subtitled_film("For partners", "partners")
     seen_by_staff = app.test_client().get(f"/api/v1/items/{partners.id}", headers=token_for("admin")).get_json()
     assert seen_by_staff["iiif_manifest"] is None  # manifests are public; staff see the item, not a manifest
+
+
+def test_the_item_page_is_given_its_manifest_address(app):
+    film, hidden = subtitled_film(), subtitled_film("For partners", "partners")
+    with app.test_request_context():
+        assert item_page.parts(film, None)["iiif_manifest"].endswith(f"/iiif/items/{film.id}/manifest")
+        assert item_page.parts(hidden, None)["iiif_manifest"] is None
