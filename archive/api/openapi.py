@@ -164,7 +164,7 @@ SCHEMAS: dict[str, dict] = {
     },
     "Item": {
         "type": "object",
-        "required": ["id", "kind", "title", "visibility", "url", "media", "subtitles"],
+        "required": ["id", "kind", "title", "visibility", "url", "media", "subtitles", "iiif_manifest"],
         "properties": {
             "id": INTEGER, "kind": {"type": "string", "enum": list(KINDS)}, "title": LANG_MAP,
             "description": LANG_MAP, "year": nullable(INTEGER), "countries": {"type": "array", "items": STRING},
@@ -196,7 +196,7 @@ SCHEMAS: dict[str, dict] = {
     },
     "Collection": {
         "type": "object",
-        "required": ["id", "kind", "title", "visibility", "items"],
+        "required": ["id", "kind", "title", "visibility", "items", "iiif_collection"],
         "properties": {"id": INTEGER, "kind": STRING, "title": LANG_MAP, "description": LANG_MAP,
                        "visibility": {"type": "string", "enum": VISIBILITIES},
                        "items": {"type": "array", "items": INTEGER},
