@@ -14,18 +14,21 @@ $(BIN)/python:
 
 # Runtime packages only: what `make run` and production need, at the versions (and hashes) locked.
 $(VENV)/.runtime: requirements.lock | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -r requirements.lock
 	touch $@
 
 # Test tools on top.
 $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
-	$(BIN)/pip install -q -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps -r requirements-dev.lock
 	touch $@
 
 # The lock files: requirements*.txt say what the archive needs (floors), the .lock files what is
 # installed, pinned with hashes for Python 3.11. `make lock` after editing a requirements file
 # (pins that still fit are kept); `make lock-upgrade` moves every pin to the newest release.
-LOCK = $(BIN)/uv pip compile --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+# The locks pin every package, so they install with --no-deps; requirements-overrides.txt
+# replaces a dependency's own cap where it is wrong for us (each override says why).
+LOCK = $(BIN)/uv pip compile --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock" \
+       --override requirements-overrides.txt
 lock: | $(BIN)/python
 	$(BIN)/pip install -q "uv>=0.5"
 	$(LOCK) $(LOCK_FLAGS) requirements.txt -o requirements.lock

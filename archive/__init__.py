@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.api import init_app as init_api
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
+    from archive.iiif import views as iiif_views
     from archive.media import views as media_views
     from archive.oai import views as oai_views
     from archive.screenings import views as screenings_views
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth_views.admin_bp,
         catalogue_views.bp,
         catalogue_views.manage_bp,
+        iiif_views.bp,
         media_views.bp,
         oai_views.bp,
         screenings_views.bp,
@@ -82,12 +84,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_api(app)
 
     # Features that build on others subscribe to their signals and fill in their pages.
+    from archive.iiif import presentation as iiif_presentation
     from archive.media import presenting as media_presenting
     from archive.screenings import withdrawals as screening_withdrawals
     from archive.search import operations as search_operations
 
     search_operations.init_app(app)
     media_presenting.init_app(app)
+    iiif_presentation.init_app(app)
     screening_withdrawals.init_app(app)
     subtitles_views.init_app(app)
 

@@ -13,7 +13,7 @@ import pytest
 from archive.catalogue import operations as catalogue
 from archive.extensions import db
 from archive.jobs.models import Job
-from archive.media.models import MediaFile
+from archive.media.models import Derivative, MediaFile
 from archive.storage import get_storage
 from tests.screenings.helpers import screening_records
 
@@ -30,6 +30,7 @@ STAFF_PAGE = statuses(302, 403, 200, 200)
 ADMIN_PAGE = statuses(302, 403, 403, 200)
 STAFF_FORM_SAVED = statuses(302, 403, 302, 302)  # anonymous: redirect to sign-in; staff: redirect after save
 STAFF_API = statuses(401, 403, 200, 200)
+NOWHERE = statuses(404, 404, 404, 404)
 
 NEW_ITEM_FORM = {"kind": "film", "visibility": "public", "lang": ["en"], "title": ["New film"], "description": [""]}
 NEW_COLLECTION_FORM = {"kind": "series", "visibility": "public", "lang": ["en"], "title": ["A series"],
@@ -171,6 +172,17 @@ TABLE = [
     ("api.cancel_screening", "POST", "/api/v1/screenings/{scr_other_requested}/cancel", statuses(401, 404, 200, 200), None),
     ("api.report_screening", "POST", "/api/v1/screenings/{scr_requested}/report", statuses(401, 409, 409, 409),
      {"attendance": {"total": 1}}),
+    # The API's description, and IIIF: open to everyone, answering as to the public.
+    ("api.openapi_document", "GET", "/api/v1/openapi.json", PUBLIC, None),
+    ("api_docs.page", "GET", "/api/docs", PUBLIC, None),
+    ("iiif.manifest", "GET", "/iiif/items/{iiif_photo}/manifest", PUBLIC, None),
+    ("iiif.manifest", "GET", "/iiif/items/{partners}/manifest", NOWHERE, None),
+    ("iiif.manifest", "GET", "/iiif/items/{restricted}/manifest", NOWHERE, None),
+    ("iiif.manifest", "GET", "/iiif/items/{embargoed}/manifest", NOWHERE, None),
+    ("iiif.collection", "GET", "/iiif/collections/{collection}", PUBLIC, None),
+    ("iiif.collection", "GET", "/iiif/collections/{hidden_collection}", NOWHERE, None),
+    ("iiif.media", "GET", "/iiif/items/{iiif_photo}/media/{iiif_media}/display", statuses(302, 302, 302, 302), None),
+    ("iiif.media", "GET", "/iiif/items/{iiif_partners_photo}/media/{iiif_partners_media}/display", NOWHERE, None),
 ]
 
 
@@ -193,10 +205,28 @@ def records(app, users, request):
     db.session.add_all([media, job])
     db.session.commit()
     ids["media"], ids["job"] = media.id, job.id
+    for name, level in (("iiif_photo", "public"), ("iiif_partners_photo", "partners")):
+        ids[name], ids[name.replace("photo", "media")] = _photo_with_display(level)
     case = getattr(request.node, "callspec", None) and request.node.callspec.params.get("case")
     if not case or "{scr_" in case[2]:  # venues and bookings only for the rows that use them
         ids.update(screening_records(users))
     return ids
+
+
+def _photo_with_display(visibility: str) -> tuple[int, int]:
+    """A photo with a display size (so it has a IIIF manifest when public): its id and its media's."""
+    photo = catalogue.create_item({"kind": "photo", "title": {"en": "p"}, "visibility": visibility})
+    storage = get_storage()
+    original = storage.save(io.BytesIO(b"\xff\xd8\xff" + visibility.encode()), prefix="originals")
+    media = MediaFile(item_id=photo.id, kind="image", storage_key=original.key, filename="p.jpg", size=original.size,
+                      sha256=original.sha256, mime="image/jpeg", width=40, height=30)
+    db.session.add(media)
+    db.session.flush()
+    display = storage.save(io.BytesIO(b"\xff\xd8\xff display " + visibility.encode()), prefix="display")
+    db.session.add(Derivative(media_id=media.id, kind="display", storage_key=display.key, size=display.size,
+                              sha256=display.sha256, mime="image/jpeg", width=40, height=30))
+    db.session.commit()
+    return photo.id, media.id
 
 
 def _case_id(case):
@@ -209,7 +239,7 @@ def _case_id(case):
 def test_route_status_for_role(app, client_as, token_for, records, case, role):
     endpoint, method, path, expected, body = case
     url = path.format(**records)
-    if url.startswith("/api/"):
+    if url.startswith("/api/v1/"):
         browser = app.test_client()
         response = browser.open(url, method=method, json=body, headers=token_for(role))
         assert response.status_code == 204 or response.is_json, f"API answered {response.content_type}"

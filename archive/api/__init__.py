@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
     from archive.api import (  # noqa: F401  (registers routes on bp)
         catalogue,
         deletions,  # noqa: F401  (deletion records)
+        docs,  # the OpenAPI document and its page
         media,
         screenings,  # noqa: F401  (venues, licences, screenings)
         search,  # noqa: F401  (search, subtitles)
@@ -89,3 +90,4 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    app.register_blueprint(docs.docs_bp)

@@ -12,6 +12,7 @@ from archive.catalogue import operations
 from archive.catalogue.models import KINDS, Collection, Item
 from archive.catalogue.visibility import can_see_collection, can_see_item, visible_collections, visible_items
 from archive.extensions import db
+from archive.iiif.presentation import collection_url, manifest_url
 from archive.media.presenting import present_media
 from archive.pagination import page_number, paginate
 from archive.subtitles.operations import tracks_json
@@ -39,6 +40,7 @@ def item_json(item: Item, user) -> dict:
         "duration": item.duration_seconds,
         "media": present_media(item, user),
         "subtitles": tracks_json(item),
+        "iiif_manifest": manifest_url(item),
     }
 
 
@@ -51,6 +53,7 @@ def collection_json(collection: Collection, user) -> dict:
         "description": collection.description,
         "visibility": collection.visibility,
         "items": [i.id for i in collection.items if can_see_item(user, i)],
+        "iiif_collection": collection_url(collection),
     }
 
 
