@@ -124,6 +124,11 @@
 
   function goToMoment(video, seconds) {
     var note = document.getElementById("moment-note");
+    var main = video.closest(".film-main");
+    if (note && main && note.parentElement !== main) {  // say it under the player, where the eyes are
+      note.setAttribute("role", "status");
+      main.append(note);
+    }
     function say(template) {
       if (!note || !template) { return; }
       note.textContent = template.replace("{time}", clock(seconds));

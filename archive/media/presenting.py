@@ -69,7 +69,7 @@ def present_media(item: Item, user) -> list[dict]:
                 entry["derivatives"].setdefault("storyboard", []).append(derivative_url(derivative, audience))
             else:
                 entry["derivatives"][derivative.kind] = derivative_url(derivative, audience)
-                if media.kind == "photo" and derivative.width:
+                if derivative.kind in ("display", "thumbnail") and derivative.width:
                     entry.setdefault("sizes", []).append({"kind": derivative.kind, "width": derivative.width,
                                                           "height": derivative.height,
                                                           "url": entry["derivatives"][derivative.kind]})
