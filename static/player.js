@@ -70,15 +70,59 @@
     });
   }
 
+  // Every language at this moment, under the player and transcript: the columns of the moment page,
+  // with a link to that page to share. If it cannot be fetched, the link opens the page itself.
+  function showMoment(link, film) {
+    var panel = document.getElementById("moment-panel");
+    if (!panel) {
+      panel = document.createElement("section");
+      panel.id = "moment-panel";
+      panel.className = "moment-panel";
+      panel.setAttribute("aria-labelledby", "moment-panel-title");
+      film.after(panel);
+    }
+    fetch(link.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var columns = doc.querySelector(".moment-columns"), heading = doc.querySelector(".moment-view h1");
+        if (!columns || !heading) { return Promise.reject("no columns"); }
+        var title = document.createElement("h2");
+        title.id = "moment-panel-title";
+        title.tabIndex = -1;
+        title.textContent = heading.textContent;
+        var actions = document.createElement("p");
+        actions.className = "moment-panel-actions";
+        var page = document.createElement("a");
+        page.href = link.href;
+        page.textContent = link.dataset.labelPage;
+        var close = document.createElement("button");
+        close.type = "button";
+        close.className = "link";
+        close.textContent = link.dataset.labelClose;
+        close.addEventListener("click", function () { panel.hidden = true; link.focus(); });
+        actions.append(page, " · ", close);
+        panel.textContent = "";
+        panel.append(title, document.importNode(columns, true), actions);
+        panel.hidden = false;
+        title.focus({ preventScroll: true });
+        panel.scrollIntoView({ block: "nearest" });
+      })
+      .catch(function () { window.location.href = link.href; });
+  }
+
   function setupTranscript(video, transcript) {
     var list = transcript.querySelector("ol.cues");
     var momentLink = transcript.querySelector("#moment-link");
     if (momentLink) {
-      momentLink.addEventListener("click", function () {
+      momentLink.addEventListener("click", function (event) {
         var url = new URL(momentLink.dataset.base, window.location.href);
         url.searchParams.set("t", video.currentTime.toFixed(3));
         url.searchParams.set("sub", momentLink.dataset.sub);
         momentLink.href = url.pathname + url.search;
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+        event.preventDefault();
+        showMoment(momentLink, transcript.closest(".film"));
       });
     }
     if (!list) { return; }

@@ -45,7 +45,7 @@ def film(app, samples):
     with open(samples["long_film"], "rb") as handle:
         ingest(item, handle, "long.mp4")
     for lang, lines in LINES.items():
-        subtitles.create_track(item, lang, srt(*[(start, start + 3.5, text) for start, text in zip(STARTS, lines)]),
+        subtitles.create_track(item, lang, srt(*[(start, start + 3.5, text) for start, text in zip(STARTS, lines, strict=True)]),
                                f"{lang}.srt")
     drain()
     return item
@@ -88,6 +88,11 @@ def test_search_hit_opens_the_player_at_its_second_with_its_subtitles_and_the_tr
     page.evaluate("(() => { const v = document.querySelector('.player video'); v.pause(); v.currentTime = 21; })()")
     page.wait_for_function("Math.abs(document.querySelector('.player video').currentTime - 21) < 0.5")
     page.get_by_role("link", name="Every language at this moment").click()
+    panel = page.get_by_role("region", name="Every language at 0:21")
+    expect(panel.locator(".moment-column")).to_have_count(4)
+    expect(panel.locator('.moment-text[lang="az"]')).to_have_text(LINES["az"][3])
+    expect(panel.locator("h2").first).to_be_focused()
+    panel.get_by_role("link", name="Open this moment on its own page").click()
     expect(page).to_have_url(re.compile(rf"/items/{film.id}/moment\?t=21\.\d+&sub=az$"))
     columns = page.locator(".moment-column")
     expect(columns).to_have_count(4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from archive.extensions import db
 from tests.factories import attach_video, make_film
 from tests.search.helpers import srt
 
@@ -60,7 +61,6 @@ def test_search_hit_links_to_the_moment_with_its_language_and_the_transcript_mar
 def test_tab_title_is_the_plain_title(client):
     film = film_with_player(description={"en": "x"})
     film.title = {"en": "Rivers <script>alert(1)</script>"}
-    from archive.extensions import db
     db.session.commit()
     html = client.get(f"/items/{film.id}").get_data(as_text=True)
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
