@@ -1,7 +1,9 @@
 // Item page: a link to #t=SECONDS (from a search hit) seeks the film's player there; when the film
 // has no player yet, the moment's time is shown instead. Also follows hash changes on the same page.
+// With a player on the page, player.js does this (seeking, playing, the note in the interface language).
 (function () {
   "use strict";
+  if (document.querySelector(".player video")) { return; }
   function momentFromHash() {
     var match = window.location.hash.match(/t=([\d.]+)/);
     return match ? parseFloat(match[1]) : null;
@@ -14,16 +16,9 @@
   function show() {
     var seconds = momentFromHash();
     if (seconds === null) { return; }
-    var video = document.querySelector("video");
     var note = document.getElementById("moment-note");
-    if (video) {
-      if (video.readyState >= 1) { video.currentTime = seconds; }
-      else { video.addEventListener("loadedmetadata", function () { video.currentTime = seconds; }, { once: true }); }
-      video.scrollIntoView({ block: "center" });
-    }
     if (note) {
-      note.textContent = video ? "Playing from " + clock(seconds) + "." :
-        "The moment you chose is at " + clock(seconds) + " (the film cannot be played here yet).";
+      note.textContent = "The moment you chose is at " + clock(seconds) + " (the film cannot be played here yet).";
       note.hidden = false;
     }
   }

@@ -105,6 +105,8 @@ TABLE = [
     ("search.inside_item", "GET", "/items/{public}/search?q=border", PUBLIC, None),
     ("search.inside_item", "GET", "/items/{restricted}/search?q=border", statuses(404, 404, 200, 200), None),
     ("subtitles.vtt", "GET", "/items/{public}/subtitles/999999.vtt", statuses(404, 404, 404, 404), None),
+    ("subtitles.moment", "GET", "/items/{partners}/moment?t=abc", statuses(404, 400, 400, 400), None),
+    ("subtitles.moment", "GET", "/items/{restricted}/moment?t=abc", statuses(404, 404, 400, 400), None),
     ("subtitles.manage", "GET", "/manage/items/{public}/subtitles", STAFF_PAGE, None),
     ("subtitles.preview", "POST", "/manage/items/{public}/subtitles/preview", statuses(302, 403, 422, 422), {}),
     ("subtitles.confirm", "POST", "/manage/items/{public}/subtitles/confirm", statuses(302, 403, 400, 400), {}),

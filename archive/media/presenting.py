@@ -9,7 +9,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from archive.auth.permissions import audience_of
+from archive.auth.permissions import acting_user, audience_of
 from archive.catalogue import item_page
 from archive.catalogue.models import Item
 from archive.extensions import db
@@ -69,11 +69,43 @@ def present_media(item: Item, user) -> list[dict]:
                 entry["derivatives"].setdefault("storyboard", []).append(derivative_url(derivative, audience))
             else:
                 entry["derivatives"][derivative.kind] = derivative_url(derivative, audience)
+                if derivative.kind in ("display", "thumbnail") and derivative.width:
+                    entry.setdefault("sizes", []).append({"kind": derivative.kind, "width": derivative.width,
+                                                          "height": derivative.height,
+                                                          "url": entry["derivatives"][derivative.kind]})
+        if entry.get("sizes"):
+            entry["sizes"].sort(key=lambda size: size["width"])
+            entry["srcset"] = ", ".join(f"{size['url']} {size['width']}w" for size in entry["sizes"])
         if staff:
             entry.update(filename=media.filename, size=media.size, sha256=media.sha256, mime=media.mime,
                          original=original_url(media), fixity_ok=media.fixity_ok)
         result.append(entry)
     return result
+
+
+def gallery_pictures(items: list[Item], user=None) -> dict[int, dict]:
+    """For an exhibition's gallery: each item's first photograph (or film poster) as this user may fetch it.
+
+    ``items`` are already the ones this user may see; the picture's sizes come with ``srcset``.
+    """
+    audience = audience_of(user if user is not None else acting_user())
+    ids = [item.id for item in items]
+    if not ids:
+        return {}
+    files = db.session.scalars(select(MediaFile).where(MediaFile.item_id.in_(ids)).order_by(MediaFile.id)).all()
+    pictures: dict[int, dict] = {}
+    for media in files:
+        if media.item_id in pictures:
+            continue
+        sizes = sorted(
+            ({"kind": d.kind, "width": d.width, "height": d.height, "url": derivative_url(d, audience)}
+             for d in media.derivatives if d.width and d.kind in ("display", "thumbnail", "poster")),
+            key=lambda size: size["width"],
+        )
+        if sizes:
+            pictures[media.item_id] = {"kind": media.kind, "sizes": sizes, "small": sizes[0], "large": sizes[-1],
+                                       "srcset": ", ".join(f"{s['url']} {s['width']}w" for s in sizes)}
+    return pictures
 
 
 def _public_technical(technical: dict | None) -> dict:
@@ -92,5 +124,6 @@ def _job_for(job: Job, staff: bool) -> dict:
 def init_app(app: Flask) -> None:
     """Show an item's media (player, photo sizes, processing status) on its page; recheck its links on use."""
     item_page.add_part("media", present_media)
+    app.jinja_env.globals["gallery_pictures"] = gallery_pictures
     labels.init_app(app)
     add_link_check(app, link_still_allowed)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
+import math
+from bisect import bisect_right
+
+from flask import Blueprint, Flask, Response, abort, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy import select
 
 from archive.auth.permissions import STAFF, acting_user, require
 from archive.catalogue import item_page
@@ -14,11 +18,12 @@ from archive.catalogue.views import visible_item_or_404
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.i18n.formats import number
+from archive.i18n.languages import current as current_language
 from archive.i18n.names import language_name
 from archive.subtitles import operations, previews
 from archive.subtitles.decoding import encoding_choices, encoding_name
 from archive.subtitles.messages import warning_text
-from archive.subtitles.models import SubtitleTrack
+from archive.subtitles.models import Cue, SubtitleTrack
 from archive.subtitles.parsing import timecode
 
 bp = Blueprint("subtitles", __name__)
@@ -130,9 +135,122 @@ def delete(item_id: int, track_id: int):
     return redirect(url_for("subtitles.manage", item_id=item.id))
 
 
+# The moment view answers for any second of a film up to this (a day); later or malformed is refused.
+MAX_MOMENT_SECONDS = 24 * 3600
+# When no cue of a language is on screen at the moment, the nearest one this close (seconds) is shown.
+MOMENT_SLACK = 3.0
+# The moment view's columns: the archive's languages in this order, then any other by its tag.
+MOMENT_ORDER = ("hy", "az", "ru", "en")
+
+
+def _in_moment_order(tracks: list[SubtitleTrack]) -> list[SubtitleTrack]:
+    return sorted(tracks, key=lambda track: (
+        MOMENT_ORDER.index(track.lang) if track.lang in MOMENT_ORDER else len(MOMENT_ORDER), track.lang))
+
+
+def _cues_of(track: SubtitleTrack) -> list[Cue]:
+    return list(db.session.scalars(select(Cue).where(Cue.track_id == track.id).order_by(Cue.position)))
+
+
+def _transcript_hits(item: Item, query: str, track: SubtitleTrack) -> dict:
+    """``track``'s cues that "search inside this film" finds for ``query``: position -> marked text."""
+    from archive.search.operations import IndexRebuilding
+    from archive.search.parsing import QueryError
+    from archive.search.queries import search
+
+    try:
+        found = search(query, user=acting_user(), item_id=item.id, hits_per_item=1000)
+    except (QueryError, IndexRebuilding):
+        return {}
+    if not found or not found.items:
+        return {}
+    return {hit.position: hit.snippet for hit in found.items[0].hits if hit.track_id == track.id}
+
+
+def transcript(item: Item, user) -> dict | None:
+    """The item page's transcript: every cue of the chosen subtitle language (``?sub=``, else the
+    interface language, else the first), the other languages, and the cues "search inside" found (``?q=``)."""
+    tracks = operations.tracks_of(item)
+    if not tracks or item.kind != "film":
+        return None
+    by_lang = {track.lang: track for track in tracks}
+    asked = request.args.get("sub", "") if has_request_context() else ""
+    query = (request.args.get("q", "") if has_request_context() else "").strip()[:500]
+    chosen = by_lang.get(asked) or by_lang.get(current_language()) or tracks[0]
+    cues = _cues_of(chosen)
+    hits = _transcript_hits(item, query, chosen) if query else {}
+    return {
+        "lang": chosen.lang,
+        "asked": asked in by_lang,
+        "languages": [track.lang for track in _in_moment_order(tracks)],
+        "cues": [{"start": cue.start, "end": cue.end, "text": cue.plain,
+              "hit": cue.position in hits, "snippet": hits.get(cue.position)} for cue in cues],
+        "query": query,
+        "hit_count": len(hits),
+    }
+
+
+def moment_seconds(raw: str | None) -> float:
+    """``t`` of the moment view as seconds; 400 for anything that is not a plain time of day-long film."""
+    if raw is None or not raw.strip():
+        abort(400, description=_("Say which moment: add ?t= and a number of seconds."))
+    if len(raw) > 20 or "\x00" in raw:
+        abort(400, description=_("The moment must be a number of seconds."))
+    try:
+        seconds = float(raw)
+    except ValueError:
+        abort(400, description=_("The moment must be a number of seconds."))
+    if not math.isfinite(seconds):
+        abort(400, description=_("The moment must be a number of seconds."))
+    if seconds < 0:
+        abort(400, description=_("The moment cannot be before the start of the film."))
+    return seconds
+
+
+def cue_at(cues: list[Cue], seconds: float) -> Cue | None:
+    """The cue on screen at ``seconds``, else the nearest one within ``MOMENT_SLACK``."""
+    index = bisect_right([cue.start for cue in cues], seconds) - 1
+    candidates = [cues[i] for i in (index, index + 1) if 0 <= i < len(cues)]
+    for cue in candidates:
+        if cue.start <= seconds < cue.end:
+            return cue
+    def distance(cue: Cue) -> float:
+        return cue.start - seconds if cue.start > seconds else seconds - cue.end
+    near = [cue for cue in candidates if distance(cue) <= MOMENT_SLACK]
+    return min(near, key=distance) if near else None
+
+
+@bp.get("/items/<int:item_id>/moment")
+def moment(item_id: int):
+    """What is said at one moment of a film in every subtitle language, side by side."""
+    item = visible_item_or_404(item_id)
+    seconds = moment_seconds(request.args.get("t"))
+    tracks = _in_moment_order(operations.tracks_of(item))
+    if item.kind != "film" or not tracks:
+        abort(404)
+    length = max([item.duration_seconds or 0] + [track.last_end or 0 for track in tracks])
+    if seconds > min(length, MAX_MOMENT_SECONDS):
+        abort(404, description=_("The film is shorter than that."))
+    columns, starts = [], set()
+    for track in tracks:
+        cues = _cues_of(track)
+        starts.update(cue.start for cue in cues)
+        columns.append({"lang": track.lang, "cue": cue_at(cues, seconds)})
+    ordered = sorted(starts)
+    at = bisect_right(ordered, seconds)
+    # "Previous" goes to the line before the one on screen, not back to the start of the same line.
+    anchor = min([column["cue"].start for column in columns if column["cue"] and column["cue"].start <= seconds]
+                 + [seconds])
+    before = [s for s in ordered[:at] if s < anchor - 0.001]
+    previous = before[-1] if before else None
+    following = next((s for s in ordered[at:] if s > seconds + 0.001), None)
+    return render_template("subtitles/moment.html", item=item, seconds=seconds, columns=columns,
+                           previous=previous, following=following, sub=request.args.get("sub", ""))
+
 
 def init_app(app: Flask) -> None:
     """Give the item page's player the item's subtitle tracks; let pages write tracks' facts the local way."""
     item_page.add_part("subtitle_tracks", lambda item, user: operations.player_tracks(item))
+    item_page.add_part("transcript", transcript)
     app.jinja_env.filters.update(track_source=track_source, timecode=timecode, encoding_name=encoding_name,
                                  warning_text=warning_text)

@@ -43,7 +43,7 @@ def test_visitor_searches_and_opens_the_film_at_the_moment(page, app):
     expect(page.locator('.facet[data-facet="theme"]')).to_contain_text("remove")
 
     result.locator("a.moment").first.click()
-    expect(page).to_have_url(re.compile(rf"/items/{public.id}#t=95\.500$"))
+    expect(page).to_have_url(re.compile(rf"/items/{public.id}\?sub=az&q=Sahin#t=95\.500$"))  # with its subtitles
     expect(page.locator("#moment-note")).to_contain_text("1:35")
 
     page.get_by_label("Search inside this film").fill("körpü")

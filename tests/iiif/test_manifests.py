@@ -141,3 +141,10 @@ def test_the_item_page_is_given_its_manifest_address(app):
     with app.test_request_context():
         assert item_page.parts(film, None)["iiif_manifest"].endswith(f"/iiif/items/{film.id}/manifest")
         assert item_page.parts(hidden, None)["iiif_manifest"] is None
+
+
+def test_the_item_page_links_its_manifest_only_when_public(client, client_as):
+    film, hidden = subtitled_film(), subtitled_film("For partners", "partners")
+    page = client.get(f"/items/{film.id}").get_data(as_text=True)
+    assert f'/iiif/items/{film.id}/manifest" type="application/ld+json">IIIF manifest</a>' in page
+    assert "/manifest" not in client_as("venue").get(f"/items/{hidden.id}").get_data(as_text=True)

@@ -155,7 +155,7 @@ def test_item_page_offers_tracks_and_search_inside(app, client, item):
     page = client.get(f"/items/{item.id}").get_data(as_text=True)
     assert "Search inside this film" in page and f"/items/{item.id}/subtitles/" in page
     inside = client.get(f"/items/{item.id}/search?q=river").get_data(as_text=True)
-    assert f'href="/items/{item.id}#t=61.000"' in inside and "<mark>river</mark>" in inside
+    assert f'href="/items/{item.id}?sub=en&amp;q=river#t=61.000"' in inside and "<mark>river</mark>" in inside
     assert "1 moment" in inside
     bad = client.get(f"/items/{item.id}/search?q=*")
     assert bad.status_code == 200 and "Type at least one word" in bad.get_data(as_text=True)
