@@ -49,7 +49,7 @@ def test_the_request_part_writes_the_terms_in_words(client_as, bookable):
 def test_the_terms_in_russian_with_plural_forms(client_as, bookable):
     html = client_as("venue").get(f"/items/{bookable.id}?lang=ru").get_data(as_text=True)
     assert "Армения, Грузия" in html
-    assert "Запросить показ" in html
+    assert "Подать заявку на показ" in html
     assert "Не более 3 показов по этой лицензии." in html
 
 
