@@ -24,7 +24,10 @@ TABS = ["Details", "Media", "Subtitles", "Licences", "Screenings"]
 
 
 def no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+    page.evaluate("document.fonts.ready.then(() => true)")  # measured as drawn with the page's own fonts
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.outerHTML.slice(0, 80))""")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (page.url, wide)
 
 
 def test_a_venue_requests_a_screening_from_the_film_page(page, open_page, users):
