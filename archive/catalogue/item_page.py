@@ -3,6 +3,10 @@
 Media (the player, photo sizes, processing status) and subtitles (the player's tracks) build on
 the catalogue; each adds its part at start-up with ``add_part`` and the item page asks for all of
 them with ``parts``. A part is ``build(item, user)`` and its result reaches the template under its name.
+
+A part may also bring its own template (``template=``): the page includes it, in the order the
+parts were added, whenever the part's result is not empty (``None``, ``{}``, ``[]``), so a feature
+such as screenings shows a section without the catalogue's template naming it.
 """
 
 from __future__ import annotations
@@ -13,15 +17,26 @@ from typing import Any
 from archive.catalogue.models import Item
 
 PartBuilder = Callable[[Item, Any], Any]
+SECTIONS = "item_sections"  # the template names of the sections to include, under this name
 
 _PARTS: dict[str, PartBuilder] = {}
+_TEMPLATES: dict[str, str] = {}
 
 
-def add_part(name: str, build: PartBuilder) -> None:
-    """Have the item page show ``build(item, user)`` as ``name`` (adding it again replaces it)."""
+def add_part(name: str, build: PartBuilder, template: str | None = None) -> None:
+    """Have the item page show ``build(item, user)`` as ``name`` (adding it again replaces it).
+
+    With ``template``, the page includes that template (it reads the result as ``name``) when there is something to show.
+    """
     _PARTS[name] = build
+    if template:
+        _TEMPLATES[name] = template
+    else:
+        _TEMPLATES.pop(name, None)
 
 
 def parts(item: Item, user) -> dict[str, Any]:
-    """Every contributed part for this item, as this user may see it."""
-    return {name: build(item, user) for name, build in _PARTS.items()}
+    """Every contributed part for this item, as this user may see it, and the sections to include."""
+    built = {name: build(item, user) for name, build in _PARTS.items()}
+    built[SECTIONS] = [template for name, template in _TEMPLATES.items() if built.get(name)]
+    return built

@@ -56,7 +56,10 @@ def upload(item_id: int):
 def status(item_id: int):
     """Processing status of an item's media, polled by the upload page."""
     item = db.get_or_404(Item, item_id)
-    return {"media": present_media(item, acting_user())}
+    media = present_media(item, acting_user())
+    # Each file's row as the page writes it (labels in the reader's language, the Retry form), put in place by upload.js.
+    rows = {str(m["id"]): render_template("media/_media_row.html", m=m) for m in media}
+    return {"media": media, "rows": rows}
 
 
 @bp.post("/manage/jobs/<int:job_id>/retry")
@@ -64,13 +67,17 @@ def status(item_id: int):
 def retry_job(job_id: int):
     """Queue a failed job again and return to where the button was."""
     job = db.get_or_404(Job, job_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
     try:
         retry(job)
-        flash(_("Queued again."), "success")
     except ValueError:
+        if wants_json:
+            return error_body("job_running", _("This job is running now; wait for it to finish.")), 409
         flash(_("This job is running now; wait for it to finish."), "error")
-    if request.accept_mimetypes.best == "application/json":
-        return job_json(job)
+    else:
+        if wants_json:
+            return job_json(job)
+        flash(_("Queued again."), "success")
     target = url_for("media.upload_page", item_id=job.item_id) if job.item_id else url_for("media.fixity")
     return redirect(target)
 

@@ -24,7 +24,7 @@ def test_upload_with_progress_then_processing_then_public_page(page, open_page, 
     expect(page.locator("#upload-list progress")).to_have_attribute("value", "100")
 
     assert drain() >= 1  # the worker's part, run here so the test controls when it happens
-    # The page polls the status and reloads once processing is over.
+    # The page polls the status and puts each file's row in place as processing goes on.
     expect(page.locator("#media-status")).to_contain_text("ready", timeout=15_000)
 
     visitor = open_page()

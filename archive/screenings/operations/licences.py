@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from archive.catalogue.models import Item
 from archive.catalogue.visibility import visible_items
@@ -97,9 +97,16 @@ def licence_for(item: Item, venue: Venue, start: datetime, use: str, ignore: int
     raise Refused("no_licence", _("No licence allows this screening: %(reasons)s.", reasons="; ".join(reasons)))
 
 
+def _licensed_films_query(user) -> Select:
+    """Films ``user`` may see that have at least one licence."""
+    return select(Item).where(Item.kind == "film", visible_items(user), Item.id.in_(select(Licence.item_id)))
+
+
 def licensed_films(user, limit: int = 500) -> list[Item]:
     """Films ``user`` may see that have at least one licence, newest first (the request form's choices)."""
-    return list(db.session.scalars(
-        select(Item).where(Item.kind == "film", visible_items(user), Item.id.in_(select(Licence.item_id)))
-        .order_by(Item.id.desc()).limit(limit)
-    ))
+    return list(db.session.scalars(_licensed_films_query(user).order_by(Item.id.desc()).limit(limit)))
+
+
+def is_licensed_film(item: Item, user) -> bool:
+    """Whether ``item`` is among ``licensed_films(user)``: a film ``user`` may see, with a licence."""
+    return bool(db.session.scalar(select(_licensed_films_query(user).where(Item.id == item.id).exists())))

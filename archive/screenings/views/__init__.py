@@ -23,7 +23,7 @@ from archive.screenings import calendars, labels, times
 from archive.screenings.models import Screening, Venue
 from archive.screenings.operations.refusals import Refused
 from archive.screenings.operations.venues import may_act_for
-from archive.screenings.visibility import can_see_screening
+from archive.screenings.visibility import can_list_item, can_see_screening
 
 bp = Blueprint("screenings", __name__)
 
@@ -56,6 +56,8 @@ def ics_response(rows: list[Screening], name: str) -> Response:
 
 
 bp.add_app_template_filter(labels.status_label, "screening_status")
+# Whether a film's screenings page lists anything to this reader (restricted or embargoed films have none).
+bp.add_app_template_global(lambda item: can_list_item(acting_user(), item), "film_screenings_listed")
 bp.add_app_template_filter(labels.format_label, "screening_format")
 bp.add_app_template_filter(labels.use_label, "screening_use")
 
