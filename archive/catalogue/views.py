@@ -82,7 +82,7 @@ def item(item_id: int):
     user = acting_user()
     collections = [c for c in record.collections if can_see_collection(user, c)]
     return render_template(
-        "catalogue/item_page.html",
+        "catalogue/item.html",
         item=record,
         collections=collections,
         **item_page.parts(record, user),
