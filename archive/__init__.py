@@ -91,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.search import operations as search_operations
 
     search_operations.init_app(app)
+    search_views.init_app(app)
     media_presenting.init_app(app)
     iiif_presentation.init_app(app)
     screening_withdrawals.init_app(app)

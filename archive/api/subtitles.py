@@ -9,7 +9,7 @@ from archive.api import bp
 from archive.api.catalogue import _item_or_404
 from archive.auth.permissions import STAFF, acting_user, require
 from archive.extensions import db
-from archive.media.labels import file_size
+from archive.i18n.formats import file_size
 from archive.subtitles import operations
 from archive.subtitles.models import SubtitleTrack
 

@@ -2,7 +2,7 @@
 
 Times are always on the 24-hour clock and, for screenings, in the venue's time zone: stored times
 are naive UTC, and every function that shows one takes the zone it is shown in. The Jinja filters
-``when``, ``day``, ``month_title``, ``duration``, ``number`` and ``zone_label`` call these.
+``when``, ``day``, ``month_title``, ``duration``, ``file_size``, ``number`` and ``zone_label`` call these.
 """
 
 from __future__ import annotations
@@ -78,6 +78,22 @@ def duration(seconds: float | None) -> str:
     return " ".join(parts)
 
 
+_BYTE_UNITS = ("digital-byte", "digital-kilobyte", "digital-megabyte", "digital-gigabyte", "digital-terabyte")
+
+
+def file_size(size: int | float | None) -> str:
+    """``12.3 MB`` / ``12,3 МБ`` / ``12,3 ՄԲ``: decimal units, as CLDR names them."""
+    if size is None:
+        return ""
+    value = float(size)
+    unit = 0
+    while value >= 1000 and unit < len(_BYTE_UNITS) - 1:
+        value /= 1000
+        unit += 1
+    value = round(value) if unit == 0 or value >= 100 else round(value, 1)
+    return format_unit(value, _BYTE_UNITS[unit], length="short", locale=interface_locale())
+
+
 def number(value: float | int | None) -> str:
     """``12,345`` / ``12 345`` / ``12.345``."""
     return "" if value is None else format_decimal(value, locale=interface_locale())
@@ -95,6 +111,6 @@ def init_app(app: Flask) -> None:
     """Offer the formats to templates as filters."""
     app.jinja_env.filters.update(
         when=when, time_of_day=time_of_day, day=day, month_title=month_title,
-        duration=duration, number=number, zone_label=zone_label,
+        duration=duration, file_size=file_size, number=number, zone_label=zone_label,
     )
     app.jinja_env.globals.update(week_days=week_days)

@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from archive.catalogue.models import Item
 from archive.errors import ActionableError
 from archive.extensions import db
+from archive.i18n.formats import file_size
 from archive.jobs.operations import enqueue
 from archive.media import detect
 from archive.media.detect import HEAD_BYTES
-from archive.media.labels import file_size
 from archive.media.models import MediaFile
 from archive.storage import ObjectTooLarge, StoredObject, get_storage
 

@@ -17,8 +17,6 @@ from flask_babel import lazy_gettext as _l
 from archive.i18n.formats import duration, number
 from archive.i18n.names import interface_locale
 
-_UNITS = ("digital-byte", "digital-kilobyte", "digital-megabyte", "digital-gigabyte", "digital-terabyte")
-
 STATUS_LABELS = {
     # Translators: the state of a film or photograph being processed after upload.
     "queued": _l("waiting to be processed"),
@@ -53,19 +51,6 @@ TECHNICAL_LABELS = {
     "had_location": _l("Had location tags"),
 }
 _CHECKED_RE = re.compile(r"checked (\d+) of (\d+)")
-
-
-def file_size(size: int | float | None) -> str:
-    """``12.3 MB`` / ``12,3 МБ`` / ``12,3 ՄԲ``: decimal units, as CLDR names them."""
-    if size is None:
-        return ""
-    value = float(size)
-    unit = 0
-    while value >= 1000 and unit < len(_UNITS) - 1:
-        value /= 1000
-        unit += 1
-    value = round(value) if unit == 0 or value >= 100 else round(value, 1)
-    return format_unit(value, _UNITS[unit], length="short", locale=interface_locale())
 
 
 def status_label(status: str | None) -> str:
@@ -109,5 +94,5 @@ def technical_value(value, key: str = "") -> str:
 
 def init_app(app: Flask) -> None:
     """Offer the labels to templates."""
-    app.jinja_env.filters.update(file_size=file_size, status_label=status_label, stage_label=stage_label,
+    app.jinja_env.filters.update(status_label=status_label, stage_label=stage_label,
                                technical_label=technical_label, technical_value=technical_value)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from archive.auth.permissions import acting_user
-from archive.catalogue.models import KIND_LABELS, label
+from archive.catalogue import item_page
+from archive.catalogue.models import KIND_LABELS, Item, label
 from archive.catalogue.views import visible_item_or_404
 from archive.i18n.names import language_name
 from archive.pagination import page_number
@@ -80,3 +81,25 @@ def inside_item(item_id: int):
         message = str(exc)
     hits = sorted(found.items[0].hits, key=lambda hit: (hit.start, hit.lang)) if found and found.items else []
     return render_template("search/inside.html", item=item, q=text, found=found, hits=hits, message=message)
+
+
+def inside_hits(item: Item, user) -> dict:
+    """The film page's "search inside" (``?q=``): the matched cues' marked text, keyed by (track id, cue
+    position), and how many each track holds."""
+    query = (request.args.get("q", "") if has_request_context() else "").strip()[:500]
+    if not query:
+        return {"query": "", "by_cue": {}, "per_track": {}}
+    try:
+        found = search(query, user=user, item_id=item.id, hits_per_item=1000)
+    except (QueryError, IndexRebuilding):
+        return {"query": query, "by_cue": {}, "per_track": {}}
+    hits = found.items[0].hits if found and found.items else []
+    per_track: dict[int, int] = {}
+    for hit in hits:
+        per_track[hit.track_id] = per_track.get(hit.track_id, 0) + 1
+    return {"query": query, "by_cue": {(hit.track_id, hit.position): hit.snippet for hit in hits}, "per_track": per_track}
+
+
+def init_app(app: Flask) -> None:
+    """Let the film page's transcript mark what "search inside this film" found."""
+    item_page.add_part("inside_hits", inside_hits)

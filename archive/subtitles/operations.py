@@ -22,8 +22,8 @@ from archive import signals
 from archive.catalogue.models import Item
 from archive.errors import ActionableError, ValidationError
 from archive.extensions import db
+from archive.i18n.formats import file_size
 from archive.i18n.names import language_name
-from archive.media.labels import file_size
 from archive.signals import announce
 from archive.storage import get_storage
 from archive.subtitles.formats import to_vtt

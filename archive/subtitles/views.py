@@ -152,24 +152,10 @@ def _cues_of(track: SubtitleTrack) -> list[Cue]:
     return list(db.session.scalars(select(Cue).where(Cue.track_id == track.id).order_by(Cue.position)))
 
 
-def _transcript_hits(item: Item, query: str, track: SubtitleTrack) -> dict:
-    """``track``'s cues that "search inside this film" finds for ``query``: position -> marked text."""
-    from archive.search.operations import IndexRebuilding
-    from archive.search.parsing import QueryError
-    from archive.search.queries import search
-
-    try:
-        found = search(query, user=acting_user(), item_id=item.id, hits_per_item=1000)
-    except (QueryError, IndexRebuilding):
-        return {}
-    if not found or not found.items:
-        return {}
-    return {hit.position: hit.snippet for hit in found.items[0].hits if hit.track_id == track.id}
-
-
 def transcript(item: Item, user) -> dict | None:
     """The item page's transcript: every cue of the chosen subtitle language (``?sub=``, else the
-    interface language, else the first), the other languages, and the cues "search inside" found (``?q=``)."""
+    interface language, else the first) and the other languages; the search feature marks the cues
+    "search inside" finds for ``?q=`` (its ``inside_hits`` part, keyed by track and cue position)."""
     tracks = operations.tracks_of(item)
     if not tracks or item.kind != "film":
         return None
@@ -177,16 +163,14 @@ def transcript(item: Item, user) -> dict | None:
     asked = request.args.get("sub", "") if has_request_context() else ""
     query = (request.args.get("q", "") if has_request_context() else "").strip()[:500]
     chosen = by_lang.get(asked) or by_lang.get(current_language()) or tracks[0]
-    cues = _cues_of(chosen)
-    hits = _transcript_hits(item, query, chosen) if query else {}
     return {
+        "track_id": chosen.id,
         "lang": chosen.lang,
         "asked": asked in by_lang,
         "languages": [track.lang for track in _in_moment_order(tracks)],
-        "cues": [{"start": cue.start, "end": cue.end, "text": cue.plain,
-              "hit": cue.position in hits, "snippet": hits.get(cue.position)} for cue in cues],
+        "cues": [{"start": cue.start, "end": cue.end, "text": cue.plain, "position": cue.position}
+                 for cue in _cues_of(chosen)],
         "query": query,
-        "hit_count": len(hits),
     }
 
 

@@ -7,7 +7,8 @@ from babel.numbers import format_decimal
 from babel.units import format_unit
 from flask_babel import refresh
 
-from archive.media.labels import file_size, stage_label, status_label
+from archive.i18n.formats import file_size
+from archive.media.labels import stage_label, status_label
 from tests.factories import make_film, make_photo
 
 NOT_MEDIA = b"These are meeting notes, not a film.\n" * 200
