@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import subprocess
 import tempfile
 from datetime import timedelta
@@ -302,22 +303,36 @@ def _film_bytes(seconds: int = 4, title: dict | None = None, colours: tuple[str,
 
 
 def _photo_bytes(colour: tuple[int, int, int], label: str) -> bytes:
-    """A landscape-like picture (sky, hills, a river) in ``colour`` with its caption, as a JPEG."""
+    """A landscape-like picture (sky, sun, hills, a river) in ``colour`` with its caption, as a JPEG."""
     width, height = 1200, 800
+    shape = random.Random(label)  # noqa: S311 (shapes, not secrets: the same caption draws the same picture)
     picture = Image.new("RGB", (width, height), colour)
     draw = ImageDraw.Draw(picture)
     r, g, b = colour
-    for row in range(height // 2):  # a sky fading towards the horizon
-        shade = row / (height / 2)
-        draw.line([(0, row), (width, row)], fill=(int(r + (255 - r) * shade * .5), int(g + (255 - g) * shade * .5),
-                                                 int(b + (255 - b) * shade * .5)))
-    draw.polygon([(0, 420), (260, 300), (520, 400), (800, 280), (1200, 410), (1200, 800), (0, 800)],
-                 fill=(int(r * .45), int(g * .55), int(b * .45)))
-    draw.polygon([(0, 640), (400, 560), (800, 600), (1200, 540), (1200, 620), (800, 680), (400, 640), (0, 720)],
-                 fill=(200, 220, 235))
+    for row in range(height):  # a sky fading towards the horizon
+        shade = min(row / (height / 2), 1) * .5
+        draw.line([(0, row), (width, row)], fill=(int(r + (255 - r) * shade), int(g + (255 - g) * shade),
+                                                 int(b + (255 - b) * shade)))
+    sun_x, sun_y = shape.randint(150, 1050), shape.randint(120, 260)
+    draw.ellipse([(sun_x - 50, sun_y - 50), (sun_x + 50, sun_y + 50)], fill=(255, 236, 190))
+    hills = [(0, 800), (0, shape.randint(330, 460))]
+    hills += [(x, shape.randint(260, 460)) for x in range(150, 1200, 150)] + [(1200, shape.randint(330, 460)), (1200, 800)]
+    draw.polygon(hills, fill=(int(r * .45), int(g * .55), int(b * .45)))
+    bank = shape.randint(560, 640)
+    draw.polygon([(0, bank), (400, bank - 60), (800, bank - 20), (1200, bank - 80), (1200, bank), (800, bank + 70),
+                  (400, bank + 30), (0, bank + 100)], fill=(200, 220, 235))
     font_path = _font(bold=True)
-    font = ImageFont.truetype(font_path, 84) if font_path else ImageFont.load_default()
-    draw.text((60, 120), label, fill=(255, 255, 255), font=font, stroke_width=3, stroke_fill=(40, 40, 40))
+    font = ImageFont.truetype(font_path, 72) if font_path else ImageFont.load_default()
+    lines, line = [], ""
+    for word in label.split():  # wrap the caption to the picture's width
+        wider = f"{line} {word}".strip()
+        if line and draw.textlength(wider, font=font) > width - 120:
+            lines.append(line)
+            line = word
+        else:
+            line = wider
+    draw.multiline_text((60, 60), "\n".join([*lines, line]), fill=(255, 255, 255), font=font, spacing=12,
+                        stroke_width=3, stroke_fill=(40, 40, 40))
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=85)
     return out.getvalue()
