@@ -238,14 +238,15 @@ demo = AppGroup("demo", help="Demo content for trying the archive.")
 
 @demo.command("load")
 def load_demo() -> None:
-    """Add demo films, photographs, subtitles, a collection, a venue and a licence (idempotent)."""
+    """Add demo films, photographs, subtitles, collections, venues, licences and screenings (idempotent)."""
     from archive.demo import load_demo as load
 
     made = load()
     if not any(made.values()):
         click.echo("The demo content is already loaded; nothing new was added.")
         return
-    click.echo(f"Added {made['items']} item(s), {made['subtitles']} subtitle track(s) and {made['venues']} venue(s). "
+    click.echo(f"Added {made['items']} item(s), {made['subtitles']} subtitle track(s), {made['venues']} venue(s) and "
+               f"{made['screenings']} screening(s). "
                "Their previews are made by the worker (flask worker, or flask jobs drain).")
 
 

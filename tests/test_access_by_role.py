@@ -77,6 +77,10 @@ TABLE = [
     ("media.status", "GET", "/manage/items/{restricted}/status.json", STAFF_PAGE, None),
     ("media.retry_job", "POST", "/manage/jobs/{job}/retry", STAFF_FORM_SAVED, {}),
     ("media.original", "GET", "/manage/media/{media}/original", statuses(302, 403, 302, 302), None),
+    # A film's storyboard frame: these test films have no storyboard, so 404 for everyone (the visibility
+    # check comes first, and tests/media/test_cards.py covers a real frame and a hidden film's).
+    ("frames.frame", "GET", "/items/{public}/frame.jpg?t=1", statuses(404, 404, 404, 404), None),
+    ("frames.frame", "GET", "/items/{restricted}/frame.jpg?t=1", statuses(404, 404, 404, 404), None),
     ("media.storyboard_track", "GET", "/items/{public}/media/{media}/storyboard.vtt", statuses(404, 404, 404, 404),
      None),
     ("media.fixity", "GET", "/admin/fixity", ADMIN_PAGE, None),

@@ -51,17 +51,45 @@ def visible_item_or_404(item_id: int) -> Item:
     return item
 
 
+HOME_FILMS = 6
+HOME_PHOTOS = 8
+HOME_SCREENINGS = 5
+HOME_COLLECTIONS = 6
+
+
 @bp.get("/")
 def index():
-    """Home page: the newest items and collections this visitor may see."""
+    """Home page: search, what is on soon, the newest films and photographs, the exhibitions."""
+    from archive.media.cards import collection_covers
+    from archive.screenings import calendars
+
     user = acting_user()
-    items = db.session.scalars(
-        select(Item).where(visible_items(user)).order_by(Item.created_at.desc(), Item.id.desc()).limit(8)
-    ).all()
+
+    def newest(kind: str, limit: int) -> list[Item]:
+        return db.session.scalars(
+            select(Item).where(visible_items(user), Item.kind == kind)
+            .order_by(Item.created_at.desc(), Item.id.desc()).limit(limit)
+        ).all()
+
+    screenings = db.session.scalars(
+        calendars.upcoming(calendars.calendar_query(user)).limit(HOME_SCREENINGS)
+    ).unique().all()
     collections = db.session.scalars(
-        select(Collection).where(visible_collections(user)).order_by(Collection.id.desc()).limit(6)
+        select(Collection).where(visible_collections(user)).order_by(Collection.id.desc()).limit(HOME_COLLECTIONS)
     ).all()
-    return render_template("catalogue/index.html", items=items, collections=collections)
+    return render_template(
+        "catalogue/index.html", screenings=screenings, films=newest("film", HOME_FILMS),
+        photos=newest("photo", HOME_PHOTOS), collections=collections,
+        covers=collection_covers(collections, lambda c: _collection_items(c, user, 4)),
+    )
+
+
+def _collection_items(collection: Collection, user, limit: int | None = None) -> list[Item]:
+    """The items of a collection this visitor may see, in catalogue order."""
+    query = (
+        select(Item).join(Item.collections).where(Collection.id == collection.id, visible_items(user)).order_by(Item.id)
+    )
+    return db.session.scalars(query.limit(limit) if limit else query).all()
 
 
 @bp.get("/items")
@@ -92,9 +120,14 @@ def item(item_id: int):
 
 @bp.get("/collections")
 def collections():
-    """Browse exhibitions and series."""
-    query = select(Collection).where(visible_collections(acting_user())).order_by(Collection.id.desc())
-    return render_template("catalogue/collections.html", page=paginate(query, page_number()))
+    """Browse exhibitions and series, each with a picture from its items."""
+    from archive.media.cards import collection_covers
+
+    user = acting_user()
+    query = select(Collection).where(visible_collections(user)).order_by(Collection.id.desc())
+    page = paginate(query, page_number())
+    covers = collection_covers(page.items, lambda c: _collection_items(c, user, 4))
+    return render_template("catalogue/collections.html", page=page, covers=covers)
 
 
 @bp.get("/collections/<int:collection_id>")

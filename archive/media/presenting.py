@@ -15,7 +15,7 @@ from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import job_json
-from archive.media import labels
+from archive.media import cards, labels
 from archive.media.models import MediaFile
 from archive.media.operations import derivative_url, link_still_allowed, original_url
 from archive.storage.views import add_link_check
@@ -126,4 +126,5 @@ def init_app(app: Flask) -> None:
     item_page.add_part("media", present_media)
     app.jinja_env.globals["gallery_pictures"] = gallery_pictures
     labels.init_app(app)
+    cards.init_app(app)
     add_link_check(app, link_still_allowed)
