@@ -55,7 +55,8 @@ def test_book_approve_report_through_the_api(api, booked):
     wrong_lang = api("venue", "post", "/api/v1/screenings", {"item_id": film.id, "venue_id": venue_id,
                                                              "starts_at": starts, "subtitle_lang": "ru"})
     assert wrong_lang.status_code == 422
-    assert wrong_lang.json["error"]["fields"]["subtitle_lang"] == "This film has no ru subtitles; choose one of: en."
+    assert wrong_lang.json["error"]["fields"]["subtitle_lang"] == (
+        "This film has no subtitles in this language (Russian (ru)); choose one of: English (en).")
     response = api("venue", "post", "/api/v1/screenings", {
         "item_id": film.id, "venue_id": venue_id, "starts_at": starts, "subtitle_lang": "en",
         "expected_audience": 80, "format": "community", "discussion_minutes": 30})

@@ -72,9 +72,9 @@ def test_other_venues_do_not_clash(setup, users):
 
 
 OUTSIDE_RIGHTS = [
-    ({"territories": ["GE"]}, "covers GE, not AM"),
+    ({"territories": ["GE"]}, "its territories are Georgia; the venue is in Armenia"),
     ({"uses": ["festival"]}, "permits festival use, not non-commercial"),
-    ({"starts_on": "2020-01-01", "ends_on": "2020-12-31"}, "runs from 2020-01-01 to 2020-12-31"),
+    ({"starts_on": "2020-01-01", "ends_on": "2020-12-31"}, "runs from January 1, 2020 to December 31, 2020"),
 ]
 
 

@@ -248,10 +248,15 @@ def _subtitle_lang(value, item: Item | None, errors: dict) -> str | None:
     available = kit.subtitle_languages(item)
     if tag not in available:
         errors["subtitle_lang"] = (
-            # Translators: %(language)s and %(choices)s are language tags (hy, ru, en), as the form and the API send them.
-            _("This film has no %(language)s subtitles; choose one of: %(choices)s.", language=tag,
-              choices=", ".join(available)) if available
+            # Translators: %(language)s and each of %(choices)s are a language's name with its tag: "Russian (ru)".
+            _("This film has no subtitles in this language (%(language)s); choose one of: %(choices)s.",
+              language=_named(tag), choices=", ".join(_named(code) for code in available)) if available
             else _("This film has no subtitles yet; leave the subtitle language empty or ask the archive for subtitles in "
                    "%(language)s.", language=language_name(tag))
         )
     return tag
+
+
+def _named(tag: str) -> str:
+    """A subtitle language as a person and a program both read it: ``Russian (ru)``."""
+    return f"{language_name(tag)} ({tag})"

@@ -11,6 +11,8 @@ from sqlalchemy import Select, func, select
 from archive.catalogue.models import Item
 from archive.catalogue.visibility import visible_items
 from archive.extensions import db
+from archive.i18n import formats
+from archive.i18n.names import country_name
 from archive.screenings import times
 from archive.screenings.labels import use_label
 from archive.screenings.models import BLOCKING_STATUSES, USES, Licence, Screening, Venue
@@ -64,16 +66,17 @@ def licence_for(item: Item, venue: Venue, start: datetime, use: str, ignore: int
     licences = licences_of(item)
     if not licences:
         raise Refused("no_licence", _("This film has no screening licence yet; an archivist must record one before it can be booked."))
-    # The reasons name countries by code and dates in ISO form, as licences are recorded.
+    # The reasons name countries and write dates as the reader's language does (CLDR through Babel).
     reasons = []
     for licence in licences:
         if venue.country not in licence.territories:
-            reasons.append(_("licence %(id)s covers %(territories)s, not %(country)s", id=licence.id,
-                             territories=", ".join(licence.territories), country=venue.country))
+            reasons.append(_("licence %(id)s: its territories are %(territories)s; the venue is in %(country)s", id=licence.id,
+                             territories=", ".join(country_name(code) for code in licence.territories),
+                             country=country_name(venue.country)))
             continue
         if not licence.starts_on <= day <= licence.ends_on:
             reasons.append(_("licence %(id)s runs from %(start)s to %(end)s, not on %(day)s", id=licence.id,
-                             start=licence.starts_on.isoformat(), end=licence.ends_on.isoformat(), day=day.isoformat()))
+                             start=formats.day(licence.starts_on), end=formats.day(licence.ends_on), day=formats.day(day)))
             continue
         if use not in licence.uses:
             reasons.append(_("licence %(id)s permits %(uses)s use, not %(use)s", id=licence.id,
