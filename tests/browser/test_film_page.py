@@ -15,6 +15,7 @@ from archive.catalogue import operations as catalogue
 from archive.jobs.operations import drain
 from archive.media.ingest import ingest
 from archive.subtitles import operations as subtitles
+from tests.browser.layout import no_sideways_scroll
 from tests.search.helpers import srt
 
 pytestmark = pytest.mark.browser
@@ -31,10 +32,6 @@ LINES = {
            "Nobody asked which bank you came from.", "They closed the bridge."],
 }
 STARTS = [2.0, 12.0, 16.0, 20.0, 30.0]
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 @pytest.fixture

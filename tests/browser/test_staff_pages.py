@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import drain, enqueue
 from archive.screenings.operations import venues
+from tests.browser.layout import no_sideways_scroll
 from tests.browser.test_catalogue_flow import sign_in
 from tests.factories import attach_video, make_film, make_licence, make_photo, make_venue
 from tests.fixtures.worker import start_worker, wait_for
@@ -21,13 +22,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 TABS = ["Details", "Media", "Subtitles", "Licences", "Screenings"]
-
-
-def no_sideways_scroll(page: Page) -> None:
-    page.evaluate("document.fonts.ready.then(() => true)")  # measured as drawn with the page's own fonts
-    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.outerHTML.slice(0, 80))""")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (page.url, wide)
 
 
 def test_a_venue_requests_a_screening_from_the_film_page(page, open_page, users):
