@@ -87,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.iiif import presentation as iiif_presentation
     from archive.media import presenting as media_presenting
     from archive.screenings import film_part as screening_film_part
+    from archive.screenings import home_part as screening_home_part
     from archive.screenings import withdrawals as screening_withdrawals
     from archive.search import operations as search_operations
 
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     iiif_presentation.init_app(app)
     screening_withdrawals.init_app(app)
     screening_film_part.init_app(app)
+    screening_home_part.init_app(app)
     subtitles_views.init_app(app)
 
     # Whoever stores objects says which keys its rows hold, so deletions purge them and links die with them.

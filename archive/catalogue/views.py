@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.auth.permissions import STAFF, acting_user, audience_of, require
-from archive.catalogue import forms, item_page, operations
+from archive.catalogue import forms, home_page, item_page, operations
 from archive.catalogue.models import (
     COLLECTION_KIND_LABELS,
     COLLECTION_KINDS,
@@ -53,16 +53,12 @@ def visible_item_or_404(item_id: int) -> Item:
 
 HOME_FILMS = 6
 HOME_PHOTOS = 8
-HOME_SCREENINGS = 5
 HOME_COLLECTIONS = 6
 
 
 @bp.get("/")
 def index():
     """Home page: search, what is on soon, the newest films and photographs, the exhibitions."""
-    from archive.media.cards import collection_covers
-    from archive.screenings import calendars
-
     user = acting_user()
 
     def newest(kind: str, limit: int) -> list[Item]:
@@ -71,17 +67,18 @@ def index():
             .order_by(Item.created_at.desc(), Item.id.desc()).limit(limit)
         ).all()
 
-    screenings = db.session.scalars(
-        calendars.upcoming(calendars.calendar_query(user)).limit(HOME_SCREENINGS)
-    ).unique().all()
     collections = db.session.scalars(
         select(Collection).where(visible_collections(user)).order_by(Collection.id.desc()).limit(HOME_COLLECTIONS)
     ).all()
     return render_template(
-        "catalogue/index.html", screenings=screenings, films=newest("film", HOME_FILMS),
-        photos=newest("photo", HOME_PHOTOS), collections=collections,
-        covers=collection_covers(collections, lambda c: _collection_items(c, user, 4)),
+        "catalogue/index.html", films=newest("film", HOME_FILMS), photos=newest("photo", HOME_PHOTOS),
+        collections=collections, cover_candidates=_cover_candidates(collections, user), **home_page.parts(user),
     )
+
+
+def _cover_candidates(collections, user) -> dict[int, list[Item]]:
+    """For each collection, the first items this visitor may see: the media feature picks a cover among them."""
+    return {collection.id: _collection_items(collection, user, 4) for collection in collections}
 
 
 def _collection_items(collection: Collection, user, limit: int | None = None) -> list[Item]:
@@ -121,13 +118,10 @@ def item(item_id: int):
 @bp.get("/collections")
 def collections():
     """Browse exhibitions and series, each with a picture from its items."""
-    from archive.media.cards import collection_covers
-
     user = acting_user()
     query = select(Collection).where(visible_collections(user)).order_by(Collection.id.desc())
     page = paginate(query, page_number())
-    covers = collection_covers(page.items, lambda c: _collection_items(c, user, 4))
-    return render_template("catalogue/collections.html", page=page, covers=covers)
+    return render_template("catalogue/collections.html", page=page, cover_candidates=_cover_candidates(page.items, user))
 
 
 @bp.get("/collections/<int:collection_id>")

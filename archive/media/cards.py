@@ -65,15 +65,15 @@ def card_images(items) -> dict[int, dict]:
     return pictures
 
 
-def collection_covers(collections, items_of) -> dict[int, dict]:
-    """``{collection id: picture}``: the first item in each collection (as ``items_of`` lists them) with one."""
+def collection_covers(candidates: dict[int, list]) -> dict[int, dict]:
+    """``{collection id: picture}``: the first of each collection's candidate items (the catalogue lists
+    the ones the visitor may see) that has a picture."""
     covers: dict[int, dict] = {}
-    for collection in collections or ():
-        candidates = items_of(collection)
-        pictures = card_images(candidates)
-        for item in candidates:
+    for collection_id, items in (candidates or {}).items():
+        pictures = card_images(items)
+        for item in items:
             if item.id in pictures:
-                covers[collection.id] = pictures[item.id]
+                covers[collection_id] = pictures[item.id]
                 break
     return covers
 
@@ -192,5 +192,6 @@ def init_app(app: Flask) -> None:
     """Card pictures and hit frames for every template; the frame endpoint."""
     app.register_blueprint(bp)
     app.add_template_global(card_images)
+    app.add_template_global(collection_covers)
     app.add_template_global(hit_frame)
 
