@@ -443,6 +443,30 @@ def test_server_stopping_mid_session_gives_storage_errors(s3_relay: RelayedBucke
         assert not isinstance(caught.value, ObjectMissing)  # down is not the same as deleted
 
 
+def test_check_passes_on_a_reachable_storage(storage: Storage) -> None:
+    storage.check()
+    assert leftovers(storage) == []  # checking writes nothing
+
+
+def test_check_fails_when_the_folder_cannot_be_used(tmp_path) -> None:
+    (tmp_path / "not-a-folder").write_bytes(b"")
+    with pytest.raises(StorageError, match="not-a-folder"):
+        FilesystemStorage(tmp_path / "not-a-folder").check()
+
+
+def test_check_fails_on_a_missing_bucket(s3_bucket: str) -> None:
+    with pytest.raises(StorageError, match="'no-such-bucket-here' does not exist"):
+        S3Storage("no-such-bucket-here", part_size=PART).check()
+
+
+def test_check_fails_when_the_server_is_gone(s3_relay: RelayedBucket) -> None:
+    storage = S3Storage(s3_relay.bucket, "archive", part_size=PART)
+    storage.check()
+    s3_relay.cut()
+    with pytest.raises(StorageError, match=re.escape(s3_relay.endpoint)):
+        storage.check()
+
+
 def test_modified_at_is_when_the_object_was_written_in_utc(storage: Storage) -> None:
     before = utcnow()
     key = save(storage, b"dated").key
