@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.api import init_app as init_api
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
+    from archive.health import views as health_views
     from archive.media import views as media_views
     from archive.oai import views as oai_views
     from archive.screenings import views as screenings_views
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth_views.admin_bp,
         catalogue_views.bp,
         catalogue_views.manage_bp,
+        health_views.bp,
         media_views.bp,
         oai_views.bp,
         screenings_views.bp,
