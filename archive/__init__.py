@@ -104,7 +104,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         feature.init_app(app)
 
     from archive import cli, errors, tasks  # noqa: F401  (tasks registers the job handlers)
+    from archive.health import metrics
 
+    metrics.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -1,11 +1,14 @@
-"""``/healthz``: the process answers. ``/readyz``: it can serve, or which dependency it cannot reach."""
+"""``/healthz``: the process answers. ``/readyz``: it can serve, or which dependency it cannot reach.
+``/metrics``: Prometheus figures, for the addresses in ``ARCHIVE_METRICS_NETWORKS`` only."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, abort, jsonify, request
 from flask_babel import gettext as _
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from archive.errors import error_body
+from archive.health import metrics
 from archive.health.operations import readiness
 
 bp = Blueprint("health", __name__)
@@ -37,3 +40,11 @@ def readyz() -> Response:
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_SECONDS)
     return _uncached(response)
+
+
+@bp.get("/metrics")
+def metrics_page() -> Response:
+    """The Prometheus text format; 404 outside the staff network, as if there were nothing here."""
+    if not metrics.may_read(request.remote_addr):
+        abort(404)
+    return _uncached(Response(generate_latest(metrics.registry()), content_type=CONTENT_TYPE_LATEST))
