@@ -37,11 +37,16 @@ lock: | $(BIN)/python
 lock-upgrade:
 	$(MAKE) lock LOCK_FLAGS=--upgrade
 
-# Debian packages the archive calls: ffmpeg for previews, chromium for the browser tests.
+# Debian packages the archive calls: ffmpeg for previews, chromium for the browser tests, and a
+# one-node Ceph cluster with its RADOS Gateway, the S3 server of the scaled tests (started by them).
 system-deps:
 	@missing=""; \
 	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v ceph-mon >/dev/null || missing="$$missing ceph-mon"; \
+	command -v ceph-osd >/dev/null || missing="$$missing ceph-osd"; \
+	command -v radosgw >/dev/null || missing="$$missing radosgw"; \
+	command -v ceph >/dev/null || missing="$$missing ceph-common"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing$$missing with apt-get"; \

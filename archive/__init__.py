@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.api import init_app as init_api
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
+    from archive.health import views as health_views
     from archive.iiif import views as iiif_views
     from archive.media import views as media_views
     from archive.oai import views as oai_views
@@ -74,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         catalogue_views.bp,
         catalogue_views.manage_bp,
         iiif_views.bp,
+        health_views.bp,
         media_views.bp,
         oai_views.bp,
         screenings_views.bp,
@@ -111,7 +113,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         feature.init_app(app)
 
     from archive import cli, errors, tasks  # noqa: F401  (tasks registers the job handlers)
+    from archive.health import metrics
 
+    metrics.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

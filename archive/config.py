@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,18 @@ def _smtp_url(raw: str) -> str:
     return raw
 
 
+def _networks(raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for part in filter(None, (piece.strip() for piece in raw.split(","))):
+        try:
+            networks.append(ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"{part!r} is not an address or network; expected such as 10.0.0.0/8,192.0.2.7") from None
+    if not networks:
+        raise ValueError("expected at least one address or network, such as 127.0.0.1")
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: its Flask config key, how to parse it, its default and help."""
@@ -154,6 +167,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("RATELIMIT_STORAGE_URL", _ratelimit_url, None,
                 "where rate limits are counted; default the queue's Redis when it has one, else memory://"),
         Setting("PAGE_SIZE", _positive_int, 20, "items per page in lists and the API"),
+        Setting("METRICS_NETWORKS", _networks, _networks("127.0.0.1,::1"),
+                "addresses and networks (comma-separated, CIDR) that may read /metrics; default this machine only"),
         Setting("SEARCH_INDEX", _text, None, "search index folder (relative to instance/); default instance/search-index"),
         Setting("MAX_UPLOAD_BYTES", _positive_int, 64 * 1024**3, "largest accepted upload"),
         Setting("SMTP_URL", _smtp_url, None, "SMTP server for notices to venues; unset: notices go to the log and the venue's inbox page"),

@@ -1,7 +1,7 @@
 """Fixtures: the app in both configurations, users per role, signed-in clients.
 
 Every test that uses ``app`` runs twice: ``embedded`` (SQLite file, files on disk) and ``scaled``
-(PostgreSQL on 127.0.0.1, S3 through a moto server process the tests start). Set
+(PostgreSQL and Redis on 127.0.0.1, S3 through a Ceph RADOS Gateway the tests start). Set
 ``DA_TEST_PROFILES=embedded`` to run only the first on a machine without PostgreSQL; on CI
 (``CI=true``) both always run and an unreachable service fails the run.
 """

@@ -71,6 +71,9 @@ TABLE = [
     ("admin.user", "GET", "/admin/users/{user}", ADMIN_PAGE, None),
     ("admin.user", "POST", "/admin/users/{user}", statuses(302, 403, 403, 200), {"action": "token", "label": "t"}),
     ("storage.serve", "GET", "/files/not-a-valid-token", statuses(403, 403, 403, 403), None),
+    ("health.healthz", "GET", "/healthz", PUBLIC, None),
+    ("health.readyz", "GET", "/readyz", PUBLIC, None),
+    ("health.metrics_page", "GET", "/metrics", PUBLIC, None),  # the test client comes from 127.0.0.1
     ("media.upload_page", "GET", "/manage/items/{restricted}/media", STAFF_PAGE, None),
     # An empty body is refused (422) only once the role check let the request through.
     ("media.upload", "POST", "/manage/items/{public}/media?filename=a.mp4", statuses(302, 403, 422, 422), None),

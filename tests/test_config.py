@@ -35,6 +35,8 @@ def test_unknown_setting_stops_start_up_and_is_named(monkeypatch, tmp_path):
         ("ARCHIVE_STORAGE_URL", "s3://", "bucket name"),
         ("ARCHIVE_S3_CHECKSUMS", "always", "when_required or when_supported"),
         ("ARCHIVE_QUEUE_URL", "amqp://x", "redis://"),
+        ("ARCHIVE_METRICS_NETWORKS", "10.0.0.0/8,staff", "'staff' is not an address or network"),
+        ("ARCHIVE_METRICS_NETWORKS", " , ", "at least one address"),
     ],
 )
 def test_malformed_setting_is_refused_with_its_name(name, value, fragment):

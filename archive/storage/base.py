@@ -160,6 +160,10 @@ class Storage(ABC):
         """Yield the keys that start with ``prefix``, in no particular order."""
 
     @abstractmethod
+    def check(self) -> None:
+        """Raise StorageError unless the storage can be reached and written to (for readiness probes)."""
+
+    @abstractmethod
     def sha256_of(self, key: str) -> str | None:
         """Return the SHA-256 recorded when the object was saved, or None if none was."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -164,6 +165,15 @@ class FilesystemStorage(Storage):
             check_key(folder)
         base = os.path.join(self.root, *folder.split("/")) if folder else self.root
         return self._walk(base, prefix)
+
+    def check(self) -> None:
+        """The storage folder exists (made if need be) and the application may write in it."""
+        try:
+            os.makedirs(self.root, exist_ok=True)
+            if not os.access(self.root, os.W_OK | os.X_OK):
+                raise PermissionError(errno.EACCES, "permission denied")
+        except OSError as exc:
+            raise self._error(exc, "write") from exc
 
     def sha256_of(self, key: str) -> str | None:
         """Return the SHA-256 from the sidecar file, or None if the object has none."""

@@ -175,6 +175,13 @@ class S3Storage(Storage):
         """Yield the keys that start with ``prefix``, page by page."""
         return self._list(prefix)
 
+    def check(self) -> None:
+        """List at most one object: the endpoint answers, the bucket exists and the keys let us in."""
+        try:
+            self._client.list_objects_v2(Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else "", MaxKeys=1)
+        except Exception as exc:
+            raise self._error(exc, "list objects") from exc
+
     def sha256_of(self, key: str) -> str | None:
         """Return the ``sha256`` metadata recorded at upload, or None."""
         return self._head(key).get("Metadata", {}).get("sha256")

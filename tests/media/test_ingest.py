@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 
-import boto3
 import pytest
 from sqlalchemy import func, select
 
@@ -17,7 +16,6 @@ from archive.media.ingest import clean_filename
 from archive.media.models import MediaFile
 from archive.storage import get_storage
 from tests.factories import make_film, make_photo
-from tests.fixtures.s3 import start_moto_server, use_s3_endpoint
 
 
 @pytest.fixture
@@ -146,47 +144,41 @@ def test_odd_file_name_is_kept_only_as_a_display_name(client, token_for, film_it
     assert media.storage_key.startswith("originals/")
 
 
-def test_s3_going_down_mid_upload_is_503_and_leaves_no_row(app_config, profile, samples, monkeypatch, tmp_path):
-    """A private S3 server is stopped while the body streams in; the upload fails cleanly."""
-    server = start_moto_server()
-    try:
-        use_s3_endpoint(monkeypatch, server.endpoint)
-        boto3.client("s3", endpoint_url=server.endpoint).create_bucket(Bucket="outage")
-        application = create_app({**app_config, "STORAGE_URL": "s3://outage/media"})
-        with application.app_context():
-            if profile == "embedded":
-                db.create_all()
-            item = make_film("x", "restricted")
-            token = issue_token(create_user("a@example.org", "long enough password", "archivist"))
-            data = samples["film"].read_bytes()
+def test_s3_going_down_mid_upload_is_503_and_leaves_no_row(app_config, profile, samples, s3_relay):
+    """The S3 server goes away (its relay is cut) while the body streams in; the upload fails cleanly."""
+    application = create_app({**app_config, "STORAGE_URL": f"s3://{s3_relay.bucket}/media"})
+    with application.app_context():
+        if profile == "embedded":
+            db.create_all()
+        item = make_film("x", "restricted")
+        token = issue_token(create_user("a@example.org", "long enough password", "archivist"))
+        data = samples["film"].read_bytes()
 
-            class StopsServerMidway(io.BytesIO):
-                """Stops the S3 server once the first part of the body has been read."""
+        class StopsServerMidway(io.BytesIO):
+            """Cuts the way to the S3 server once the first part of the body has been read."""
 
-                def _stop_after_start(self):
-                    if self.tell() > 0:
-                        server.stop()
+            def _stop_after_start(self):
+                if self.tell() > 0:
+                    s3_relay.cut()
 
-                def read(self, size=-1):
-                    self._stop_after_start()
-                    return super().read(size if 0 < size <= 8192 else 8192)
+            def read(self, size=-1):
+                self._stop_after_start()
+                return super().read(size if 0 < size <= 8192 else 8192)
 
-                def readinto(self, buffer):
-                    self._stop_after_start()
-                    return super().readinto(memoryview(buffer)[:8192])
+            def readinto(self, buffer):
+                self._stop_after_start()
+                return super().readinto(memoryview(buffer)[:8192])
 
-            response = application.test_client().post(
-                f"/api/v1/items/{item.id}/media?filename=f.mp4", headers={"Authorization": f"Bearer {token}"},
-                input_stream=StopsServerMidway(data), content_type="application/octet-stream")
-            assert response.status_code == 503, response.get_data(as_text=True)
-            error = response.get_json()["error"]
-            assert error["code"] == "storage_unavailable" and server.endpoint in error["message"]
-            assert db.session.scalar(select(func.count(MediaFile.id))) == 0
-            assert db.session.scalar(select(func.count(Job.id)).where(Job.kind == "derive")) == 0
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        server.stop()
+        response = application.test_client().post(
+            f"/api/v1/items/{item.id}/media?filename=f.mp4", headers={"Authorization": f"Bearer {token}"},
+            input_stream=StopsServerMidway(data), content_type="application/octet-stream")
+        assert response.status_code == 503, response.get_data(as_text=True)
+        error = response.get_json()["error"]
+        assert error["code"] == "storage_unavailable" and s3_relay.endpoint in error["message"]
+        assert db.session.scalar(select(func.count(MediaFile.id))) == 0
+        assert db.session.scalar(select(func.count(Job.id)).where(Job.kind == "derive")) == 0
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_database_failing_after_the_object_is_stored_leaves_no_object(client, token_for, film_item, samples,

@@ -40,7 +40,7 @@ def fetch(client, response) -> bytes:
         followed = client.get(location.replace("http://localhost", ""))
         assert followed.status_code == 200
         return followed.data
-    with urllib.request.urlopen(location, timeout=10) as remote:  # noqa: S310 - the local moto server
+    with urllib.request.urlopen(location, timeout=10) as remote:  # noqa: S310 - the local S3 server
         return remote.read()
 
 

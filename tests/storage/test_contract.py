@@ -1,6 +1,7 @@
-"""The storage contract: every test that takes ``storage`` runs on the filesystem and on S3 (moto).
+"""The storage contract: every test that takes ``storage`` runs on the filesystem and on S3.
 
-The S3 runs talk HTTP to a moto server process (``tests/fixtures/s3.py``), never to in-process mocks.
+The S3 runs talk HTTP to the test server (``tests/fixtures/s3.py``: Ceph's RADOS Gateway), never to
+in-process mocks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import urllib.error
 import urllib.request
 from urllib.parse import quote
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from flask import Flask
@@ -35,7 +35,7 @@ from archive.storage.base import MiB
 from archive.storage.filesystem import make_link_token
 from archive.storage.s3 import S3Storage
 from archive.timeutil import utcnow
-from tests.fixtures.s3 import free_port, start_moto_server, use_s3_endpoint
+from tests.fixtures.s3 import RelayedBucket, free_port, use_s3_endpoint
 
 PART = 5 * MiB  # the smallest part S3 accepts, so a multipart upload stays quick
 SECRET = "contract-test-secret"
@@ -431,21 +431,40 @@ def test_closed_port_gives_an_actionable_error(monkeypatch) -> None:
     assert "AWS_ENDPOINT_URL" in message and "Traceback" not in message
 
 
-def test_server_stopping_mid_session_gives_storage_errors(monkeypatch) -> None:
-    server = start_moto_server()
-    try:
-        use_s3_endpoint(monkeypatch, server.endpoint)
-        boto3.session.Session().client("s3").create_bucket(Bucket="private")
-        storage = S3Storage("private", part_size=PART)
-        key = save(storage, b"before").key
-        assert storage.open(key).read() == b"before"
-    finally:
-        server.stop()
+def test_server_stopping_mid_session_gives_storage_errors(s3_relay: RelayedBucket) -> None:
+    storage = S3Storage(s3_relay.bucket, part_size=PART)
+    key = save(storage, b"before").key
+    assert storage.open(key).read() == b"before"
+    s3_relay.cut()
 
     for attempt in (lambda: save(storage, b"after"), lambda: storage.open(key), lambda: storage.exists(key)):
-        with pytest.raises(StorageError, match=re.escape(server.endpoint)) as caught:
+        with pytest.raises(StorageError, match=re.escape(s3_relay.endpoint)) as caught:
             attempt()
         assert not isinstance(caught.value, ObjectMissing)  # down is not the same as deleted
+
+
+def test_check_passes_on_a_reachable_storage(storage: Storage) -> None:
+    storage.check()
+    assert leftovers(storage) == []  # checking writes nothing
+
+
+def test_check_fails_when_the_folder_cannot_be_used(tmp_path) -> None:
+    (tmp_path / "not-a-folder").write_bytes(b"")
+    with pytest.raises(StorageError, match="not-a-folder"):
+        FilesystemStorage(tmp_path / "not-a-folder").check()
+
+
+def test_check_fails_on_a_missing_bucket(s3_bucket: str) -> None:
+    with pytest.raises(StorageError, match="'no-such-bucket-here' does not exist"):
+        S3Storage("no-such-bucket-here", part_size=PART).check()
+
+
+def test_check_fails_when_the_server_is_gone(s3_relay: RelayedBucket) -> None:
+    storage = S3Storage(s3_relay.bucket, "archive", part_size=PART)
+    storage.check()
+    s3_relay.cut()
+    with pytest.raises(StorageError, match=re.escape(s3_relay.endpoint)):
+        storage.check()
 
 
 def test_modified_at_is_when_the_object_was_written_in_utc(storage: Storage) -> None:

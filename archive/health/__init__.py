@@ -1,0 +1,1 @@
+"""Whether this node is alive and whether it can serve: the probes a load balancer or an orchestrator asks."""
