@@ -30,11 +30,6 @@ VISIBILITY_LABELS = {
 COLLECTION_KIND_LABELS = {"exhibition": _l("Exhibition"), "series": _l("Film series")}
 
 
-def label(labels: dict, code: str | None) -> str:
-    """The name of ``code`` from a dict of labels, or the code itself when it has none."""
-    found = labels.get(code or "")
-    return str(found) if found is not None else (code or "")
-
 item_themes = Table(
     "item_themes",
     db.metadata,

@@ -17,7 +17,6 @@ from archive.catalogue.models import (
     VISIBILITY_LABELS,
     Collection,
     Item,
-    label,
 )
 from archive.catalogue.visibility import (
     can_see_collection,
@@ -27,6 +26,7 @@ from archive.catalogue.visibility import (
 )
 from archive.errors import ValidationError
 from archive.extensions import db
+from archive.i18n.names import label
 from archive.pagination import page_number, paginate
 
 bp = Blueprint("catalogue", __name__)

@@ -71,6 +71,9 @@ def update() -> None:
             catalog = Catalog(locale=language, project="Dialogue Archive", charset="utf-8")
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        # A reviewed catalog, not a machine's draft: its header is not fuzzy and names who keeps it.
+        catalog.fuzzy = False
+        catalog.last_translator = catalog.language_team = "Dialogue Archive <translations@dialogue-archive.invalid>"
         _write(catalog, path)
 
 

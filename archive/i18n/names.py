@@ -44,3 +44,10 @@ def country_name(code: str) -> str:
 def script_name(code: str) -> str:
     """``Latn`` → ``Latin`` / ``латиница``."""
     return interface_locale().scripts.get(code, code)
+
+
+def label(labels: dict, code: str | None) -> str:
+    """The name of a stored ``code`` from a dict of (lazy) labels; a code without one is shown as
+    written, with spaces for underscores (``mobile_cinema`` → ``mobile cinema``)."""
+    found = labels.get(code or "")
+    return str(found) if found is not None else (code or "").replace("_", " ")

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from archive.i18n.formats import duration, number
-from archive.i18n.names import interface_locale
+from archive.i18n.names import interface_locale, label
 
 STATUS_LABELS = {
     # Translators: the state of a film or photograph being processed after upload.
@@ -55,17 +55,15 @@ _CHECKED_RE = re.compile(r"checked (\d+) of (\d+)")
 
 def status_label(status: str | None) -> str:
     """A processing status (``queued``, ``running``, ``failed``, ``ready``) in the interface language."""
-    label = STATUS_LABELS.get(status or "")
-    return str(label) if label is not None else (status or "")
+    return label(STATUS_LABELS, status)
 
 
 def stage_label(stage: str | None) -> str:
     """A job's stored stage (``making the poster``, ``checked 3 of 10``) in the interface language."""
     if not stage:
         return ""
-    label = STAGE_LABELS.get(stage)
-    if label is not None:
-        return str(label)
+    if stage in STAGE_LABELS:
+        return label(STAGE_LABELS, stage)
     checked = _CHECKED_RE.fullmatch(stage)
     if checked:
         return _("checked %(done)s of %(total)s", done=number(int(checked.group(1))),
@@ -75,8 +73,7 @@ def stage_label(stage: str | None) -> str:
 
 def technical_label(key: str) -> str:
     """The name of a technical fact (``frame_rate`` → ``Frame rate``); an unknown key with spaces for ``_``."""
-    label = TECHNICAL_LABELS.get(key)
-    return str(label) if label is not None else key.replace("_", " ")
+    return label(TECHNICAL_LABELS, key)
 
 
 def technical_value(value, key: str = "") -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from archive.i18n.names import label
+
 STATUS_LABELS = {
     "requested": _l("requested"), "approved": _l("approved"), "declined": _l("declined"), "cancelled": _l("cancelled"),
 }
@@ -21,20 +23,16 @@ USE_LABELS = {
 }
 
 
-def _label(labels: dict, code: str | None) -> str:
-    return str(labels[code]) if code in labels else (code or "").replace("_", " ")
-
-
 def status_label(code: str | None) -> str:
     """A screening status's name: ``approved`` → ``одобрен``."""
-    return _label(STATUS_LABELS, code)
+    return label(STATUS_LABELS, code)
 
 
 def format_label(code: str | None) -> str:
     """A screening format's name: ``mobile_cinema`` → ``mobile cinema``."""
-    return _label(FORMAT_LABELS, code)
+    return label(FORMAT_LABELS, code)
 
 
 def use_label(code: str | None) -> str:
     """A permitted use's name: ``educational`` → ``образовательный``."""
-    return _label(USE_LABELS, code)
+    return label(USE_LABELS, code)

@@ -8,9 +8,9 @@ from werkzeug.datastructures import MultiDict
 
 from archive.auth.permissions import acting_user
 from archive.catalogue import item_page
-from archive.catalogue.models import KIND_LABELS, Item, label
+from archive.catalogue.models import KIND_LABELS, Item
 from archive.catalogue.views import visible_item_or_404
-from archive.i18n.names import language_name
+from archive.i18n.names import label, language_name
 from archive.pagination import page_number
 from archive.search.operations import IndexRebuilding
 from archive.search.parsing import QueryError
