@@ -57,10 +57,13 @@ def test_migrations_round_trip_and_match_the_models(empty_database, tmp_path):
 
 
 def test_rows_survive_migrations_that_rebuild_tables(empty_database, tmp_path):
-    """SQLite rebuilds a table to change it; nothing that refers to it may be lost on the way (0006 rebuilds users)."""
+    """SQLite rebuilds a table to change it; nothing that refers to it may be lost on the way.
+
+    0006 rebuilds users (API tokens refer to it); 0014 rebuilds items (credits refer to it).
+    """
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": empty_database,
                       "SECRET_KEY": "x", "TESTING": True})
-    tables = ("users", "api_tokens", "items")
+    tables = ("users", "api_tokens", "items", "credits")
     with app.app_context():
         upgrade(revision="0005")
         with db.engine.begin() as connection:
@@ -74,6 +77,9 @@ def test_rows_survive_migrations_that_rebuild_tables(empty_database, tmp_path):
                 "INSERT INTO items (id, kind, title, description, countries, languages, rights_note, visibility, "
                 "created_by_id, created_at, updated_at) VALUES (1, 'film', '{}', '{}', '[]', '[]', '', 'public', 1, "
                 "'2026-01-01', '2026-01-01')"))
+            connection.execute(sa.text("INSERT INTO people (id, name) VALUES (1, 'Ani')"))
+            connection.execute(sa.text(
+                "INSERT INTO credits (id, item_id, person_id, role, position) VALUES (1, 1, 1, 'director', 0)"))
 
         def counts() -> dict:
             with db.engine.connect() as connection:
@@ -82,6 +88,10 @@ def test_rows_survive_migrations_that_rebuild_tables(empty_database, tmp_path):
         assert counts() == dict.fromkeys(tables, 1)
         upgrade()
         assert counts() == dict.fromkeys(tables, 1)
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as connection:
+                items_sql = connection.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'items'")).scalar()
+            assert "AUTOINCREMENT" in items_sql
         downgrade(revision="0005")
         assert counts() == dict.fromkeys(tables, 1)
         with db.engine.connect() as connection:

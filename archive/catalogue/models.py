@@ -49,7 +49,9 @@ class Item(db.Model):
     """A film or a photograph. Titles and descriptions are ``{language tag: text}``."""
 
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_visibility_embargo", "visibility", "embargo_until"),)
+    # On SQLite, AUTOINCREMENT: a deleted item's number (its address, its OAI identifier, its
+    # deletion record) is never given to a later item. PostgreSQL's sequences never reuse one.
+    __table_args__ = (Index("ix_items_visibility_embargo", "visibility", "embargo_until"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), index=True)
@@ -125,6 +127,7 @@ class Collection(db.Model):
     """An exhibition or a film series grouping items."""
 
     __tablename__ = "collections"
+    __table_args__ = {"sqlite_autoincrement": True}  # as for items: a deleted collection's number stays its own
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(12))

@@ -5,9 +5,10 @@ written for an item that was not. ``withdrawn_at`` is set once the item is delet
 public (made partners or restricted, or embargoed), and cleared if it becomes public again.
 ``datestamp`` is when the OAI record last changed: harvesters select on it with ``from``/``until``.
 
-``item_created_at`` tells the item apart from a later one given the same id: SQLite (the embedded
-profile) hands the id of the newest item, once deleted, to the next item created. An identifier
-stays with the item it was first given to; a newcomer with a recycled id is not exposed.
+``item_created_at`` tells the item apart from a later one given the same id: before migration 0014,
+SQLite (the embedded profile) handed the id of the newest item, once deleted, to the next item
+created. An identifier stays with the item it was first given to; a newcomer with a recycled id is
+not exposed.
 """
 
 from __future__ import annotations

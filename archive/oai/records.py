@@ -10,9 +10,10 @@ asks. Before answering, ``sync`` brings the ``oai_records`` table up to date in 
 - a live record's sets follow its public collections (and it gets a new datestamp when they
   change); a withdrawn record keeps the sets it was last shown in, so a harvest by set reports it.
 
-"Its item" is the item with the row's id *and* creation time: an item given a recycled id
-(SQLite reuses the id of the newest item once deleted) is another item, and is not exposed under
-the identifier a harvester already knows as deleted.
+"Its item" is the item with the row's id *and* creation time. Item numbers are never reused
+(AUTOINCREMENT on SQLite since migration 0014, sequences on PostgreSQL), but an archive whose
+embedded database was made before 0014 may already hold an item given a recycled number: it is
+another item, and is not exposed under the identifier a harvester already knows as deleted.
 
 So an item that was never public when the repository was asked is never named, not even as
 deleted: the repository cannot reveal that a restricted or embargoed item exists. Datestamps are

@@ -151,3 +151,19 @@ def test_collection_form_creates_and_validates(client_as):
                                                            "lang": "en", "title": "Faces", "description": ""})
     assert good.status_code == 302
     assert "Faces" in archivist.get("/collections").get_data(as_text=True)
+
+
+def test_a_deleted_items_and_collections_number_is_never_given_to_a_later_one(app):
+    """Its address, OAI identifier and deletion record stay its own (SQLite reused the newest rowid)."""
+    from tests.factories import make_collection
+
+    kept, newest = make_film("Kept"), make_film("Withdrawn")
+    gone_item = newest.id
+    catalogue.delete_item(newest)
+    collection = make_collection("Withdrawn series")
+    gone_collection = collection.id
+    db.session.delete(collection)  # collections have no delete action yet; the table keeps the rule for when they do
+    db.session.commit()
+    later = make_film("Later")
+    assert later.id > gone_item > kept.id
+    assert make_collection("Later series").id > gone_collection
