@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "archive" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 LANGUAGES = ("hy", "az", "ru")
-# The names the code calls gettext by: Flask-Babel's, plus the lazy ones for messages made at import time.
+# The names the code calls gettext by: Flask-Babel's, the lazy ones for messages made at import time,
+# and `_n`, which only marks a message that is translated later (as in storage.base).
 KEYWORDS = {
     "_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-    "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2),
+    "lazy_gettext": None, "_l": None, "_n": None, "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2),
 }
 COMMENT_TAGS = ("Translators:",)
 

@@ -36,31 +36,36 @@ def _(message: str, **values: object) -> str:
     return message % values if values else message
 
 
+def _n(message: str) -> str:
+    """Marks ``message`` for the catalogs; ``doing`` translates it when it is used."""
+    return message
+
+
+# What storage was doing, by action: each phrase completes sentences such as "Cannot %(action)s in
+# the storage folder ..." and "S3 ... could not %(action)s".
+_ACTIONS = {
+    # Translators: write each storage action as an infinitive phrase ("read 'media/ab/…'") that
+    # completes "Cannot %(action)s in the storage folder …" and "S3 … could not %(action)s".
+    "write": _n("write a new object"),
+    "list": _n("list objects"),
+    "read": _n("read '%(key)s'"),
+    "delete": _n("delete '%(key)s'"),
+    "sign": _n("sign a link to '%(key)s'"),
+    "store": _n("store '%(key)s'"),
+    "start upload": _n("start uploading '%(key)s'"),
+    "upload": _n("upload '%(key)s'"),
+    "checksum": _n("record the checksum of '%(key)s'"),
+    "look up": _n("look up '%(key)s'"),
+}
+
+
 def doing(action: str, key: str = "") -> str:
     """What storage was doing when it failed, as the phrase that completes a storage error's sentence."""
-    # Translators: the phrases below complete sentences such as "Cannot %(action)s in the storage folder ..."
-    # and "S3 ... could not %(action)s": write each one as an infinitive phrase ("read 'media/ab/…'").
-    if action == "write":
-        return _("write a new object")
-    if action == "list":
-        return _("list objects")
-    if action == "read":
-        return _("read '%(key)s'", key=key)
-    if action == "delete":
-        return _("delete '%(key)s'", key=key)
-    if action == "sign":
-        return _("sign a link to '%(key)s'", key=key)
-    if action == "store":
-        return _("store '%(key)s'", key=key)
-    if action == "start upload":
-        return _("start uploading '%(key)s'", key=key)
-    if action == "upload":
-        return _("upload '%(key)s'", key=key)
-    if action == "checksum":
-        return _("record the checksum of '%(key)s'", key=key)
-    if action == "look up":
-        return _("look up '%(key)s'", key=key)
-    raise ValueError(f"unknown storage action {action!r}")
+    try:
+        phrase = _ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"unknown storage action {action!r}") from None
+    return _(phrase, key=key) if "%(key)s" in phrase else _(phrase)
 
 
 class StorageError(ActionableError):
