@@ -38,12 +38,12 @@ TOP = 10
 VOCABULARY = 20_000
 
 
-def load() -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str, set[str]]]]:
+def load(folder: str = FOLDER) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str, set[str]]]]:
     """Cues by id (language, text) and queries (language, kind, typed, expected cue ids)."""
     cues: dict[str, tuple[str, str]] = {}
     queries: list[tuple[str, str, str, set[str]]] = []
     for lang in LANGUAGES:
-        with open(os.path.join(FOLDER, f"{lang}.tsv"), encoding="utf-8") as lines:
+        with open(os.path.join(folder, f"{lang}.tsv"), encoding="utf-8") as lines:
             for line in lines:
                 parts = line.rstrip("\n").split("\t")
                 if parts[0] == "cue":
@@ -266,8 +266,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-collisions", action="store_true", help="skip the vocabulary collision counts")
     parser.add_argument("--misses", action="store_true", help="list the queries of the current analysis that miss or rank low")
+    parser.add_argument("--set", choices=("tuning", "heldout"), default="tuning",
+                        help="tuning: the set the analysis was tuned on; heldout: the set written apart from it (relevance/heldout/)")
     args = parser.parse_args()
-    cues, queries = load()
+    cues, queries = load(FOLDER if args.set == "tuning" else os.path.join(FOLDER, "heldout"))
     print(f"{len(cues)} cues, {len(queries)} queries: " + ", ".join(
         f"{lang} {sum(1 for q in queries if q[0] == lang)}" for lang in LANGUAGES))
     before = run("legacy", cues, queries)

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # Raised whenever a word's keys change: indexes built with another version are rebuilt.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 # Language families with their own index field. Turkish shares Azerbaijani's rules.
 FAMILIES = ("en", "ru", "hy", "az", "xx")
@@ -164,11 +164,16 @@ class RussianAnalysis(Analysis):
 
     def _keys(self, lowered: str) -> Iterable[str]:
         if script_of(lowered) == "latin":
-            spelled = russian.cyrillic_spelling(fold(lowered))
-            if spelled is None:
+            spelled = russian.cyrillic_spellings(fold(lowered))
+            if not spelled:
                 return (fold(lowered),)
-            lowered = spelled
+            return tuple(fold(russian.lemma(word)) for word in spelled)
         return (fold(russian.lemma(lowered)),)
+
+    def query_keys(self, word: str) -> tuple[str, ...]:
+        """A word in Latin letters looks for each Cyrillic word it may stand for (``semya``: семья, семя)."""
+        found = self.keys(word)
+        return found if script_of(normal(word, self.family)) == "latin" else found[:1]
 
     def _surface(self, lowered: str) -> str:
         if script_of(lowered) == "latin":
@@ -191,9 +196,9 @@ class ArmenianAnalysis(Analysis):
             found = armenian.lemma(lowered)
             # The word's own spelling, without its endings, too: the dictionary reads a few names
             # as other words' forms (Երևան as a form of երևալ), and Երևանում must still meet
-            # Երևան, and Yerevan.
-            return (found, armenian.latin_key_of_lemma(found), armenian.strip_endings(lowered),
-                    armenian.latin_key_of_lemma(lowered))
+            # Երևան, and Yerevan. Looked up as spelled, keyed with one spelling of և.
+            return (armenian.one_ev(found), armenian.latin_key_of_lemma(found),
+                    armenian.one_ev(armenian.strip_endings(lowered)), armenian.latin_key_of_lemma(lowered))
         if script_of(lowered) == "latin":
             return (armenian.latin_key(lowered),)
         return (fold(lowered),)
@@ -204,12 +209,12 @@ class ArmenianAnalysis(Analysis):
         if len(found) < 2 or script_of(found[0]) != "armenian":
             return found[:1]
         return tuple(dict.fromkeys((found[0], *[k for k in found[1:] if script_of(k) == "armenian"],
-                                    only_word_characters(normal(word, self.family)))))
+                                    armenian.one_ev(only_word_characters(normal(word, self.family))))))
 
     def _surface(self, lowered: str) -> str:
         if script_of(lowered) == "latin":
             return armenian.latin_spelling(lowered)
-        return fold(lowered)
+        return fold(armenian.one_ev(lowered))
 
 
 class AzerbaijaniAnalysis(Analysis):

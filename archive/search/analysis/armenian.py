@@ -30,6 +30,16 @@ _PLURALS = ("ներ", "եր")
 _ABSTRACT = (("ությանը", "ություն"), ("ության", "ություն"), ("ությամբ", "ություն"))
 
 
+def one_ev(word: str) -> str:
+    """``word`` with ``և`` in one spelling: ``եւ``, what NFKC makes of the ligature.
+
+    Keyboards without ``և`` make people type ``եվ`` (``հարեվան`` for ``հարևան``); the sound is the
+    same, so both spellings meet. A word really written with ``եվ`` (``Եվրոպա``) is spelled the
+    same way in text and in queries, so it still meets itself.
+    """
+    return word.replace("և", "եւ").replace("եվ", "եւ")
+
+
 def strip_endings(word: str) -> str:
     """The likely dictionary form of an Armenian word the dictionary does not know."""
     for ending, base in _ABSTRACT:
@@ -70,6 +80,8 @@ def lemma(word: str) -> str:
     headwords = _headwords()
     if word in headwords:
         return word
+    if "եվ" in word and one_ev(word) in headwords:  # հարեվան typed for հարևան
+        return one_ev(word)
     stripped = strip_endings(word)
     if stripped in headwords:
         return stripped

@@ -16,6 +16,8 @@ import pymorphy3
 
 MAX_SPELLINGS = 256
 MIN_LATIN_LETTERS = 3
+MAX_SOFT_SIGN_SPELLINGS = 16
+_CONSONANTS = set("бвгджзклмнпрстфхцчшщ")
 
 # Longest first; each Latin group with the Cyrillic letters it may stand for, likeliest first.
 _LATIN = [
@@ -43,19 +45,32 @@ def lemma(word: str) -> str:
     return parses[0].normal_form if parses else word
 
 
-def cyrillic_spelling(typed: str) -> str | None:
-    """The Cyrillic word a lowercase Latin-letter word most likely stands for; None if none is known."""
+def cyrillic_spellings(typed: str) -> tuple[str, ...]:
+    """The Cyrillic words a lowercase Latin-letter word most likely stands for (none if none is known).
+
+    The first spelling the dictionary knows, and the first it knows with a soft sign put back after
+    a consonant: transliterations mostly leave it out, and ``semya`` is ``семья`` more often than
+    ``семя``, ``pismo`` only ``письмо``.
+    """
     letters = re.sub(r"[^a-z']", "", typed)
     if len(letters) < MIN_LATIN_LETTERS:
-        return None
+        return ()
     groups = [_LATIN_MAP[m] for m in _LATIN_RE.findall(letters)]
     morph = _morph()
-    spellings = itertools.islice(itertools.product(*groups), MAX_SPELLINGS)
-    for spelling in spellings:
-        word = "".join(spelling)
+    spellings = ["".join(spelling) for spelling in itertools.islice(itertools.product(*groups), MAX_SPELLINGS)]
+    found: list[str] = []
+    for word in spellings:
         if morph.word_is_known(word) or morph.word_is_known(word + "ь"):
-            return word if morph.word_is_known(word) else word + "ь"
-    return None
+            found.append(word if morph.word_is_known(word) else word + "ь")
+            break
+    for word in spellings[:MAX_SOFT_SIGN_SPELLINGS]:
+        softened = next((word[:at] + "ь" + word[at:] for at in range(1, len(word))
+                         if word[at - 1] in _CONSONANTS and word[at] != "ь"
+                         and morph.word_is_known(word[:at] + "ь" + word[at:])), None)
+        if softened:
+            found.append(softened)
+            break
+    return tuple(dict.fromkeys(found))
 
 
 def latin_prefix(typed: str) -> str:
