@@ -168,6 +168,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("CALENDAR_FEED_LIMIT", _rate_limit, "20 per minute; 200 per hour", "fetches of one secret calendar address"),
         Setting("RATELIMIT_STORAGE_URL", _ratelimit_url, None,
                 "where rate limits are counted; default the queue's Redis when it has one, else memory://"),
+        Setting("OAI_TOKEN_HOURS", _positive_int, 24,
+                "how long an OAI-PMH resumption token stays valid, in hours (its expirationDate)"),
         Setting("PAGE_SIZE", _positive_int, 20, "items per page in lists and the API"),
         Setting("METRICS_NETWORKS", _networks, _networks("127.0.0.1,::1"),
                 "addresses and networks (comma-separated, CIDR) that may read /metrics; default this machine only"),
