@@ -10,6 +10,7 @@ import io
 
 import pytest
 
+from archive.auth import calendar_feeds
 from archive.catalogue import operations as catalogue
 from archive.extensions import db
 from archive.jobs.models import Job
@@ -53,6 +54,8 @@ TABLE = [
     ("auth.login", "GET", "/login", PUBLIC, None),
     ("auth.login", "POST", "/login", statuses(401, 401, 401, 401), {"email": "x@example.org", "password": "nope"}),
     ("auth.logout", "POST", "/logout", statuses(302, 302, 302, 302), {}),
+    ("auth.account", "GET", "/account", statuses(302, 200, 200, 200), None),
+    ("auth.calendar_address", "POST", "/account/calendar", statuses(302, 302, 302, 302), {"action": "renew"}),
     ("choose_language", "POST", "/language", statuses(302, 302, 302, 302), {"lang": "hy", "next": "/items"}),
     ("manage.dashboard", "GET", "/manage/", STAFF_PAGE, None),
     ("manage.new_item", "GET", "/manage/items/new", STAFF_PAGE, None),
@@ -138,6 +141,10 @@ TABLE = [
     ("screenings.venue", "GET", "/venues/999999", statuses(404, 404, 404, 404), None),
     ("screenings.feed", "GET", "/calendar.ics", PUBLIC, None),
     ("screenings.venue_feed", "GET", "/venues/{scr_venue}/calendar.ics", PUBLIC, None),
+    # A secret calendar address opens its account's feed to anyone who has it, signed in or not.
+    ("screenings.subscription_feed", "GET", "/calendar/{calendar_token}.ics", PUBLIC, None),
+    ("screenings.subscription_feed", "GET", "/calendar/" + "A" * 43 + ".ics", NOWHERE, None),
+    ("screenings.not_a_feed", "GET", "/calendar/{calendar_token}", NOWHERE, None),
     ("screenings.film", "GET", "/items/{public}/screenings", PUBLIC, None),
     ("screenings.film", "GET", "/items/{partners}/screenings", statuses(404, 200, 200, 200), None),
     ("screenings.film", "GET", "/items/{restricted}/screenings", statuses(404, 404, 404, 404), None),
@@ -207,6 +214,7 @@ def records(app, users, request):
     ids["collection"] = catalogue.create_collection({"kind": "series", "title": {"en": "s"}, "visibility": "public"}).id
     ids["hidden_collection"] = catalogue.create_collection({"kind": "series", "title": {"en": "h"}}).id
     ids["user"] = users["venue"].id
+    ids["calendar_token"] = calendar_feeds.renew(users["venue"])
     stored = get_storage().save(io.BytesIO(b"\xff\xd8\xff" + b"0" * 100), prefix="originals")
     media = MediaFile(item_id=ids["public"], kind="image", storage_key=stored.key, filename="a.jpg",
                       size=stored.size, sha256=stored.sha256, mime="image/jpeg")

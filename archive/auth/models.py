@@ -52,6 +52,7 @@ class User(UserMixin, db.Model):
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
     )
+    calendar_feed: Mapped[CalendarFeed | None] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this before keeping a session
@@ -85,3 +86,23 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class CalendarFeed(db.Model):
+    """An account's secret calendar address (``/calendar/<token>.ics``), at most one per account.
+
+    The token is never stored: it is an HMAC of the random ``seed`` under the app's secret key, so the
+    account page can show the address again, while the table alone (a stolen backup) opens no feed.
+    The token's SHA-256 is what a request is looked up by.
+    """
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    seed: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="calendar_feed")

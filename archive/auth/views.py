@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from archive.auth import operations, throttle
+from archive.auth import calendar_feeds, operations, throttle
 from archive.auth.models import ROLE_LABELS, ApiToken, Role, User
-from archive.auth.permissions import ADMIN, require
+from archive.auth.permissions import ADMIN, SIGNED_IN, require
 from archive.errors import ValidationError
 from archive.extensions import db, login_manager
 from archive.pagination import page_number, paginate
@@ -78,6 +78,32 @@ def logout():
     session.pop("signed_in_at", None)
     flash(_("You are signed out."), "success")
     return redirect(url_for("catalogue.index"))
+
+
+@bp.get("/account")
+@require(SIGNED_IN)
+def account():
+    """The signed-in person's account: who they are, and their secret calendar address."""
+    return render_template("auth/account.html", account=current_user, role_labels=ROLE_LABELS,
+                           feed=current_user.calendar_feed, feed_token=calendar_feeds.token_of(current_user))
+
+
+@bp.post("/account/calendar")
+@require(SIGNED_IN)
+def calendar_address():
+    """Create, renew or revoke the secret calendar address; a renewed one replaces the old at once."""
+    action = request.form.get("action")
+    if action == "renew":
+        had_one = current_user.calendar_feed is not None
+        calendar_feeds.renew(current_user)
+        flash(_("Your calendar address is renewed; the old one no longer works. Give calendar programs the new one.")
+              if had_one else _("Your calendar address is ready. Give it to your calendar program."), "success")
+    elif action == "revoke":
+        if calendar_feeds.revoke(current_user):
+            flash(_("Your calendar address is revoked; calendar programs subscribed to it get nothing more."), "success")
+    else:
+        return render_template("error.html", status=400, message=_("Choose to renew or to revoke the address.")), 400
+    return redirect(url_for("auth.account") + "#calendar")
 
 
 @admin_bp.route("/users", methods=["GET", "POST"])

@@ -3,8 +3,10 @@
 ``respond`` takes the request's arguments as (name, value) pairs and returns the XML document.
 Every problem is an OAI ``<error>`` in a 200 answer, as the protocol requires. Lists come in pages
 of ``PAGE_SIZE`` records; the resumption token is signed with the app's secret key and carries the
-original arguments and the position (the last item id sent, and the count sent so far), so a
-token that was altered, or is sent with another verb, is a ``badResumptionToken``.
+original arguments, the position (the last item id sent, and the count sent so far) and the moment
+it expires (``expirationDate``, ``ARCHIVE_OAI_TOKEN_HOURS`` after it was given), so a token that was
+altered, is sent with another verb or comes too late is a ``badResumptionToken``. The time is the
+``now`` given to ``respond`` (the app's clock), so tests travel in time without waiting.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Repository:
     admin_email: str
     secret_key: str
     item_url: Callable[[int], str]
+    token_lifetime: timedelta = timedelta(hours=24)
 
     def identifier(self, item_id: int) -> str:
         return f"oai:{self.host}:item/{item_id}"
@@ -121,7 +124,7 @@ def respond(pairs: Iterable[tuple[str, str]], repo: Repository, now: datetime | 
     root = oai_xml.envelope(now, repo.base_url, args)
     try:
         records.sync(now)
-        VERBS[verb](root, args, repo)
+        VERBS[verb](root, args, repo, now)
     except OaiError as exc:
         for verb_element in root.findall(f"{{{oai_xml.OAI}}}{verb}"):
             root.remove(verb_element)
@@ -153,7 +156,7 @@ def _check_arguments(verb: str, args: dict[str, str], repeated: set[str]) -> Non
                                           + (" (and : between parts of a set)." if name == "set" else "."))
 
 
-def identify(root: etree._Element, args: dict, repo: Repository) -> None:
+def identify(root: etree._Element, args: dict, repo: Repository, now: datetime) -> None:
     element = etree.SubElement(root, f"{{{oai_xml.OAI}}}Identify")
     earliest = records.earliest_datestamp() or utcnow()
     for tag, text in (("repositoryName", REPOSITORY_NAME), ("baseURL", repo.base_url), ("protocolVersion", "2.0"),
@@ -162,13 +165,13 @@ def identify(root: etree._Element, args: dict, repo: Repository) -> None:
         etree.SubElement(element, f"{{{oai_xml.OAI}}}{tag}").text = text
 
 
-def list_metadata_formats(root: etree._Element, args: dict, repo: Repository) -> None:
+def list_metadata_formats(root: etree._Element, args: dict, repo: Repository, now: datetime) -> None:
     if "identifier" in args:
         _entry(args["identifier"], repo)
     oai_xml.metadata_format(etree.SubElement(root, f"{{{oai_xml.OAI}}}ListMetadataFormats"))
 
 
-def list_sets(root: etree._Element, args: dict, repo: Repository) -> None:
+def list_sets(root: etree._Element, args: dict, repo: Repository, now: datetime) -> None:
     if "resumptionToken" in args:
         raise OaiError("badResumptionToken", "ListSets comes in one answer; ask again without a resumptionToken.")
     collections = records.public_collections()
@@ -181,23 +184,23 @@ def list_sets(root: etree._Element, args: dict, repo: Repository) -> None:
         etree.SubElement(entry, f"{{{oai_xml.OAI}}}setName").text = collection.display_title()
 
 
-def get_record(root: etree._Element, args: dict, repo: Repository) -> None:
+def get_record(root: etree._Element, args: dict, repo: Repository, now: datetime) -> None:
     _check_prefix(args["metadataPrefix"])
     entry = _entry(args["identifier"], repo)
     _record(etree.SubElement(root, f"{{{oai_xml.OAI}}}GetRecord"), entry, repo)
 
 
-def list_identifiers(root: etree._Element, args: dict, repo: Repository) -> None:
-    _list(root, "ListIdentifiers", args, repo)
+def list_identifiers(root: etree._Element, args: dict, repo: Repository, now: datetime) -> None:
+    _list(root, "ListIdentifiers", args, repo, now)
 
 
-def list_records(root: etree._Element, args: dict, repo: Repository) -> None:
-    _list(root, "ListRecords", args, repo)
+def list_records(root: etree._Element, args: dict, repo: Repository, now: datetime) -> None:
+    _list(root, "ListRecords", args, repo, now)
 
 
-def _list(root: etree._Element, verb: str, args: dict, repo: Repository) -> None:
+def _list(root: etree._Element, verb: str, args: dict, repo: Repository, now: datetime) -> None:
     if "resumptionToken" in args:
-        state = _read_token(args["resumptionToken"], verb, repo)
+        state = _read_token(args["resumptionToken"], verb, repo, now)
     else:
         state = {"a": {k: args[k] for k in ("metadataPrefix", "from", "until", "set") if k in args}, "after": 0, "sent": 0}
     original = state["a"]
@@ -223,11 +226,13 @@ def _list(root: etree._Element, verb: str, args: dict, repo: Repository) -> None
         token = etree.SubElement(element, f"{{{oai_xml.OAI}}}resumptionToken",
                                  completeListSize=str(max(total, state["sent"] + len(page))), cursor=str(state["sent"]))
         if more:
+            expires = now.replace(microsecond=0) + repo.token_lifetime
+            token.set("expirationDate", oai_xml.datestamp(expires))
             token.text = repo.tokens().dumps({"v": verb, "a": original, "after": page[-1].item_id,
-                                              "sent": state["sent"] + len(page)})
+                                              "sent": state["sent"] + len(page), "exp": _seconds(expires)})
 
 
-def _read_token(token: str, verb: str, repo: Repository) -> dict:
+def _read_token(token: str, verb: str, repo: Repository, now: datetime) -> dict:
     try:
         state = repo.tokens().loads(token)
     except BadSignature:
@@ -235,7 +240,22 @@ def _read_token(token: str, verb: str, repo: Repository) -> dict:
     if not isinstance(state, dict) or state.get("v") != verb:
         raise OaiError("badResumptionToken", f"This resumptionToken is not one this repository gave for {verb}: "
                                              "start the harvest again without it.")
+    expires = state.get("exp")
+    if not isinstance(expires, int) or isinstance(expires, bool) or _seconds(now) >= expires:
+        when = f" at {oai_xml.datestamp(_EPOCH + timedelta(seconds=expires))}" if isinstance(expires, int) else ""
+        hours = round(repo.token_lifetime.total_seconds() / 3600, 2)
+        raise OaiError("badResumptionToken", f"This resumptionToken expired{when} (tokens last {hours:g} hours): "
+                                             "start the list again without it; from= the last complete harvest's "
+                                             "responseDate asks only for what changed since.")
     return state
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _seconds(moment: datetime) -> int:
+    """A naive UTC time as whole seconds since 1970 (what a token carries: JSON has no dates)."""
+    return int((moment - _EPOCH).total_seconds())
 
 
 def _record(parent: etree._Element, entry: records.Entry, repo: Repository) -> None:

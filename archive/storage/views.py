@@ -65,4 +65,8 @@ def serve(token: str) -> Response:
     # them into HTML or run scripts from them.
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if link.audience == "public":
+        # Issued for everyone (a public item's derivative): viewers on other sites that fetch with
+        # CORS (a IIIF viewer's <video crossorigin>) may read it; a link for partners or staff never.
+        response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -15,6 +15,7 @@ from archive.auth.permissions import STAFF, acting_user, require
 from archive.catalogue import item_page
 from archive.catalogue.models import Item
 from archive.catalogue.views import visible_item_or_404
+from archive.catalogue.visibility import audience_may_see
 from archive.errors import ValidationError
 from archive.extensions import db
 from archive.i18n.formats import number
@@ -50,10 +51,15 @@ def _track_or_404(item: Item, track_id: int) -> SubtitleTrack:
 @bp.get("/items/<int:item_id>/subtitles/<int:track_id>.vtt")
 def vtt(item_id: int, track_id: int) -> Response:
     """A track's normalised WebVTT file, for players (same visibility as the item)."""
-    track = _track_or_404(visible_item_or_404(item_id), track_id)
+    item = visible_item_or_404(item_id)
+    track = _track_or_404(item, track_id)
     response = Response(operations.vtt_bytes(track), mimetype="text/vtt")
     response.charset = "utf-8"
     response.cache_control.private = True
+    if audience_may_see("public", item):
+        # A public film's subtitles are read by IIIF viewers on other sites (a <track> of a
+        # cross-origin <video> needs CORS); a partners-only or hidden film's never are.
+        response.headers["Access-Control-Allow-Origin"] = "*"
     response.add_etag()  # the file follows the cues: the same bytes, the same tag
     return response.make_conditional(request)
 

@@ -15,8 +15,9 @@ from tests.factories import add_subtitles, attach_video, make_collection, make_f
 from tests.fixtures.links import fetch
 
 
-def attach_image(item, sizes=(("display", 1600, 1067), ("thumbnail", 320, 213))) -> MediaFile:
-    """A stored photograph with its derivative sizes, as the media pipeline would leave it."""
+def attach_image(item, sizes=(("display", 1600, 1067), ("thumbnail", 320, 213)), content: bytes | None = None) -> MediaFile:
+    """A stored photograph with its derivative sizes, as the media pipeline would leave it (``content``: each
+    size's bytes, when a test needs a picture a browser can draw)."""
     storage = get_storage()
     stored = storage.save(io.BytesIO(b"\xff\xd8\xff original " + bytes([item.id])), prefix="media/originals",
                           content_type="image/jpeg")
@@ -26,7 +27,8 @@ def attach_image(item, sizes=(("display", 1600, 1067), ("thumbnail", 320, 213)))
     db.session.add(media)
     db.session.flush()
     for kind, width, height in sizes:
-        obj = storage.save(io.BytesIO(b"\xff\xd8\xff " + kind.encode()), prefix=f"media/{kind}", content_type="image/jpeg")
+        body = content if content is not None else b"\xff\xd8\xff " + kind.encode()
+        obj = storage.save(io.BytesIO(body), prefix=f"media/{kind}", content_type="image/jpeg")
         db.session.add(Derivative(media_id=media.id, kind=kind, storage_key=obj.key, size=obj.size, sha256=obj.sha256,
                                   mime="image/jpeg", width=width, height=height))
     db.session.commit()

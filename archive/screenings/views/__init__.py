@@ -87,4 +87,4 @@ def refused_page(exc: Refused):
 
 
 # The route modules attach their routes to ``bp``; imported last because they import it from here.
-from archive.screenings.views import bookings, public, staff  # noqa: E402, F401
+from archive.screenings.views import bookings, public, staff, subscriptions  # noqa: E402, F401
