@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.api import init_app as init_api
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
+    from archive.exports import views as exports_views
     from archive.health import views as health_views
     from archive.iiif import views as iiif_views
     from archive.media import views as media_views
@@ -75,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth_views.admin_bp,
         catalogue_views.bp,
         catalogue_views.manage_bp,
+        exports_views.bp,
         iiif_views.bp,
         health_views.bp,
         media_views.bp,
