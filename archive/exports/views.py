@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request, stream_with_context
+from flask import Blueprint, Response, abort, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from archive.auth.permissions import STAFF, acting_user, require
@@ -18,11 +18,17 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xml": "application/xml; charset=utf-8"}
 
 
-def _download(items, fmt: str, name: str, source: str) -> Response:
+def _source() -> str:
+    """This export's own address, without the interface language: what the XML says it holds."""
+    args = {key: value for key, value in request.args.items() if key != "lang"}
+    return url_for(request.endpoint, **request.view_args, **args, _external=True)
+
+
+def _download(items, fmt: str, name: str) -> Response:
     user = acting_user()
     now = utcnow()
     body = (tables.stream(items, user) if fmt == "csv"
-            else dublin_core.stream(items, source=source, exported_at=now))
+            else dublin_core.stream(items, source=_source(), exported_at=now))
     response = Response(stream_with_context(body), content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}-{now:%Y-%m-%d}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"  # it may hold restricted records
@@ -37,8 +43,7 @@ def collection(collection_id: int, fmt: str):
     user = acting_user()
     if record is None or not can_see_collection(user, record):
         abort(404, description=_("There is no collection %(id)s to export.", id=collection_id))
-    return _download(records.collection_records(record, user), fmt, f"collection-{record.id}",
-                     source=request.url)
+    return _download(records.collection_records(record, user), fmt, f"collection-{record.id}")
 
 
 @bp.get("/search.<any(csv, xml):fmt>")
@@ -57,4 +62,4 @@ def search(fmt: str):
     except QueryError as exc:
         abort(400, description=str(exc))
     # IndexRebuilding (503, Retry-After) goes to the app's page for errors a person can act on.
-    return _download(records.search_records(text, options, user), fmt, "search", source=request.url)
+    return _download(records.search_records(text, options, user), fmt, "search")
