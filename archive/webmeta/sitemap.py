@@ -8,6 +8,7 @@ Each address lists itself in every interface language (``?lang=hy`` …) and ``x
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from archive.screenings.visibility import visible_screenings
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 PROTOCOL_LIMIT = 50_000
+FLUSH_URLS = 1000  # addresses per chunk of the response
 PUBLIC = None
 FIXED = ("catalogue.index", "catalogue.items", "catalogue.collections", "screenings.calendar", "screenings.venues")
 
@@ -109,22 +111,42 @@ def _address_maker(endpoint: str, argument: str | None) -> Callable[[dict, str |
     return make
 
 
-def urlset(offset: int, count: int) -> bytes:
-    """One sitemap file: ``<urlset>`` with each address, its alternates and its last change."""
-    root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP, "xhtml": XHTML})
+def urlset(offset: int, count: int) -> Iterator[bytes]:
+    """One sitemap file, written as it is read: ``<urlset>`` with each address, its alternates and last change."""
+    buffer = io.BytesIO()
     makers: dict[str, Callable] = {}
-    for endpoint, values, changed in entries(offset, count):
-        if endpoint not in makers:
-            makers[endpoint] = _address_maker(endpoint, next(iter(values), None))
-        make = makers[endpoint]
-        url = etree.SubElement(root, f"{{{SITEMAP}}}url")
-        etree.SubElement(url, f"{{{SITEMAP}}}loc").text = make(values, None)
+    with etree.xmlfile(buffer, encoding="UTF-8") as document:
+        document.write_declaration()
+        with document.element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP, "xhtml": XHTML}):
+            for number, (endpoint, values, changed) in enumerate(entries(offset, count), start=1):
+                if endpoint not in makers:
+                    makers[endpoint] = _address_maker(endpoint, next(iter(values), None))
+                _write_url(document, makers[endpoint], values, changed)
+                if number % FLUSH_URLS == 0:
+                    document.flush()
+                    yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _write_url(document, make: Callable, values: dict, changed: datetime | None) -> None:
+    """One ``<url>``, written inside the open ``<urlset>`` so it takes the namespaces declared there."""
+    with document.element(f"{{{SITEMAP}}}url"):
+        with document.element(f"{{{SITEMAP}}}loc"):
+            document.write(make(values, None))
         if changed is not None:
-            etree.SubElement(url, f"{{{SITEMAP}}}lastmod").text = w3c_datetime(changed)
-        for lang in LANGUAGES:
-            etree.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang, href=make(values, lang))
-        etree.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang="x-default", href=make(values, None))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+            with document.element(f"{{{SITEMAP}}}lastmod"):
+                document.write(w3c_datetime(changed))
+        for lang in (*LANGUAGES, None):
+            with document.element(f"{{{XHTML}}}link", rel="alternate", hreflang=lang or "x-default",
+                                  href=make(values, lang)):
+                pass
+
+
+def _drain(buffer: io.BytesIO) -> bytes:
+    data = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return data
 
 
 def index(count: int) -> bytes:

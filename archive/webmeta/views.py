@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from archive.webmeta import sitemap
@@ -12,8 +12,8 @@ XML = "application/xml; charset=utf-8"
 CACHE_SECONDS = 3600
 
 
-def _xml(body: bytes) -> Response:
-    response = Response(body, content_type=XML)
+def _xml(body) -> Response:
+    response = Response(stream_with_context(body) if not isinstance(body, bytes) else body, content_type=XML)
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
     return response

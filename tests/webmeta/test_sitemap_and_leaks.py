@@ -100,9 +100,22 @@ def test_screening_page_describes_a_screening_event(app, client, mixed):
     assert cancelled["location"]["address"]["addressCountry"] == "AZ"
 
 
+W3C_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
+
+
 def sitemap_urls(document: bytes) -> dict[str, etree._Element]:
+    """The ``<url>`` elements by address, once the file's structure is checked as the sitemap 0.9 schema has it."""
+    assert document.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     root = etree.fromstring(document)
-    assert root.tag == f"{SM}urlset"
+    assert root.tag == f"{SM}urlset" and len(root) <= 50_000
+    for url in root:
+        assert url.tag == f"{SM}url"
+        tags = [child.tag for child in url]
+        assert tags[0] == f"{SM}loc" and tags.count(f"{SM}loc") == 1 and tags.count(f"{SM}lastmod") <= 1
+        assert set(tags) <= {f"{SM}loc", f"{SM}lastmod", f"{XHTML}link"}
+        assert url.findtext(f"{SM}loc").startswith("http://localhost/") and len(url.findtext(f"{SM}loc")) < 2048
+        if url.find(f"{SM}lastmod") is not None:
+            assert W3C_DATETIME.fullmatch(url.findtext(f"{SM}lastmod"))
     return {url.findtext(f"{SM}loc"): url for url in root.findall(f"{SM}url")}
 
 
