@@ -57,6 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         config = {"INSTANCE_PATH": folder, "SECRET_KEY": "bench", "TESTING": True, "SECURE_COOKIES": False,
+                  "WTF_CSRF_ENABLED": False,
                   "DATABASE_URL": args.database_url or f"sqlite:///{folder}/bench.db", "ARGON2_MEMORY_KIB": 1024,
                   "ARGON2_TIME_COST": 1}
         app = create_app(config)

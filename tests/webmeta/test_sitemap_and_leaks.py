@@ -70,6 +70,10 @@ def test_hidden_records_carry_no_metadata_for_anyone(app, client_as, mixed):
         html = browser.get(f"/items/{films['public'].id}").get_data(as_text=True)
         head = etree.tostring(head_of(html), encoding="unicode")
         assert not HIDDEN.search(head)
+    # A hidden collection's page, seen by staff, is not for search engines either.
+    assert meta(client_as("archivist").get(f"/collections/{mixed['secret'].id}").get_data(as_text=True))["robots"] \
+        == ["noindex, nofollow"]
+    assert "robots" not in meta(client_as(None).get(f"/collections/{mixed['collection'].id}").get_data(as_text=True))
     # The stable media addresses the metadata uses refuse a hidden item's files.
     video = json_ld(client_as(None).get(f"/items/{films['public'].id}").get_data(as_text=True))[0]
     hidden_address = video["contentUrl"].replace(f"/items/{films['public'].id}/", f"/items/{films['partners'].id}/")
