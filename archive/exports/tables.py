@@ -47,16 +47,31 @@ def _others(texts: dict) -> str:
     return " | ".join(f"{lang}: {text}" for lang, text in texts.items() if lang not in LANGUAGES and text)
 
 
-def row(item: Item, user) -> list:
+class Names(dict):
+    """Names of language and country codes in the reader's language, each looked up once per export."""
+
+    def language(self, tag: str) -> str:
+        if ("language", tag) not in self:
+            self["language", tag] = language_name(tag)
+        return self["language", tag]
+
+    def country(self, code: str) -> str:
+        if ("country", code) not in self:
+            self["country", code] = country_name(code)
+        return self["country", code]
+
+
+def row(item: Item, user, names: Names | None = None) -> list:
     """One record's cells, in ``COLUMNS`` order."""
+    names = names if names is not None else Names()
     languages, countries = list(item.languages or []), list(item.countries or [])
     cells = [
         item.id, item.kind, url_for("catalogue.item", item_id=item.id, _external=True),
         *(item.title.get(lang, "") for lang in LANGUAGES), _others(item.title),
         *(item.description.get(lang, "") for lang in LANGUAGES), _others(item.description),
         item.year, round(item.duration_seconds, 3) if item.duration_seconds is not None else None,
-        ", ".join(languages), ", ".join(language_name(tag) for tag in languages),
-        ", ".join(countries), ", ".join(country_name(code) for code in countries),
+        ", ".join(languages), ", ".join(names.language(tag) for tag in languages),
+        ", ".join(countries), ", ".join(names.country(code) for code in countries),
         "; ".join(f"{credit.person.name}|{credit.role}" for credit in item.credits),
         ", ".join(theme.name for theme in item.themes),
         "; ".join(f"{c.id}|{c.display_title()}" for c in item.collections if can_see_collection(user, c)),
@@ -72,8 +87,9 @@ def stream(items: Iterable[Item], user) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(COLUMNS)
+    names = Names()
     for number, item in enumerate(items, start=1):
-        writer.writerow(row(item, user))
+        writer.writerow(row(item, user, names))
         if number % FLUSH_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
