@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.api import init_app as init_api
     from archive.auth import views as auth_views
     from archive.catalogue import views as catalogue_views
+    from archive.exports import views as exports_views
     from archive.health import views as health_views
     from archive.iiif import views as iiif_views
     from archive.media import views as media_views
@@ -68,12 +69,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.screenings import views as screenings_views
     from archive.search import views as search_views
     from archive.subtitles import views as subtitles_views
+    from archive.webmeta import views as webmeta_views
 
     for blueprint in (
         auth_views.bp,
         auth_views.admin_bp,
         catalogue_views.bp,
         catalogue_views.manage_bp,
+        exports_views.bp,
         iiif_views.bp,
         health_views.bp,
         media_views.bp,
@@ -81,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         screenings_views.bp,
         search_views.bp,
         subtitles_views.bp,
+        webmeta_views.bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)
@@ -92,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.screenings import home_part as screening_home_part
     from archive.screenings import withdrawals as screening_withdrawals
     from archive.search import operations as search_operations
+    from archive.webmeta import pages as web_pages
 
     search_operations.init_app(app)
     search_views.init_app(app)
@@ -101,6 +106,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     screening_film_part.init_app(app)
     screening_home_part.init_app(app)
     subtitles_views.init_app(app)
+    web_pages.init_app(app)
 
     # Whoever stores objects says which keys its rows hold, so deletions purge them and links die with them.
     from archive.deletions import operations as deletions

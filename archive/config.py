@@ -171,6 +171,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("OAI_TOKEN_HOURS", _positive_int, 24,
                 "how long an OAI-PMH resumption token stays valid, in hours (its expirationDate)"),
         Setting("PAGE_SIZE", _positive_int, 20, "items per page in lists and the API"),
+        Setting("SITEMAP_LIMIT", _positive_int, 50_000,
+                "addresses per sitemap file (the protocol allows 50,000); more make /sitemap.xml an index"),
         Setting("METRICS_NETWORKS", _networks, _networks("127.0.0.1,::1"),
                 "addresses and networks (comma-separated, CIDR) that may read /metrics; default this machine only"),
         Setting("SEARCH_INDEX", _text, None, "search index folder (relative to instance/); default instance/search-index"),

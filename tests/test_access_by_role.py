@@ -199,6 +199,16 @@ TABLE = [
     ("iiif.collection", "GET", "/iiif/collections/{hidden_collection}", NOWHERE, None),
     ("iiif.media", "GET", "/iiif/items/{iiif_photo}/media/{iiif_media}/display", statuses(302, 302, 302, 302), None),
     ("iiif.media", "GET", "/iiif/items/{iiif_partners_photo}/media/{iiif_partners_media}/display", NOWHERE, None),
+    # Web metadata: the sitemap (public pages only, whoever asks) and robots.txt; one sitemap, so no numbered ones.
+    ("webmeta.sitemap_xml", "GET", "/sitemap.xml", PUBLIC, None),
+    ("webmeta.sitemap_page", "GET", "/sitemap-1.xml", NOWHERE, None),
+    ("webmeta.robots", "GET", "/robots.txt", PUBLIC, None),
+    # Exports are for staff, restricted records and collections included.
+    ("exports.collection", "GET", "/exports/collections/{hidden_collection}.csv", STAFF_PAGE, None),
+    ("exports.collection", "GET", "/exports/collections/{collection}.xml", STAFF_PAGE, None),
+    ("exports.collection", "GET", "/exports/collections/999999.csv", statuses(302, 403, 404, 404), None),
+    ("exports.search", "GET", "/exports/search.csv?q=border", STAFF_PAGE, None),
+    ("exports.search", "GET", "/exports/search.xml?q=border&kind=nope", statuses(302, 403, 400, 400), None),
 ]
 
 

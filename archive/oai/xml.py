@@ -7,23 +7,12 @@ from datetime import datetime
 
 from lxml import etree
 
+from archive.catalogue import dublin_core as dc_record
+from archive.catalogue.dublin_core import OAI_DC, OAI_DC_SCHEMA, XSI
 from archive.catalogue.models import Item
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
-OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-DC = "http://purl.org/dc/elements/1.1/"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-XML = "http://www.w3.org/XML/1998/namespace"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
-OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-
-# Credits whose role names the maker of the work are creators; everyone else credited contributed.
-CREATOR_ROLES = frozenset({
-    "author", "camera", "cinematographer", "co-director", "creator", "director", "director of photography",
-    "photographer", "producer", "writer",
-})
-DCMI_TYPES = {"film": "MovingImage", "photo": "StillImage"}
-
 
 def datestamp(moment: datetime) -> str:
     """A UTC datestamp at seconds granularity, as OAI-PMH writes it."""
@@ -60,37 +49,7 @@ def header(parent: etree._Element, identifier: str, stamp: datetime, set_specs: 
 
 def dublin_core(parent: etree._Element, item: Item, page_url: str, publisher: str) -> None:
     """``<metadata><oai_dc:dc>``: the public description of ``item`` in simple Dublin Core."""
-    metadata = _sub(parent, f"{{{OAI}}}metadata")
-    dc = etree.SubElement(metadata, f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
-    dc.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {OAI_DC_SCHEMA}")
-    for lang, text in item.title.items():
-        _dc(dc, "title", text, lang)
-    for credit in item.credits:
-        _dc(dc, "creator" if (credit.role or "").strip().lower() in CREATOR_ROLES else "contributor",
-            credit.person.name)
-    for theme in item.themes:
-        _dc(dc, "subject", theme.name)
-    for lang, text in item.description.items():
-        if text:
-            _dc(dc, "description", text, lang)
-    _dc(dc, "publisher", publisher)
-    if item.year is not None:
-        _dc(dc, "date", str(item.year))
-    _dc(dc, "type", DCMI_TYPES[item.kind])
-    _dc(dc, "identifier", page_url)
-    for language in item.languages or []:
-        _dc(dc, "language", language)
-    for country in item.countries or []:
-        _dc(dc, "coverage", country)
-    if item.rights_note:
-        _dc(dc, "rights", item.rights_note)
-
-
-def _dc(parent: etree._Element, name: str, text: str, lang: str | None = None) -> None:
-    element = etree.SubElement(parent, f"{{{DC}}}{name}")
-    element.text = text
-    if lang:
-        element.set(f"{{{XML}}}lang", lang)
+    dc_record.record(_sub(parent, f"{{{OAI}}}metadata"), item, page_url, publisher)
 
 
 def metadata_format(parent: etree._Element) -> None:

@@ -35,6 +35,11 @@ def _options_args(args) -> MultiDict:
     return renamed
 
 
+def page_options(args) -> dict:
+    """The facet filters of a search page's address (``film_lang`` for the film's language); QueryError when malformed."""
+    return options_from_args(_options_args(args))
+
+
 def facet_label(name: str, value) -> str:
     """What a facet entry is called on the page: a kind's or a language's name, else the value."""
     if name == "kind":
@@ -57,7 +62,7 @@ def results():
     text = request.args.get("q", "")
     found, message, options = None, None, {}
     try:
-        options = options_from_args(_options_args(request.args))
+        options = page_options(request.args)
         if text.strip():
             found = search(text, user=acting_user(), page=page_number(), per_page=current_app.config["PAGE_SIZE"],
                            **options)

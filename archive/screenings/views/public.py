@@ -10,7 +10,7 @@ from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.i18n.formats import week_days
 from archive.pagination import page_number, paginate
-from archive.screenings import calendars, forms, kit
+from archive.screenings import calendars, forms, kit, screening_page
 from archive.screenings.models import Screening, Venue
 from archive.screenings.operations.venues import by_name, directory, may_act_for
 from archive.screenings.views import bp, ics_response
@@ -53,7 +53,7 @@ def screening(screening_id: int):
         copy=kit.screening_copy(record.item) if acting else None,
         poster=kit.poster(record.item) if acting else None,
         subtitle_formats=("srt", "vtt") if acting and record.subtitle_lang in kit.subtitle_languages(record.item) else (),
-        is_staff=has_role(user, STAFF),
+        is_staff=has_role(user, STAFF), **screening_page.parts(record, user),
     )
 
 
