@@ -149,7 +149,8 @@ def publish(path: str) -> Generation:
         local = os.path.join(path, name)
         entry = previous.get(name)
         # Segment names are random and their files never change; Whoosh's own .toc is rewritten each time.
-        if entry is not None and not name.endswith(".toc") and entry.size == os.path.getsize(local):
+        if (entry is not None and not name.endswith(".toc") and entry.size == os.path.getsize(local)
+                and storage.exists(entry.key)):  # never name a file someone removed from the storage
             files[name] = entry
             continue
         with open(local, "rb") as handle:
