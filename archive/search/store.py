@@ -91,10 +91,17 @@ def writer(path: str | None = None, **options) -> Iterator[SegmentWriter]:
             with _committing(path, options) as batch:
                 yield batch
             publishing.publish(path)
-        get_replica(path).refresh_in_background()  # this process need not wait a poll to see its own write
+        _refresh_local_copy(path)
         return
     with _committing(path, options) as batch:
         yield batch
+
+
+def _refresh_local_copy(path: str) -> None:
+    """If this process searches too, it need not wait a poll to see its own write (a worker fetches nothing)."""
+    replica = current_app.extensions.get("search_replicas", {}).get(path)
+    if replica is not None:
+        replica.refresh_in_background()
 
 
 @contextmanager
@@ -166,7 +173,7 @@ def rebuilding(path: str | None = None) -> Iterator[str]:
         with publishing.exclusive(path):
             _swap_in(path, staging)
             publishing.publish(path)
-        get_replica(path).refresh_in_background()
+        _refresh_local_copy(path)
     else:
         _swap_in(path, staging)
 
