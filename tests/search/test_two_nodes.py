@@ -94,7 +94,14 @@ class Machines:
         db.session.expire_all()
         jobs = [(job.id, job.kind, job.status, job.attempts, job.error) for job in db.session.query(Job)]
         db.session.rollback()
-        return f"jobs: {jobs}\n" + "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.tmp_path.glob("*.log"))
+        import sqlalchemy as sa
+
+        locks = db.session.execute(sa.text(
+            "select l.pid, l.granted, a.state, left(a.query, 80) from pg_locks l join pg_stat_activity a "
+            "on a.pid = l.pid where l.locktype = 'advisory'")).all()
+        db.session.rollback()
+        tails = [f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.tmp_path.glob("*.log")]
+        return f"jobs: {jobs}\nadvisory locks: {locks}\n" + "\n".join(tails)
 
 
 def _get(url: str, headers: dict | None = None) -> tuple[int, str]:
@@ -159,7 +166,9 @@ def test_two_web_nodes_and_two_workers_share_the_index_through_the_storage(app, 
             # Generous: on a busy machine a process takes long to import the app; the timings below start later.
             _wait_until(lambda node=node: _get(f"{node}/healthz")[0] == 200, START_SECONDS, f"{node} answering",
                         machines)
-            assert _get(f"{node}/api/v1/search?q=warm")[0] == 200
+            # Until it has looked at the storage once, a node answers 503 index_not_ready.
+            _wait_until(lambda node=node: _get(f"{node}/api/v1/search?q=warm")[0] == 200, START_SECONDS,
+                        f"{node} searching", machines)
         for name in ("worker-1", "worker-2"):
             machines.wait_started(name)
 
@@ -175,13 +184,13 @@ def test_two_web_nodes_and_two_workers_share_the_index_through_the_storage(app, 
         _wait_until(lambda: _found(node_b, "ferryman"), FOUND_WITHIN_SECONDS, "node B finding it", machines)
         assert time.monotonic() - uploaded < FOUND_WITHIN_SECONDS
         _wait_until(lambda: _found(node_a, "ferryman"), 5, "node A finding it", machines)
+        _wait_until(lambda: _all_jobs_over(), 20, "the first jobs to finish", machines)
         storage = get_storage()
         complete = generations.published(storage)[0][0]
         _wait_until(lambda: _generation(node_a) == _generation(node_b) == complete, 5, "both on one generation",
                     machines)
 
         # A worker that pauses after each file it uploads, killed part-way through a publish.
-        _wait_until(lambda: _all_jobs_over(), 20, "the first jobs to finish", machines)
         for process in workers:  # idle now: stopping them at once loses nothing
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
@@ -207,7 +216,7 @@ def test_two_web_nodes_and_two_workers_share_the_index_through_the_storage(app, 
         machines.worker("worker-4")
         machines.wait_started("worker-4")
         time.sleep(max(0.0, 3.5 - (time.monotonic() - killed)))  # the killed job's heartbeat goes stale
-        assert requeue_stale() == 1
+        assert requeue_stale() >= 1  # the killed job (and any periodic job queued meanwhile)
         db.session.rollback()
         for node in (node_b, node_a):
             _wait_until(lambda node=node: _found(node, "լաստանավը") and _found(node, "ferryman"),
