@@ -96,9 +96,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from archive.screenings import home_part as screening_home_part
     from archive.screenings import withdrawals as screening_withdrawals
     from archive.search import operations as search_operations
+    from archive.search import publishing as search_publishing
     from archive.webmeta import pages as web_pages
 
     search_operations.init_app(app)
+    search_publishing.init_app(app)
     search_views.init_app(app)
     media_presenting.init_app(app)
     iiif_presentation.init_app(app)
@@ -136,6 +138,7 @@ def _import_models() -> None:
     import archive.media.models  # noqa: F401
     import archive.oai.models  # noqa: F401
     import archive.screenings.models  # noqa: F401
+    import archive.search.models  # noqa: F401
     import archive.subtitles.models  # noqa: F401
 
 

@@ -16,7 +16,7 @@ from ipaddress import ip_address
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import CollectorRegistry, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from archive.extensions import db
@@ -64,16 +64,29 @@ class StateCollector(Collector):
 
     @staticmethod
     def _index() -> Iterator[Metric]:
-        index = store.open_index()
-        generation = GaugeMetricFamily("archive_index_generation", "Generation of the search index this node reads.")
-        generation.add_metric([], index.latest_generation())
+        index = store.index_status()
+        generation = GaugeMetricFamily("archive_index_generation", "Generation of the search index this node reads "
+                                       "(the published generation when the index is replicated).")
+        generation.add_metric([], index["generation"] or 0)
         yield generation
-        age = GaugeMetricFamily("archive_index_age_seconds", "Seconds since this node's search index last changed.")
-        age.add_metric([], max(0.0, time.time() - index.last_modified()))
+        age = GaugeMetricFamily("archive_index_age_seconds", "Seconds since the generation this node reads was "
+                                "written (published, when the index is replicated).")
+        age.add_metric([], index["age_seconds"])
         yield age
         documents = GaugeMetricFamily("archive_index_documents", "Documents in this node's search index.")
-        documents.add_metric([], index.doc_count())
+        documents.add_metric([], index["documents"])
         yield documents
+        replication = index["replication"]
+        if replication is None:
+            return
+        since = GaugeMetricFamily("archive_index_last_poll_seconds", "Seconds since this node last reached the "
+                                  "storage to look for a newer index generation (-1: never).")
+        since.add_metric([], -1 if replication["since_success"] is None else replication["since_success"])
+        yield since
+        failures = CounterMetricFamily("archive_index_poll_failures", "Looks for a newer index generation that "
+                                       "failed (storage unreachable, a generation incomplete or corrupt).")
+        failures.add_metric([], replication["failures"])
+        yield failures
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,10 @@
 The index is derived data: it can be deleted at any time and rebuilt from the database. Writes
 happen only in queue jobs (one writer at a time; a second one waits for the lock rather than
 failing), reads in web requests through a searcher refreshed when the index changed.
+
+With ``SEARCH_REPLICATION`` on, the writer publishes every commit to the storage
+(``publishing.py``) and searches read this node's copy of the latest published generation
+(``replica.py``) instead of the writer's folder.
 """
 
 from __future__ import annotations
@@ -10,17 +14,23 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import Index
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
+from archive.errors import ActionableError
+from archive.search import publishing
+from archive.search.replica import get_replica
 from archive.search.schema import build_schema
 
 WRITER_TIMEOUT_SECONDS = 120
@@ -55,9 +65,47 @@ def codec() -> W3Codec:
     return W3Codec(compression=0)
 
 
+class IndexNotReady(ActionableError):
+    """This node has not yet fetched any generation of the replicated index."""
+
+    status = 503
+    code = "index_not_ready"
+    headers = {"Retry-After": "5"}
+
+    def __init__(self) -> None:
+        super().__init__(_("This server has not yet fetched the search index, so it cannot search just now. "
+                           "Try again in a few seconds; browsing the catalogue works meanwhile."))
+
+
 @contextmanager
 def writer(path: str | None = None, **options) -> Iterator[SegmentWriter]:
-    """The index writer: waits for a concurrent writer to finish; commits, or cancels on error."""
+    """The index writer: waits for a concurrent writer to finish; commits, or cancels on error.
+
+    With replication on, the live index's writer first takes up the latest published generation
+    and publishes its commit before letting the next writer in.
+    """
+    if path is None and publishing.enabled():
+        path = index_path()
+        with publishing.exclusive(path):
+            publishing.catch_up(path)
+            with _committing(path, options) as batch:
+                yield batch
+            publishing.publish(path)
+        _refresh_local_copy(path)
+        return
+    with _committing(path, options) as batch:
+        yield batch
+
+
+def _refresh_local_copy(path: str) -> None:
+    """If this process searches too, it need not wait a poll to see its own write (a worker fetches nothing)."""
+    replica = current_app.extensions.get("search_replicas", {}).get(path)
+    if replica is not None:
+        replica.refresh_in_background()
+
+
+@contextmanager
+def _committing(path: str | None, options: dict) -> Iterator[SegmentWriter]:
     ix = open_index(path)
     options.setdefault("codec", codec())
     batch = ix.writer(timeout=WRITER_TIMEOUT_SECONDS, delay=0.05, **options)
@@ -71,7 +119,8 @@ def writer(path: str | None = None, **options) -> Iterator[SegmentWriter]:
 
 def searcher() -> Searcher:
     """This thread's searcher on the current index, refreshed if the index changed since."""
-    path = index_path()
+    live = index_path()
+    path = get_replica(live).folder() if publishing.enabled() else live
     cache = getattr(_local, "searchers", None)
     if cache is None:
         cache = _local.searchers = {}
@@ -79,22 +128,38 @@ def searcher() -> Searcher:
         folder = os.stat(path).st_ino
     except FileNotFoundError:
         folder = None
-    current = cache.get(path)
-    # A rebuild swaps in a new folder; segments must not be reused across it.
-    if current is not None and current[0] == folder and current[1].up_to_date():
+    current = cache.get(live)
+    # A rebuild or a new replicated generation swaps in a new folder; segments must not be reused across it.
+    if current is not None and current[0] == (path, folder) and current[1].up_to_date():
         return current[1]
     # Not Searcher.refresh(): it reuses segment readers by segment id, and would miss documents
     # deleted from a segment that is otherwise unchanged.
     if current is not None:
         current[1].close()
     fresh = open_index(path).searcher()
-    cache[path] = (os.stat(path).st_ino, fresh)
+    cache[live] = ((path, os.stat(path).st_ino), fresh)
     return fresh
+
+
+def index_status() -> dict:
+    """This node's index as the metrics show it: generation, age, documents, and how replication fares."""
+    if not publishing.enabled():
+        ix = open_index()
+        return {"generation": ix.latest_generation(), "age_seconds": max(0.0, time.time() - ix.last_modified()),
+                "documents": ix.doc_count(), "replication": None}
+    replica = get_replica(index_path())
+    documents = searcher().doc_count()  # fetches the first generation if need be
+    status = replica.status()
+    published_at = status["published_at"]
+    # The writer's clock stamped it: a writer ahead of this node would make the age negative.
+    age = max(0.0, (datetime.now(UTC).replace(tzinfo=None) - published_at).total_seconds()) if published_at else 0.0
+    return {"generation": status["generation"], "age_seconds": age, "documents": documents, "replication": status}
 
 
 @contextmanager
 def rebuilding(path: str | None = None) -> Iterator[str]:
-    """A fresh folder to build a whole index in; it replaces the live one only once complete."""
+    """A fresh folder to build a whole index in; it replaces the live one only once complete (and is published)."""
+    live = path is None
     path = path or index_path()
     staging = f"{path}.build-{uuid.uuid4().hex[:8]}"
     os.makedirs(staging)
@@ -104,6 +169,16 @@ def rebuilding(path: str | None = None) -> Iterator[str]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if live and publishing.enabled():
+        with publishing.exclusive(path):
+            _swap_in(path, staging)
+            publishing.publish(path)
+        _refresh_local_copy(path)
+    else:
+        _swap_in(path, staging)
+
+
+def _swap_in(path: str, staging: str) -> None:
     retired = f"{path}.old-{uuid.uuid4().hex[:8]}"
     if os.path.exists(path):
         os.rename(path, retired)

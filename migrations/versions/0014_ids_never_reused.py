@@ -5,7 +5,7 @@ SQLite gives a new row the highest rowid plus one, so deleting the newest item h
 mark in ``sqlite_sequence`` instead. PostgreSQL's sequences never reuse a number: nothing to do there.
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-01 16:30:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0009'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
