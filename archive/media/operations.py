@@ -146,7 +146,8 @@ def _derive_video(media: MediaFile, original: str, work: str, progress: Progress
                                         notes=notes)
     attached = _attach_embedded_subtitles(media, tracks)
     # The streaming ladder takes longer than the web version: a job of its own, so the film plays meanwhile.
-    enqueue(LADDER_JOB, {"media_id": media.id}, item_id=media.item_id)
+    if current_app.config["HLS_LADDER"]:
+        enqueue(LADDER_JOB, {"media_id": media.id}, item_id=media.item_id)
     return {"duration": media.duration_seconds, "subtitle_tracks": attached, "notes": notes}
 
 

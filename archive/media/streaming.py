@@ -70,6 +70,7 @@ def make_streaming_ladder(media_id: int, progress: Progress) -> dict:
 def store_ladder(media: MediaFile, made: dict) -> None:
     """Store every file of a made ladder, then point the rows at them in one commit (old objects go after)."""
     storage = get_storage()
+    storage.allow_script_reads()  # players fetch segments from scripts: S3 needs CORS for that
     stored_keys: list[str] = []
     wanted: dict[tuple[str, int], tuple] = {}  # (kind, index) -> (StoredObject, mime, width, height)
 

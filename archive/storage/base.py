@@ -58,6 +58,8 @@ def doing(action: str, key: str = "") -> str:
         return _("upload '%(key)s'", key=key)
     if action == "checksum":
         return _("record the checksum of '%(key)s'", key=key)
+    if action == "cors":
+        return _("allow pages to read objects from scripts (CORS)")
     if action == "look up":
         return _("look up '%(key)s'", key=key)
     raise ValueError(f"unknown storage action {action!r}")
@@ -162,6 +164,12 @@ class Storage(ABC):
     @abstractmethod
     def check(self) -> None:
         """Raise StorageError unless the storage can be reached and written to (for readiness probes)."""
+
+    def allow_script_reads(self) -> None:
+        """Let pages read objects through their links from scripts (hls.js fetches segments so).
+
+        Nothing to do where links lead to the app itself; S3 needs a CORS rule on the bucket.
+        """
 
     @abstractmethod
     def sha256_of(self, key: str) -> str | None:

@@ -90,7 +90,7 @@ def segment_links(text: str) -> list[str]:
 
 def test_the_ladder_is_stored_served_with_fresh_links_hidden_with_its_film_and_purged(
         app, client, client_as, token_for, wide_film, profile):
-    app.config["HLS_SEGMENT_SECONDS"] = 2
+    app.config.update(HLS_LADDER=True, HLS_SEGMENT_SECONDS=2)
     film = make_film("Crossing", "public", duration=None)
     upload(client, token_for, film, wide_film)
     drain()  # the web version, then the ladder
