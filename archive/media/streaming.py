@@ -25,7 +25,7 @@ from archive.jobs.operations import JobFailed
 from archive.media import ladder
 from archive.media.errors import MediaError
 from archive.media.models import Derivative, MediaFile
-from archive.media.operations import LADDER_JOB, derivative_url, download_original, media_tools
+from archive.media.operations import derivative_url, download_original, media_tools
 from archive.media.workdirs import make_work_folder
 from archive.storage import get_storage
 from archive.timeutil import utcnow

@@ -170,6 +170,7 @@ class Storage(ABC):
 
         Nothing to do where links lead to the app itself; S3 needs a CORS rule on the bucket.
         """
+        return None
 
     @abstractmethod
     def sha256_of(self, key: str) -> str | None:
