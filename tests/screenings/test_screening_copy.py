@@ -121,7 +121,7 @@ def test_a_master_is_made_on_request_with_its_sound_copied_and_its_checksum_show
     assert 'id="kit-open-captions"' not in page and 'id="kit-request-open_captions"' in page
 
 
-def test_a_projection_ready_original_is_the_copy_with_its_own_checksum(app, users, client_as, films):
+def test_a_projection_ready_original_is_the_copy_with_its_own_checksum(app, client, users, client_as, token_for, films):
     film = make_film("Ready Reel", duration=None)
     with open(films["ready"], "rb") as handle:
         media = ingest(film, handle, "ready.mp4")
@@ -133,6 +133,8 @@ def test_a_projection_ready_original_is_the_copy_with_its_own_checksum(app, user
     page = venue.get(f"/screenings/{screening.id}").get_data(as_text=True)
     assert 'id="kit-request-master"' not in page and shown_checksum(page)[0] == media.sha256
     assert hashlib.sha256(fetch(venue, venue.get(f"/screenings/{screening.id}/kit/film"))).hexdigest() == media.sha256
+    copy = client.get(f"/api/v1/screenings/{screening.id}", headers=token_for("venue")).get_json()["kit"]["copy"]
+    assert copy == {"source": "original", "filename": "Ready Reel.mp4", "size": media.size, "sha256": media.sha256}
     # Nothing to make: asking anyway queues nothing.
     assert venue.post(f"/screenings/{screening.id}/kit/prepare", data={"what": "master"}).status_code == 302
     assert db.session.scalar(select(Job.id).where(Job.kind == "screening_copy")) is None
