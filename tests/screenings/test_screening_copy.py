@@ -74,7 +74,7 @@ def approved_screening(users, film, subtitle_lang="hy"):
 
 
 def shown_checksum(page: str) -> tuple[str, str]:
-    found = re.findall(r"SHA-256 ([0-9a-f]{64})", page)
+    found = re.findall(r"SHA-256 checksum ([0-9a-f]{64})", page)
     assert found, page
     return found[0], found[-1]
 
