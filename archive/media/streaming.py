@@ -146,11 +146,6 @@ def _point_rows(media: MediaFile, wanted: dict[tuple[str, int], tuple]) -> list[
     return old_keys
 
 
-def renditions(media: MediaFile) -> list[Derivative]:
-    """The rendition playlists of a film, lowest first."""
-    return sorted((d for d in media.derivatives if d.kind == "hls_playlist"), key=lambda d: d.index)
-
-
 def master_playlist(media: MediaFile) -> str | None:
     """The master playlist with each rendition's address on this app; None before the ladder is made."""
     master = media.derivative("hls_master")
