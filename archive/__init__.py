@@ -92,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Features that build on others subscribe to their signals and fill in their pages.
     from archive.iiif import presentation as iiif_presentation
     from archive.media import presenting as media_presenting
+    from archive.media import screening_copies
     from archive.screenings import film_part as screening_film_part
     from archive.screenings import home_part as screening_home_part
     from archive.screenings import withdrawals as screening_withdrawals
@@ -103,6 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     search_publishing.init_app(app)
     search_views.init_app(app)
     media_presenting.init_app(app)
+    screening_copies.init_app(app)
     iiif_presentation.init_app(app)
     screening_withdrawals.init_app(app)
     screening_film_part.init_app(app)

@@ -151,6 +151,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("FFMPEG", _text, None, "path of the ffmpeg program; default: on PATH, else the pip-installed one"),
         Setting("FFPROBE", _text, None, "path of ffprobe; default: beside ffmpeg or on PATH"),
         Setting("PROXY_MAX_HEIGHT", _positive_int, 720, "height limit of the web version of films, in pixels"),
+        Setting("HLS_LADDER", _bool, True, "make adaptive streaming (HLS) versions of films after the web version"),
+        Setting("HLS_SEGMENT_SECONDS", _positive_int, 4, "length of the adaptive streaming (HLS) segments, in seconds"),
         Setting("PUBLIC_URL", parse_public_url, None,
                 "the address people use, such as https://archive.example.org; every absolute link is built from it"),
         Setting("TRUSTED_HOSTS", parse_hosts, None, "hosts requests may name (comma-separated); default the public address's"),

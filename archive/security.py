@@ -1,7 +1,8 @@
 """Security headers on every response, with a Content-Security-Policy the pages satisfy.
 
 Pages load scripts and styles only from /static (no inline code), so the policy can forbid
-everything else. Media may come from the S3 endpoint when storage is on S3.
+everything else. Media may come from the S3 endpoint when storage is on S3, and from a ``blob:`` MediaSource
+(adaptive streaming through hls.js).
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ def content_security_policy(app: Flask) -> str:
             "script-src 'self'",
             "style-src 'self'",
             f"img-src {media} data:",
-            f"media-src {media}",
+            # blob: only for media: hls.js plays through a MediaSource object URL. Its worker is a
+            # file under /static, so workers need nothing beyond script-src 'self'.
+            f"media-src {media} blob:",
+            # hls.js fetches playlists and segments itself, from the app and (on S3) the storage endpoint.
+            f"connect-src {media}",
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",

@@ -19,8 +19,8 @@ Who sends what, and who listens (keep this table in step with the code):
 | ``item_deleted`` | catalogue (delete) | ``item_id`` | search: drop the item |
 | ``item_visibility_changed`` | catalogue (update) | ``item_id``, ``visibility_before``, ``embargo_before`` | screenings: tell venues |
 | ``collection_changed`` | catalogue (create, update collection) | ``item_ids``: members before and after | search: re-index each |
-| ``track_saved`` | subtitles (upload, embedded track) | ``track_id``, ``item_id``, ``replaces`` | search: index the track |
-| ``track_deleted`` | subtitles (delete) | ``track_id``, ``item_id`` | search: drop the track |
+| ``track_saved`` | subtitles (upload, embedded track) | ``track_id``, ``item_id``, ``replaces`` | search: index; media: open captions |
+| ``track_deleted`` | subtitles (delete) | ``track_id``, ``item_id`` | search: drop the track; media: open captions |
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from datetime import timedelta
 from archive.deletions import operations as deletions
 from archive.jobs.operations import handler, periodic, retried
 from archive.media import operations as media
-from archive.media import workdirs
+from archive.media import screening_copies, streaming, workdirs
 from archive.screenings import mail
 from archive.search import indexer
 from archive.subtitles import previews as subtitle_previews
@@ -17,6 +17,18 @@ from archive.subtitles import previews as subtitle_previews
 def derive(job, progress):
     """Probe a film or photograph and make its previews."""
     job.result = media.derive(job.payload["media_id"], progress)
+
+
+@handler(media.LADDER_JOB)
+def ladder(job, progress):
+    """Make a film's adaptive streaming (HLS) renditions."""
+    job.result = streaming.make_streaming_ladder(job.payload["media_id"], progress)
+
+
+@handler(screening_copies.COPY_JOB)
+def screening_copy(job, progress):
+    """Make a film's 1080p master for projection, or one language's open-captions version."""
+    job.result = screening_copies.make_copy(job.payload["media_id"], job.payload.get("track_id"), progress)
 
 
 @handler("fixity")

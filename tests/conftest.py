@@ -106,6 +106,8 @@ def app_config(profile, tmp_path, request):
         # Still Argon2id, at a cost fit for hundreds of sign-ins per test run.
         "ARGON2_MEMORY_KIB": 1024,
         "ARGON2_TIME_COST": 1,
+        # The streaming ladder is a second encode of every film; its own tests turn it on.
+        "HLS_LADDER": False,
     }
     if profile == "embedded":
         config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'archive.db'}"

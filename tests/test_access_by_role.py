@@ -89,6 +89,14 @@ TABLE = [
     ("frames.frame", "GET", "/items/{restricted}/frame.jpg?t=1", statuses(404, 404, 404, 404), None),
     ("media.storyboard_track", "GET", "/items/{public}/media/{media}/storyboard.vtt", statuses(404, 404, 404, 404),
      None),
+    # A film's HLS playlists: on the visibility rule, like every other part of the film.
+    ("media.hls_master", "GET", "/items/{ladder_public}/media/{ladder_public_media}/hls/master.m3u8", PUBLIC, None),
+    ("media.hls_master", "GET", "/items/{ladder_restricted}/media/{ladder_restricted_media}/hls/master.m3u8",
+     statuses(404, 404, 200, 200), None),
+    ("media.hls_rendition", "GET", "/items/{ladder_public}/media/{ladder_public_media}/hls/0.m3u8", PUBLIC, None),
+    ("media.hls_rendition", "GET", "/items/{ladder_restricted}/media/{ladder_restricted_media}/hls/0.m3u8",
+     statuses(404, 404, 200, 200), None),
+    ("media.hls_rendition", "GET", "/items/{ladder_public}/media/{ladder_public_media}/hls/7.m3u8", NOWHERE, None),
     ("media.fixity", "GET", "/admin/fixity", ADMIN_PAGE, None),
     ("media.fixity", "POST", "/admin/fixity", statuses(302, 403, 403, 302), {}),
     # The API authenticates with bearer tokens only.
@@ -158,6 +166,10 @@ TABLE = [
     ("screenings.cancel", "POST", "/screenings/{scr_requested}/cancel", statuses(302, 302, 302, 302), {}),
     ("screenings.cancel", "POST", "/screenings/{scr_other_requested}/cancel", statuses(302, 404, 302, 302), {}),
     ("screenings.kit_file", "GET", "/screenings/{scr_approved}/kit/film", statuses(302, 403, 403, 403), None),
+    ("screenings.prepare_copy", "POST", "/screenings/{scr_approved}/kit/prepare", statuses(302, 403, 409, 409),
+     {"what": "master"}),
+    ("screenings.prepare_copy", "POST", "/screenings/{scr_requested}/kit/prepare", statuses(302, 409, 409, 409),
+     {"what": "master"}),
     ("screenings.report", "GET", "/screenings/{scr_requested}/report", statuses(302, 200, 200, 200), None),
     ("screenings.report", "POST", "/screenings/{scr_requested}/report", statuses(302, 409, 409, 409), {"total": "1"}),
     ("screenings.photo", "GET", "/screenings/photos/999999", statuses(302, 404, 404, 404), None),
@@ -235,9 +247,31 @@ def records(app, users, request):
     for name, level in (("iiif_photo", "public"), ("iiif_partners_photo", "partners")):
         ids[name], ids[name.replace("photo", "media")] = _photo_with_display(level)
     case = getattr(request.node, "callspec", None) and request.node.callspec.params.get("case")
+    if not case or "{ladder_" in case[2]:  # films with a streaming ladder only for the rows that use them
+        for level in ("public", "restricted"):
+            ids[f"ladder_{level}"], ids[f"ladder_{level}_media"] = _film_with_ladder(level)
     if not case or "{scr_" in case[2]:  # venues and bookings only for the rows that use them
         ids.update(screening_records(users))
     return ids
+
+
+def _film_with_ladder(visibility: str) -> tuple[int, int]:
+    """A film with a one-rendition HLS ladder (master, playlist, one segment): its id and its media's."""
+    film = catalogue.create_item({"kind": "film", "title": {"en": "l"}, "visibility": visibility})
+    storage = get_storage()
+    original = storage.save(io.BytesIO(b"film " + visibility.encode()), prefix="originals")
+    media = MediaFile(item_id=film.id, kind="video", storage_key=original.key, filename="f.mp4", size=original.size,
+                      sha256=original.sha256, mime="video/mp4")
+    db.session.add(media)
+    db.session.flush()
+    for kind, data in (("hls_master", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nrendition:0\n"),
+                       ("hls_playlist", b"#EXTM3U\n#EXTINF:4,\nsegment:0\n#EXT-X-ENDLIST\n"),
+                       ("hls_segment", b"segment " + visibility.encode())):
+        stored = storage.save(io.BytesIO(data), prefix="derivatives")
+        db.session.add(Derivative(media_id=media.id, kind=kind, storage_key=stored.key, size=stored.size,
+                                  sha256=stored.sha256, mime="video/mp4"))
+    db.session.commit()
+    return film.id, media.id
 
 
 def _photo_with_display(visibility: str) -> tuple[int, int]:

@@ -150,7 +150,14 @@ SCHEMAS: dict[str, dict] = {
             "job": nullable(ref("Job")), "duration": nullable(NUMBER), "width": nullable(INTEGER),
             "height": nullable(INTEGER), "technical": {"type": "object"},
             "derivatives": {"type": "object", "description": "Short-lived links by kind (poster, proxy, display, "
-                                                             "thumbnail, storyboard sheets, storyboard_vtt)."},
+                                                             "thumbnail, storyboard sheets, storyboard_vtt), and "
+                                                             "`hls`: the film's HLS master playlist (.m3u8) once its "
+                                                             "streaming ladder is made. The app serves each playlist "
+                                                             "on the item's visibility rule, with every segment named "
+                                                             "by a fresh short-lived link."},
+            "renditions": {"type": "array", "description": "The HLS ladder's renditions, lowest first "
+                                                           "(never larger than the film).",
+                           "items": {"type": "object", "properties": {"width": INTEGER, "height": INTEGER}}},
             "filename": STRING, "size": INTEGER, "sha256": STRING, "mime": STRING, "original": URL,
             "fixity_ok": nullable({"type": "boolean"}),
         },
@@ -313,7 +320,12 @@ SCHEMAS: dict[str, dict] = {
             "discussion_minutes": nullable(INTEGER), "sequence": INTEGER, "url": URL,
             "blocked_until": STRING, "use": nullable(STRING), "expected_audience": nullable(INTEGER),
             "notes": nullable(STRING), "decision_reason": nullable(STRING), "licence_id": nullable(INTEGER),
-            "kit": {"type": "object"}, "report": nullable(ref("Report")),
+            "kit": {"type": "object", "description": "Download links (film, open_captions, poster, event, "
+                                                     "subtitles) and `copy`: the screening copy's `source` "
+                                                     "(original, master, or web when no copy for projection "
+                                                     "is made yet), `filename`, `size` and `sha256` to check "
+                                                     "the download."},
+            "report": nullable(ref("Report")),
             "warnings": {"type": "array", "items": STRING},
         },
     },

@@ -67,6 +67,13 @@ def report_json(report: ScreeningReport) -> dict:
     }
 
 
+def _kit_copy(found) -> dict | None:
+    """What a projectionist checks a download against."""
+    if found is None:
+        return None
+    return {"source": found.source, "filename": found.filename, "size": found.size, "sha256": found.sha256}
+
+
 def screening_json(screening: Screening, user) -> dict:
     """A screening with times in the venue's zone; booking details only for its venue and staff."""
     tz = times.zone(screening.venue.timezone)
@@ -90,6 +97,9 @@ def screening_json(screening: Screening, user) -> dict:
                 "opens_at": times.local_iso(opens, tz), "closes_at": times.local_iso(closes, tz),
                 "film": url_for("screenings.kit_file", screening_id=screening.id, name="film", _external=True),
                 "poster": url_for("screenings.kit_file", screening_id=screening.id, name="poster", _external=True),
+                "copy": _kit_copy(kit.screening_copy(screening.item)),
+                "open_captions": url_for("screenings.kit_file", screening_id=screening.id, name="open-captions",
+                                         _external=True) if kit.open_captions(screening.item, screening.subtitle_lang) else None,
                 "event": url_for("screenings.kit_file", screening_id=screening.id, name="event.ics", _external=True),
                 "subtitles": {
                     fmt: url_for("screenings.kit_file", screening_id=screening.id, name=f"subtitles.{fmt}", _external=True)

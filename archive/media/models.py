@@ -11,7 +11,8 @@ from archive.extensions import db
 from archive.timeutil import utcnow
 
 MEDIA_KINDS = ("video", "image")
-DERIVATIVE_KINDS = ("poster", "storyboard", "storyboard_vtt", "proxy", "display", "thumbnail")
+DERIVATIVE_KINDS = ("poster", "storyboard", "storyboard_vtt", "proxy", "display", "thumbnail",
+                    "hls_master", "hls_playlist", "hls_segment", "screening_copy", "open_captions")
 
 
 class MediaFile(db.Model):

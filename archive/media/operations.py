@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from archive.catalogue.models import Item
 from archive.catalogue.visibility import audience_may_see
 from archive.extensions import db
-from archive.jobs.operations import JobFailed
+from archive.jobs.operations import JobFailed, enqueue
 from archive.media import detect, photos, previews, storyboard
 from archive.media.ffmpeg import find_tools
 from archive.media.models import Derivative, MediaFile
@@ -29,6 +29,7 @@ from archive.timeutil import utcnow
 
 Progress = Callable[[float, str], None]
 FIXITY_INTERVAL = timedelta(days=30)
+LADDER_JOB = "ladder"  # the adaptive streaming versions, made after the web version (media/streaming.py)
 
 
 def download_original(media: MediaFile, folder: str) -> str:
@@ -144,6 +145,9 @@ def _derive_video(media: MediaFile, original: str, work: str, progress: Progress
     tracks = previews.extract_subtitles(original, os.path.join(work, "subtitles"), tools=tools, info=info,
                                         notes=notes)
     attached = _attach_embedded_subtitles(media, tracks)
+    # The streaming ladder takes longer than the web version: a job of its own, so the film plays meanwhile.
+    if current_app.config["HLS_LADDER"]:
+        enqueue(LADDER_JOB, {"media_id": media.id}, item_id=media.item_id)
     return {"duration": media.duration_seconds, "subtitle_tracks": attached, "notes": notes}
 
 

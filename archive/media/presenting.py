@@ -22,6 +22,8 @@ from archive.storage.views import add_link_check
 
 # What a photograph's EXIF says about who took it, when and where: it can identify a person at risk.
 STAFF_ONLY_TECHNICAL = ("taken_at", "camera_make", "camera_model", "had_location")
+# Parts of the streaming ladder (served through its playlists) and the copies made for venues' kits.
+NOT_LISTED = ("hls_master", "hls_playlist", "hls_segment", "screening_copy", "open_captions")
 FAILED_FOR_PUBLIC = _l("This file could not be processed; the archive's staff can see why and retry it.")
 
 
@@ -61,6 +63,12 @@ def present_media(item: Item, user) -> list[dict]:
             "derivatives": {},
         }
         for derivative in media.derivatives:
+            if derivative.kind in NOT_LISTED:
+                if derivative.kind == "hls_master":
+                    entry["derivatives"]["hls"] = url_for("media.hls_master", item_id=item.id, media_id=media.id)
+                    entry["renditions"] = [{"width": d.width, "height": d.height}
+                                           for d in media.derivatives if d.kind == "hls_playlist"]
+                continue
             if derivative.kind == "storyboard_vtt":
                 entry["derivatives"]["storyboard_vtt"] = url_for(
                     "media.storyboard_track", item_id=item.id, media_id=media.id

@@ -15,7 +15,7 @@ from archive.errors import error_body
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import enqueue, job_json, retry
-from archive.media import operations
+from archive.media import operations, streaming
 from archive.media.ingest import ingest
 from archive.media.models import MediaFile
 from archive.media.presenting import present_media
@@ -106,6 +106,36 @@ def storyboard_track(item_id: int, media_id: int):
     # same and its links still good: it changes with the sprites, the audience and every minute.
     response.set_etag(operations.storyboard_tag(media, f"{audience}:{cache_window()}"), weak=True)
     return response.make_conditional(request)
+
+
+def _film_of(item_id: int, media_id: int) -> MediaFile:
+    """A film of an item the visitor may see, else 404 (hidden items cannot be probed)."""
+    visible_item_or_404(item_id)
+    media = db.session.get(MediaFile, media_id)
+    if media is None or media.item_id != item_id:
+        abort(404)
+    return media
+
+
+def _playlist(text: str | None) -> Response:
+    if text is None:
+        abort(404)
+    # Each answer signs fresh segment links: never shared by caches, kept briefly by the player only.
+    return Response(text, mimetype=streaming.PLAYLIST_MIME,
+                    headers={"Cache-Control": f"private, max-age={STORYBOARD_CACHE_SECONDS}"})
+
+
+@bp.get("/items/<int:item_id>/media/<int:media_id>/hls/master.m3u8")
+def hls_master(item_id: int, media_id: int):
+    """The HLS master playlist of a film the visitor may see: its renditions, lowest first."""
+    return _playlist(streaming.master_playlist(_film_of(item_id, media_id)))
+
+
+@bp.get("/items/<int:item_id>/media/<int:media_id>/hls/<int:rendition>.m3u8")
+def hls_rendition(item_id: int, media_id: int, rendition: int):
+    """One rendition's playlist, each segment a fresh short-lived link for the visitor's audience."""
+    media = _film_of(item_id, media_id)
+    return _playlist(streaming.rendition_playlist(media, rendition, audience_of(acting_user())))
 
 
 @bp.route("/admin/fixity", methods=["GET", "POST"])

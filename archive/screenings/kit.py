@@ -1,6 +1,10 @@
 """A screening kit: what is in it (the screening copy, the poster, the chosen subtitles) and when it opens.
 
-The copy is the film's web proxy when it has been made, else the original upload. Subtitles are
+The copy is a file for projection: the original when it already suits a cinema (H.264/H.265 in MP4
+at a sensible bit rate), else the 1080p master that ``archive.media.screening_copies`` makes when
+the venue or staff ask for it; until then the web version stands in, marked as such. Each copy
+comes with its size and SHA-256, so a projectionist can check the download. On request, the
+chosen language's subtitles are burned into an "open captions" version. Subtitles are
 rendered from the cues that ``archive.subtitles`` keeps (the source of truth) as SRT or WebVTT.
 Only the venue's accounts and staff download a kit, and only from 48 hours before an approved
 screening until 24 hours after it; a download link never outlives that window.
@@ -16,7 +20,8 @@ from sqlalchemy import select
 
 from archive.catalogue.models import Item
 from archive.extensions import db
-from archive.media.models import MediaFile
+from archive.media import screening_copies
+from archive.media.models import Derivative, MediaFile
 from archive.screenings import times
 from archive.screenings.labels import status_label
 from archive.screenings.models import Screening
@@ -39,6 +44,9 @@ class KitFile:
     key: str
     filename: str
     mime: str
+    size: int | None = None
+    sha256: str | None = None
+    source: str = "original"  # original | master | web | open_captions
 
 
 def _video(item: Item) -> MediaFile | None:
@@ -53,16 +61,71 @@ def _safe_stem(item: Item) -> str:
     return stem[:80]
 
 
+def _extension(mime: str) -> str:
+    return {"video/quicktime": "mov"}.get(mime, "mp4")
+
+
+def _made(item: Item, derivative: Derivative, source: str, suffix: str = "") -> KitFile:
+    return KitFile(derivative.storage_key, f"{_safe_stem(item)}{suffix}.{_extension(derivative.mime)}",
+                   derivative.mime, derivative.size, derivative.sha256, source)
+
+
 def screening_copy(item: Item) -> KitFile | None:
-    """The file a venue projects: the proxy if made, else the original; None without media."""
+    """The file a venue projects: the made master, else a projection-ready original, else the web version."""
     media = _video(item)
     if media is None:
         return None
-    proxy = media.derivative("proxy")
-    if proxy is not None:
-        return KitFile(proxy.storage_key, f"{_safe_stem(item)}.mp4", proxy.mime)
-    extension = media.filename.rsplit(".", 1)[-1] if "." in media.filename else "bin"
-    return KitFile(media.storage_key, f"{_safe_stem(item)}.{extension[:8]}", media.mime)
+    master = screening_copies.made_copy(media)
+    if master is not None:
+        return _made(item, master, "master")
+    if screening_copies.original_is_projection_ready(media) or media.derivative("proxy") is None:
+        extension = media.filename.rsplit(".", 1)[-1] if "." in media.filename else "bin"
+        return KitFile(media.storage_key, f"{_safe_stem(item)}.{extension[:8]}", media.mime, media.size,
+                       media.sha256, "original")
+    return _made(item, media.derivative("proxy"), "web", "-web")
+
+
+def open_captions(item: Item, lang: str | None) -> KitFile | None:
+    """The film with the ``lang`` subtitles burned in, once made."""
+    media, track = _video(item), _track(item, lang) if lang else None
+    if media is None or track is None:
+        return None
+    made = screening_copies.made_copy(media, track.id)
+    return _made(item, made, "open_captions", f".{lang}.open-captions") if made is not None else None
+
+
+def copy_requests(item: Item, lang: str | None) -> dict:
+    """What can still be asked for: the master and the open captions, each with the job making it (if any)."""
+    media = _video(item)
+    if media is None:
+        return {}
+    master_needed = screening_copies.made_copy(media) is None and not screening_copies.original_is_projection_ready(media)
+    track = _track(item, lang) if lang else None
+    captions_needed = track is not None and screening_copies.made_copy(media, track.id) is None
+    return {
+        "master": master_needed, "master_job": screening_copies.latest_job(media) if master_needed else None,
+        "captions": captions_needed,
+        "captions_job": screening_copies.latest_job(media, track.id) if captions_needed else None,
+    }
+
+
+def request_copy(item: Item, what: str, lang: str | None):
+    """Queue the master (``what="master"``) or the open captions of ``lang``; refuse what cannot be made."""
+    media = _video(item)
+    if media is None:
+        raise Refused("no_film", _("This film has no video file yet, so no copy can be made."), 409)
+    if what == "master":
+        return screening_copies.request_copy(media)
+    track = _track(item, lang) if lang else None
+    if what != "open_captions" or track is None:
+        raise Refused("no_subtitles", _("Choose the subtitle language of the screening first; open captions are "
+                                        "made from its subtitles."), 409)
+    return screening_copies.request_copy(media, track.id)
+
+
+def _track(item: Item, lang: str) -> SubtitleTrack | None:
+    return db.session.scalar(
+        select(SubtitleTrack).where(SubtitleTrack.item_id == item.id, SubtitleTrack.lang == lang).limit(1))
 
 
 def poster(item: Item) -> KitFile | None:
@@ -94,9 +157,7 @@ def subtitle_languages_of(item_ids: list[int]) -> dict[int, list[str]]:
 
 def subtitles(item: Item, lang: str, fmt: str) -> tuple[str, str] | None:
     """The film's ``lang`` subtitles as (text, filename) in ``srt`` or ``vtt``; None if there are none."""
-    track = db.session.scalar(
-        select(SubtitleTrack).where(SubtitleTrack.item_id == item.id, SubtitleTrack.lang == lang).limit(1)
-    )
+    track = _track(item, lang)
     if track is None:
         return None
     cues = subtitle_operations.cues_of(track)

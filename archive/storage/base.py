@@ -55,6 +55,7 @@ _ACTIONS = {
     "start upload": _n("start uploading '%(key)s'"),
     "upload": _n("upload '%(key)s'"),
     "checksum": _n("record the checksum of '%(key)s'"),
+    "cors": _n("allow pages to read objects from scripts (CORS)"),
     "look up": _n("look up '%(key)s'"),
 }
 
@@ -167,6 +168,13 @@ class Storage(ABC):
     @abstractmethod
     def check(self) -> None:
         """Raise StorageError unless the storage can be reached and written to (for readiness probes)."""
+
+    def allow_script_reads(self) -> None:
+        """Let pages read objects through their links from scripts (hls.js fetches segments so).
+
+        Nothing to do where links lead to the app itself; S3 needs a CORS rule on the bucket.
+        """
+        return None
 
     @abstractmethod
     def sha256_of(self, key: str) -> str | None:

@@ -210,6 +210,27 @@ class S3Storage(Storage):
         except Exception as exc:
             raise self._error(exc, doing("sign", key)) from exc
 
+    def allow_script_reads(self) -> None:
+        """Add a CORS rule letting any page GET objects through their presigned links; keep existing rules.
+
+        The presigned link is the credential, not the page's origin: a page holding a link can
+        already play it in a <video>; CORS only lets hls.js fetch the same bytes from a script.
+        """
+        try:
+            try:
+                rules = self._client.get_bucket_cors(Bucket=self.bucket).get("CORSRules", [])
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "NoSuchCORSConfiguration":
+                    raise
+                rules = []
+            if any("*" in rule.get("AllowedOrigins", []) and "GET" in rule.get("AllowedMethods", []) for rule in rules):
+                return
+            rules.append({"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "HEAD"], "AllowedHeaders": ["Range"],
+                          "ExposeHeaders": ["Content-Length", "Content-Range"], "MaxAgeSeconds": 3600})
+            self._client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": rules})
+        except Exception as exc:
+            raise self._error(exc, doing("cors")) from exc
+
     def _name(self, key: str) -> str:
         """The S3 object name of a key."""
         check_key(key)

@@ -101,12 +101,33 @@ def kit_file(screening_id: int, name: str):
         text, filename = found
         mimetype = "application/x-subrip" if fmt == "srt" else "text/vtt"
         return Response(text, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    if name not in ("film", "poster"):
+    if name not in ("film", "poster", "open-captions"):
         abort(404)
-    stored = kit.screening_copy(record.item) if name == "film" else kit.poster(record.item)
+    if name == "open-captions":
+        stored = kit.open_captions(record.item, record.subtitle_lang)
+    else:
+        stored = kit.screening_copy(record.item) if name == "film" else kit.poster(record.item)
     if stored is None:
         abort(404, description=_("This file is not ready yet: the film's media is still being processed."))
     return redirect(kit.download_url(stored, seconds, audience_of(acting_user())))
+
+
+@bp.post("/screenings/<int:screening_id>/kit/prepare")
+@require(SIGNED_IN)
+def prepare_copy(screening_id: int):
+    """Ask for the film's master for projection, or its open-captions version, once the screening is approved."""
+    record = screening_for_actor(screening_id)
+    if record.status != "approved":
+        abort(409, description=_("Copies for projection are made once the screening is approved."))
+    what = request.form.get("what", "")
+    if what not in ("master", "open_captions"):
+        abort(400, description=_("Say which copy to make: the screening copy or the open-captions version."))
+    try:
+        kit.request_copy(record.item, what, record.subtitle_lang)
+    except Refused as exc:
+        refuse(exc)
+    flash(_("The copy is being made; this page offers it when it is ready."), "success")
+    return redirect(url_for("screenings.screening", screening_id=record.id))
 
 
 @bp.route("/screenings/<int:screening_id>/report", methods=["GET", "POST"])

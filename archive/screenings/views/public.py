@@ -51,6 +51,8 @@ def screening(screening_id: int):
         "screenings/screening.html", screening=record, acting=acting, now=now, kit_opens=opens, kit_closes=closes,
         kit_open=kit.is_open(record, now),
         copy=kit.screening_copy(record.item) if acting else None,
+        captions=kit.open_captions(record.item, record.subtitle_lang) if acting else None,
+        requests=kit.copy_requests(record.item, record.subtitle_lang) if acting and record.status == "approved" else {},
         poster=kit.poster(record.item) if acting else None,
         subtitle_formats=("srt", "vtt") if acting and record.subtitle_lang in kit.subtitle_languages(record.item) else (),
         is_staff=has_role(user, STAFF), **screening_page.parts(record, user),
