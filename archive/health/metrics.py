@@ -15,7 +15,7 @@ from ipaddress import ip_address
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request
-from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -23,11 +23,14 @@ from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.queue import current_queue
 from archive.search import store
+from archive.signals import job_finished, storage_failed
 
 log = logging.getLogger(__name__)
 
 # Pages answer in milliseconds; uploads and kits stream for minutes.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
+# Index updates take milliseconds; derivations of a feature film take an hour or more.
+JOB_BUCKETS = (0.01, 0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600)
 
 
 class StateCollector(Collector):
@@ -88,6 +91,14 @@ def init_app(app: Flask) -> None:
     )
     registry.register(StateCollector())
     app.extensions["metrics"] = registry
+    app.extensions["metrics.jobs"] = Histogram(
+        "archive_job_duration_seconds", "Time a job ran, by kind and how it ended (this process's jobs).",
+        ["kind", "status"], registry=registry, buckets=JOB_BUCKETS,
+    )
+    app.extensions["metrics.storage_errors"] = Counter(
+        "archive_storage_errors", "Storage operations that failed on the storage's side, by backend and operation.",
+        ["backend", "operation"], registry=registry,
+    )
 
     @app.before_request
     def start_timer() -> None:
@@ -102,6 +113,20 @@ def init_app(app: Flask) -> None:
             status = f"{response.status_code // 100}xx"
             latency.labels(route, request.method, status).observe(time.perf_counter() - started)
         return response
+
+
+@job_finished.connect
+def _count_job(app: Flask, kind: str, status: str, seconds: float) -> None:
+    histogram = app.extensions.get("metrics.jobs")
+    if histogram is not None:
+        histogram.labels(kind, status).observe(seconds)
+
+
+@storage_failed.connect
+def _count_storage_error(app: Flask, backend: str, operation: str) -> None:
+    counter = app.extensions.get("metrics.storage_errors")
+    if counter is not None:
+        counter.labels(backend, operation).inc()
 
 
 def registry() -> CollectorRegistry:
