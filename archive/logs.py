@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TextIO
 
 from flask import Flask, Response, g, request
 from pythonjsonlogger.json import JsonFormatter
@@ -72,12 +73,12 @@ def formatter(kind: str) -> logging.Formatter:
     return logging.Formatter(TEXT_FORMAT)
 
 
-def configure(kind: str, level: int = logging.INFO) -> logging.Handler:
-    """Send the archive's log lines to standard error in ``kind``'s format (replacing an earlier set-up)."""
+def configure(kind: str, level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
+    """Send the archive's log lines to ``stream`` (standard error) in ``kind``'s format, replacing an earlier set-up."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
         root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     setattr(handler, _HANDLER_MARK, True)
     handler.setFormatter(formatter(kind))
     handler.addFilter(RequestIdFilter())
