@@ -1,14 +1,16 @@
 """Prometheus metrics: request latency per route, and the queue, jobs and index as they are when scraped.
 
 Each app keeps its own registry, so the many apps of a test run (or of one process) never mix. The
-latencies are this process's own: under gunicorn every worker counts its requests, so a scrape
-sees the worker that answered it. The queue, job and index figures are read from their stores at
-each scrape, so every process gives the same ones.
+latencies, job durations and storage errors are this process's own, unless
+``PROMETHEUS_MULTIPROC_DIR`` names a folder shared by the machine's processes (see ``init_app``).
+The queue, job and index figures are read from their stores at each scrape, so every process
+gives the same ones.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from ipaddress import ip_address
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from archive.extensions import db
@@ -79,25 +82,41 @@ class StateCollector(Collector):
         yield documents
 
 
+def multiprocess_folder() -> str | None:
+    """``PROMETHEUS_MULTIPROC_DIR`` when set: every process on the machine adds its counts there."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
 def init_app(app: Flask) -> None:
-    """Give the app a registry and time every request by its route."""
+    """Give the app a registry and time every request by its route.
+
+    With ``PROMETHEUS_MULTIPROC_DIR`` set (before start), the gunicorn workers and the job workers
+    of a machine write their counts to files there and every scrape adds them all up: one node's
+    figures whichever worker answers, the job workers' durations included.
+    """
     registry = CollectorRegistry()  # not auto_describe: the state is read only at scrape time, in a request
+    folder = multiprocess_folder()
+    if folder is not None:
+        os.makedirs(folder, exist_ok=True)
+        MultiProcessCollector(registry, path=folder)
+    # In multiprocess mode the values live in the folder's files, read by the collector above.
+    own = None if folder is not None else registry
     latency = Histogram(
         "archive_request_duration_seconds",
         "Time to answer a request (up to its first byte for streamed ones), by route, method and status class.",
         ["route", "method", "status"],
-        registry=registry,
+        registry=own,
         buckets=LATENCY_BUCKETS,
     )
     registry.register(StateCollector())
     app.extensions["metrics"] = registry
     app.extensions["metrics.jobs"] = Histogram(
-        "archive_job_duration_seconds", "Time a job ran, by kind and how it ended (this process's jobs).",
-        ["kind", "status"], registry=registry, buckets=JOB_BUCKETS,
+        "archive_job_duration_seconds", "Time a job ran, by kind and how it ended.",
+        ["kind", "status"], registry=own, buckets=JOB_BUCKETS,
     )
     app.extensions["metrics.storage_errors"] = Counter(
         "archive_storage_errors", "Storage operations that failed on the storage's side, by backend and operation.",
-        ["backend", "operation"], registry=registry,
+        ["backend", "operation"], registry=own,
     )
 
     @app.before_request

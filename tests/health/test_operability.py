@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -20,6 +22,7 @@ from archive.jobs.operations import drain
 from archive.storage import StorageError, get_storage
 from tests.conftest import running_app
 from tests.factories import make_film
+from tests.fixtures.worker import PROJECT
 from tests.health.test_metrics import value
 from tests.search.helpers import srt
 
@@ -152,3 +155,38 @@ def test_readyz_answers_in_time_when_the_database_hangs(tmp_path) -> None:
         hole.close()
         with pytest.raises(StopIteration):
             next(running)
+
+
+SCRAPE_AFTER_A_CHILD_RAN_JOBS = """
+import os
+from archive import create_app
+from archive.catalogue import operations as catalogue
+from archive.extensions import db
+from archive.jobs.operations import drain
+
+application = create_app()
+with application.app_context():
+    db.create_all()
+    catalogue.create_item({"kind": "film", "title": {"en": "Counted elsewhere"}, "visibility": "public"})
+    db.engine.dispose()
+child = os.fork()
+if child == 0:  # another process of the machine, as a job worker is
+    with create_app().app_context():
+        drain()
+    os._exit(0)
+assert os.waitpid(child, 0)[1] == 0
+print(application.test_client().get("/metrics").get_data(as_text=True))
+"""
+
+
+def test_one_scrape_adds_up_the_jobs_of_every_process_on_the_machine(tmp_path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, a job run by another process is counted in this process's /metrics."""
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder), "ARCHIVE_INSTANCE_PATH": str(tmp_path / "instance"),
+           "ARCHIVE_SECRET_KEY": "test-secret"}
+    scraped = subprocess.run([sys.executable, "-c", SCRAPE_AFTER_A_CHILD_RAN_JOBS], cwd=PROJECT, env=env,
+                             capture_output=True, text=True, check=False)
+    assert scraped.returncode == 0, scraped.stderr
+    assert value(scraped.stdout, 'archive_job_duration_seconds_count{kind="index_item",status="done"}') == 1
+    assert any(name.startswith("histogram_") for name in os.listdir(folder))
