@@ -124,15 +124,15 @@ def instrument(storage: Storage, app: Flask) -> None:
         if exc.status >= 500:
             storage_failed.send(app, backend=backend, operation=operation)
 
-    def counted(operation: str, method):
-        @functools.wraps(method)
+    def counted(operation: str):
+        # The class's method looked up at each call, so a method replaced on the class later still runs.
         def call(*args, **kwargs):
             try:
-                return method(*args, **kwargs)
+                return getattr(type(storage), operation)(storage, *args, **kwargs)
             except StorageError as exc:
                 failed(exc, operation)
                 raise
-        return call
+        return functools.wraps(getattr(storage, operation))(call)
 
     def iterated(operation: str, iterator):
         try:
@@ -141,18 +141,17 @@ def instrument(storage: Storage, app: Flask) -> None:
             failed(exc, operation)
             raise
 
-    def counted_iterator(operation: str, method):
-        call_now = counted(operation, method)  # opened (and failed) at the call, as the backends do
+    def counted_iterator(operation: str):
+        call_now = counted(operation)  # opened (and failed) at the call, as the backends do
 
-        @functools.wraps(method)
         def call(*args, **kwargs):
             return iterated(operation, call_now(*args, **kwargs))
-        return call
+        return functools.wraps(getattr(storage, operation))(call)
 
     for name in COUNTED:
-        setattr(storage, name, counted(name, getattr(storage, name)))
+        setattr(storage, name, counted(name))
     for name in COUNTED_ITERATORS:
-        setattr(storage, name, counted_iterator(name, getattr(storage, name)))
+        setattr(storage, name, counted_iterator(name))
 
 
 def get_storage() -> Storage:
