@@ -115,7 +115,7 @@ def nginx_config(prefix: Path, port: int, upstreams: list[int], instance: Path) 
     return prefix / "nginx.conf"
 
 
-def wait_for(port: int, seconds: float = 120) -> None:
+def wait_for(port: int, seconds: float = 300) -> None:
     import http.client
 
     deadline = time.monotonic() + seconds
@@ -284,6 +284,11 @@ def main() -> None:
             ratio = figures["p95"] / base_p95 if base_p95 else float("nan")
             print(f"{route:<34} {figures['p50'] * 1000:>8.0f} {figures['p95'] * 1000:>8.0f} {base_p95 * 1000:>13.0f} "
                   f"{ratio:>6.1f} {figures['errors']:>7}")
+    except BaseException:
+        logs.flush()
+        print("Last lines of the services' output:\n" + (work / "services.log").read_text(errors="replace")[-3000:],
+              file=sys.stderr)
+        raise
     finally:
         for process in reversed(processes):
             process.terminate()
