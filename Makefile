@@ -38,7 +38,8 @@ lock-upgrade:
 	$(MAKE) lock LOCK_FLAGS=--upgrade
 
 # Debian packages the archive calls: ffmpeg for previews, chromium for the browser tests, and a
-# one-node Ceph cluster with its RADOS Gateway, the S3 server of the scaled tests (started by them).
+# one-node Ceph cluster with its RADOS Gateway, the S3 server of the scaled tests (started by them),
+# nginx in front of gunicorn as deploy/ sets it up, and pg_dump/pg_restore for `flask backup` on PostgreSQL.
 system-deps:
 	@missing=""; \
 	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
@@ -47,6 +48,8 @@ system-deps:
 	command -v ceph-osd >/dev/null || missing="$$missing ceph-osd"; \
 	command -v radosgw >/dev/null || missing="$$missing radosgw"; \
 	command -v ceph >/dev/null || missing="$$missing ceph-common"; \
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing$$missing with apt-get"; \

@@ -30,8 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     _configure(app, overrides)
 
-    from archive import routing
+    from archive import logs, routing
 
+    logs.init_app(app)  # first: every later request hook logs under the request's id
     routing.init_app(app)  # before any route is added: every <int:...> is a bounded id
 
     from archive.extensions import csrf, db, login_manager, migrate

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from archive.auth import operations as accounts
 from archive.auth.models import Role, User
+from archive.backup.commands import backup_command, restore_command
 from archive.deletions.commands import storage as storage_commands
 from archive.errors import ValidationError
 from archive.extensions import db
@@ -260,3 +261,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(media)
     app.cli.add_command(search)
     app.cli.add_command(storage_commands)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -8,6 +8,7 @@ deployment never silently falls back to a default.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,6 +76,18 @@ def _queue_url(raw: str) -> str:
 def _checksums(raw: str) -> str:
     if raw not in {"when_required", "when_supported"}:
         raise ValueError("expected when_required or when_supported")
+    return raw
+
+
+def _log_format(raw: str) -> str:
+    if raw not in {"json", "text"}:
+        raise ValueError("expected json (one JSON object a line, for log collectors) or text")
+    return raw
+
+
+def _accel_prefix(raw: str) -> str:
+    if not re.fullmatch(r"/[A-Za-z0-9_./-]*/", raw) or ".." in raw:
+        raise ValueError("expected an internal location path such as /_protected/ (starting and ending with /)")
     return raw
 
 
@@ -184,6 +197,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("SEARCH_PUBLISH_PAUSE_SECONDS", _count, 0,
                 "for tests only: pause after each index file uploaded, to stop a writer part-way through a publish"),
         Setting("MAX_UPLOAD_BYTES", _positive_int, 64 * 1024**3, "largest accepted upload"),
+        Setting("LOG_FORMAT", _log_format, "text", "log lines as json (production) or text (development)"),
+        Setting("READY_TIMEOUT_SECONDS", _positive_int, 3,
+                "longest /readyz waits for each dependency before calling it unreachable"),
+        Setting("ACCEL_REDIRECT", _accel_prefix, None,
+                "internal nginx location (such as /_protected/) that serves the storage folder; signed links "
+                "are then checked by the app and sent by nginx with X-Accel-Redirect"),
         Setting("SMTP_URL", _smtp_url, None, "SMTP server for notices to venues; unset: notices go to the log and the venue's inbox page"),
         Setting("MAIL_FROM", _text, "Dialogue Archive <archive@localhost>", "sender address of notices to venues"),
     ]

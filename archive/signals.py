@@ -6,7 +6,8 @@ announcement waits for the database transaction it belongs to: it is sent only a
 transaction commits, and dropped if it rolls back, so a listener never acts on a change that did
 not happen (the habit of Indico's ``signals`` and of microblog's after-commit hook).
 
-One signal is sent at once instead: ``item_deleting`` goes out inside the deleting transaction,
+Some signals are sent at once instead: ``job_finished`` and ``storage_failed`` report what
+happened rather than a change to the data; ``item_deleting`` goes out inside the deleting transaction,
 before the item's rows are removed, so a listener can still read them and add rows of its own
 that commit (or roll back) together with the deletion.
 
@@ -21,6 +22,8 @@ Who sends what, and who listens (keep this table in step with the code):
 | ``collection_changed`` | catalogue (create, update collection) | ``item_ids``: members before and after | search: re-index each |
 | ``track_saved`` | subtitles (upload, embedded track) | ``track_id``, ``item_id``, ``replaces`` | search: index; media: open captions |
 | ``track_deleted`` | subtitles (delete) | ``track_id``, ``item_id`` | search: drop the track; media: open captions |
+| ``job_finished`` | jobs (each run), at once | ``kind``, ``status``, ``seconds`` | metrics: job durations |
+| ``storage_failed`` | storage (each failed operation), at once | ``backend``, ``operation`` | metrics: storage errors |
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ item_deleted = _signals.signal("item-deleted", doc="An item and its rows were de
 collection_changed = _signals.signal("collection-changed", doc="A collection was saved; its members before and after.")
 track_saved = _signals.signal("track-saved", doc="A subtitle track was saved, perhaps replacing an older one.")
 track_deleted = _signals.signal("track-deleted", doc="A subtitle track was deleted.")
+job_finished = _signals.signal("job-finished", doc="A job ran to its end, done or failed (sent at once).")
+storage_failed = _signals.signal("storage-failed", doc="A storage operation failed on the storage's side (sent at once).")
 
 _PENDING = "archive.pending_announcements"
 

@@ -1,33 +1,39 @@
 """Prometheus metrics: request latency per route, and the queue, jobs and index as they are when scraped.
 
 Each app keeps its own registry, so the many apps of a test run (or of one process) never mix. The
-latencies are this process's own: under gunicorn every worker counts its requests, so a scrape
-sees the worker that answered it. The queue, job and index figures are read from their stores at
-each scrape, so every process gives the same ones.
+latencies, job durations and storage errors are this process's own, unless
+``PROMETHEUS_MULTIPROC_DIR`` names a folder shared by the machine's processes (see ``init_app``).
+The queue, job and index figures are read from their stores at each scrape, so every process
+gives the same ones.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from ipaddress import ip_address
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request
-from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.queue import current_queue
 from archive.search import store
+from archive.signals import job_finished, storage_failed
 
 log = logging.getLogger(__name__)
 
 # Pages answer in milliseconds; uploads and kits stream for minutes.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
+# Index updates take milliseconds; derivations of a feature film take an hour or more.
+JOB_BUCKETS = (0.01, 0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600)
 
 
 class StateCollector(Collector):
@@ -89,18 +95,42 @@ class StateCollector(Collector):
         yield failures
 
 
+def multiprocess_folder() -> str | None:
+    """``PROMETHEUS_MULTIPROC_DIR`` when set: every process on the machine adds its counts there."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
 def init_app(app: Flask) -> None:
-    """Give the app a registry and time every request by its route."""
+    """Give the app a registry and time every request by its route.
+
+    With ``PROMETHEUS_MULTIPROC_DIR`` set (before start), the gunicorn workers and the job workers
+    of a machine write their counts to files there and every scrape adds them all up: one node's
+    figures whichever worker answers, the job workers' durations included.
+    """
     registry = CollectorRegistry()  # not auto_describe: the state is read only at scrape time, in a request
+    folder = multiprocess_folder()
+    if folder is not None:
+        os.makedirs(folder, exist_ok=True)
+        MultiProcessCollector(registry, path=folder)
+    # In multiprocess mode the values live in the folder's files, read by the collector above.
+    own = None if folder is not None else registry
     latency = Histogram(
         "archive_request_duration_seconds",
         "Time to answer a request (up to its first byte for streamed ones), by route, method and status class.",
         ["route", "method", "status"],
-        registry=registry,
+        registry=own,
         buckets=LATENCY_BUCKETS,
     )
     registry.register(StateCollector())
     app.extensions["metrics"] = registry
+    app.extensions["metrics.jobs"] = Histogram(
+        "archive_job_duration_seconds", "Time a job ran, by kind and how it ended.",
+        ["kind", "status"], registry=own, buckets=JOB_BUCKETS,
+    )
+    app.extensions["metrics.storage_errors"] = Counter(
+        "archive_storage_errors", "Storage operations that failed on the storage's side, by backend and operation.",
+        ["backend", "operation"], registry=own,
+    )
 
     @app.before_request
     def start_timer() -> None:
@@ -115,6 +145,20 @@ def init_app(app: Flask) -> None:
             status = f"{response.status_code // 100}xx"
             latency.labels(route, request.method, status).observe(time.perf_counter() - started)
         return response
+
+
+@job_finished.connect
+def _count_job(app: Flask, kind: str, status: str, seconds: float) -> None:
+    histogram = app.extensions.get("metrics.jobs")
+    if histogram is not None:
+        histogram.labels(kind, status).observe(seconds)
+
+
+@storage_failed.connect
+def _count_storage_error(app: Flask, backend: str, operation: str) -> None:
+    counter = app.extensions.get("metrics.storage_errors")
+    if counter is not None:
+        counter.labels(backend, operation).inc()
 
 
 def registry() -> CollectorRegistry:

@@ -24,7 +24,8 @@ from archive.errors import ActionableError
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.queue import current_queue
-from archive.signals import announce
+from archive.logs import current_request_id, request_id_as
+from archive.signals import announce, job_finished
 from archive.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ Handler = Callable[[Job, Progress], Any]
 HANDLERS: dict[str, Handler] = {}
 PERIODIC: dict[str, timedelta] = {}
 RETRIED: dict[str, tuple[timedelta, int]] = {}
+REQUEST_ID = "request_id"  # the payload key of the id of the request that queued the job
 
 
 class JobFailed(ActionableError):
@@ -65,7 +67,7 @@ def enqueue(kind: str, payload: dict | None = None, *, item_id: int | None = Non
     """Record a job and queue it; if the queue is unreachable the job stays queued for the sweep."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
-    job = Job(kind=kind, payload=payload or {}, item_id=item_id, status="queued")
+    job = Job(kind=kind, payload=_with_request_id(payload), item_id=item_id, status="queued")
     db.session.add(job)
     db.session.commit()
     _send(job)
@@ -80,11 +82,17 @@ def enqueue_with(session, kind: str, payload: dict | None = None) -> Job:
     """
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
-    job = Job(kind=kind, payload=payload or {}, status="queued")
+    job = Job(kind=kind, payload=_with_request_id(payload), status="queued")
     session.add(job)
     session.flush()
     announce(session, _job_recorded, job_id=job.id)
     return job
+
+
+def _with_request_id(payload: dict | None) -> dict:
+    """The payload, with the id of the request queuing the job: the worker's log lines carry it too."""
+    request_id = current_request_id()
+    return {**(payload or {}), REQUEST_ID: request_id} if request_id else dict(payload or {})
 
 
 def _send_recorded(sender, job_id: int) -> None:
@@ -132,6 +140,20 @@ def execute(job_id: int) -> str | None:
     job = claim(job_id)
     if job is None:
         return None
+    kind, started = job.kind, time.perf_counter()
+    with request_id_as((job.payload or {}).get(REQUEST_ID)):
+        log.info("Job %s (%s) started, attempt %s", job_id, kind, job.attempts,
+                 extra={"job_id": job_id, "job_kind": kind})
+        status = _run(job)
+        seconds = time.perf_counter() - started
+        log.info("Job %s (%s) %s in %.3f s", job_id, kind, status, seconds,
+                 extra={"job_id": job_id, "job_kind": kind, "job_status": status, "duration_ms": round(seconds * 1000, 1)})
+    job_finished.send(current_app._get_current_object(), kind=kind, status=status, seconds=seconds)
+    return status
+
+
+def _run(job: Job) -> str:
+    job_id = job.id
     run = HANDLERS.get(job.kind)
 
     progress = _progress_reporter(job_id)

@@ -131,9 +131,11 @@ def remove_track(track_id: int) -> None:
 
 def _cue_texts_by_track() -> Iterable[tuple[int, list[str]]]:
     """Every track's cue texts, streamed in one ordered pass over the cue table."""
-    # Core rows through the session's connection: no ORM row processing for a million cues.
-    rows = db.session.connection().execution_options(yield_per=20_000).execute(
-        select(Cue.track_id, Cue.plain).order_by(Cue.track_id, Cue.position)
+    # Core rows through the session's connection: no ORM row processing for a million cues. The option
+    # goes with this statement only: Connection.execution_options() would change the session's connection
+    # for good, and every later statement in the transaction (an INSERT too) would run as a server cursor.
+    rows = db.session.connection().execute(
+        select(Cue.track_id, Cue.plain).order_by(Cue.track_id, Cue.position), execution_options={"yield_per": 20_000}
     )
     current, plains = None, []
     for track_id, plain in rows:

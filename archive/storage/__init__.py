@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -9,6 +10,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from archive.signals import storage_failed
 from archive.storage import records
 from archive.storage.base import (
     DEFAULT_URL_SECONDS,
@@ -100,12 +102,56 @@ def init_app(app: Flask) -> None:
         "url_seconds": app.config.get("STORAGE_URL_SECONDS") or DEFAULT_URL_SECONDS,
     }
     url = app.config.get("STORAGE_URL") or DEFAULT_STORAGE_URL
-    app.extensions["storage"] = storage_from_url(url, instance_path=app.instance_path, options=options)
+    app.extensions["storage"] = storage = storage_from_url(url, instance_path=app.instance_path, options=options)
+    instrument(storage, app)
     records.init_app(app)
 
     from archive.storage.views import bp
 
     app.register_blueprint(bp)
+
+
+# The operations whose failures are counted; ``read_range`` and ``list`` fail while they are iterated.
+COUNTED = ("save", "open", "size", "modified_at", "exists", "delete", "check", "sha256_of", "url")
+COUNTED_ITERATORS = ("read_range", "list")
+
+
+def instrument(storage: Storage, app: Flask) -> None:
+    """Announce every failure of ``storage`` on the storage's side (not a missing object or a bad key)."""
+    backend = "s3" if storage.__class__.__name__ == "S3Storage" else "filesystem"
+
+    def failed(exc: StorageError, operation: str) -> None:
+        if exc.status >= 500:
+            storage_failed.send(app, backend=backend, operation=operation)
+
+    def counted(operation: str):
+        # The class's method looked up at each call, so a method replaced on the class later still runs.
+        def call(*args, **kwargs):
+            try:
+                return getattr(type(storage), operation)(storage, *args, **kwargs)
+            except StorageError as exc:
+                failed(exc, operation)
+                raise
+        return functools.wraps(getattr(storage, operation))(call)
+
+    def iterated(operation: str, iterator):
+        try:
+            yield from iterator
+        except StorageError as exc:
+            failed(exc, operation)
+            raise
+
+    def counted_iterator(operation: str):
+        call_now = counted(operation)  # opened (and failed) at the call, as the backends do
+
+        def call(*args, **kwargs):
+            return iterated(operation, call_now(*args, **kwargs))
+        return functools.wraps(getattr(storage, operation))(call)
+
+    for name in COUNTED:
+        setattr(storage, name, counted(name))
+    for name in COUNTED_ITERATORS:
+        setattr(storage, name, counted_iterator(name))
 
 
 def get_storage() -> Storage:

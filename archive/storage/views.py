@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, current_app, send_file
 
@@ -53,13 +54,17 @@ def serve(token: str) -> Response:
         path = storage.path_of(link.key)
     except ObjectMissing:
         return _plain(_("This file is no longer available."), 404)
-    response = send_file(
-        path,
-        mimetype=link.content_type or "application/octet-stream",
-        as_attachment=link.filename is not None,
-        download_name=link.filename,
-        conditional=True,
-    )
+    accel = current_app.config.get("ACCEL_REDIRECT")
+    if accel:
+        response = _accel_redirect(accel, link.key, link.content_type, link.filename)
+    else:
+        response = send_file(
+            path,
+            mimetype=link.content_type or "application/octet-stream",
+            as_attachment=link.filename is not None,
+            download_name=link.filename,
+            conditional=True,
+        )
     response.cache_control.private = True
     # The files are user uploads served from the app's own origin: never let a browser sniff
     # them into HTML or run scripts from them.
@@ -70,3 +75,22 @@ def serve(token: str) -> Response:
         # CORS (a IIIF viewer's <video crossorigin>) may read it; a link for partners or staff never.
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _accel_redirect(location: str, key: str, content_type: str | None, filename: str | None) -> Response:
+    """An empty answer telling nginx to send the file itself from its internal ``location`` (Range included).
+
+    The link was checked above; nginx only does the sending, so a worker is not held for the length
+    of a film download. nginx keeps this answer's headers (type, disposition, the security ones).
+    """
+    response = Response(status=200, mimetype=content_type or "application/octet-stream")
+    response.headers["X-Accel-Redirect"] = location + quote(key)
+    if filename is not None:
+        response.headers["Content-Disposition"] = _attachment(filename)
+    return response
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition naming ``filename``, as send_file writes it (ASCII name plus RFC 5987 for the rest)."""
+    ascii_name = filename.encode("ascii", "ignore").decode("ascii").replace("\\", "").replace('"', "").strip() or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -1,0 +1,1 @@
+"""Backups an operator can restore from: a consistent database dump, the storage manifest and the settings."""
