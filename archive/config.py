@@ -171,6 +171,7 @@ SETTINGS: dict[str, Setting] = {
                 "addresses and networks (comma-separated, CIDR) that may read /metrics; default this machine only"),
         Setting("SEARCH_INDEX", _text, None, "search index folder (relative to instance/); default instance/search-index"),
         Setting("MAX_UPLOAD_BYTES", _positive_int, 64 * 1024**3, "largest accepted upload"),
+        Setting("UPLOAD_EXPIRY_HOURS", _positive_int, 24, "an unfinished resumable upload silent this long is deleted"),
         Setting("SMTP_URL", _smtp_url, None, "SMTP server for notices to venues; unset: notices go to the log and the venue's inbox page"),
         Setting("MAIL_FROM", _text, "Dialogue Archive <archive@localhost>", "sender address of notices to venues"),
     ]
