@@ -12,7 +12,7 @@ bp.after_request(tus.after_request)
 
 
 def _location(upload_id: str) -> str:
-    return url_for("api.upload_offset", upload_id=upload_id)
+    return url_for("api.upload_state", upload_id=upload_id)
 
 
 @bp.route("/uploads", methods=["OPTIONS"])
@@ -30,11 +30,11 @@ def create_upload():
     return tus.create(acting_user(), _location)
 
 
-@bp.route("/uploads/<upload_id>", methods=["HEAD"])
+@bp.get("/uploads/<upload_id>")
 @tus.endpoint
 @require(STAFF)
-def upload_offset(upload_id: str):
-    """How many bytes of the upload the archive holds (Upload-Offset) (its owner)."""
+def upload_state(upload_id: str):
+    """How many bytes of the upload the archive holds: Upload-Offset on HEAD, as JSON on GET (its owner)."""
     return tus.head(acting_user(), upload_id)
 
 

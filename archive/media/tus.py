@@ -49,8 +49,8 @@ def add_headers(response: Response) -> Response:
 
 
 def check_version() -> None:
-    """412 unless the client speaks tus 1.0.0 (OPTIONS asks which versions there are, so it need not)."""
-    if request.method == "OPTIONS":
+    """412 unless the client speaks tus 1.0.0 (OPTIONS asks which versions there are, and GET is plain JSON)."""
+    if request.method in ("OPTIONS", "GET"):
         return
     sent = request.headers.get("Tus-Resumable")
     if sent != VERSION:
@@ -69,6 +69,7 @@ def options() -> Response:
 
 def create(user, location: Callable[[str], str]) -> Response:
     """POST: start an upload named by ``Upload-Metadata`` (item_id, filename) of ``Upload-Length`` bytes."""
+    check_version()
     if request.headers.get("Upload-Defer-Length"):
         raise UploadError(_("Say the file's size in Upload-Length; this server does not take uploads of unknown length."))
     length = _count("Upload-Length", request.headers.get("Upload-Length"))
@@ -95,9 +96,14 @@ def create(user, location: Callable[[str], str]) -> Response:
 
 
 def head(user, upload_id: str) -> Response:
-    """HEAD: how many bytes the server holds."""
+    """HEAD (or GET, with the same as JSON): how many bytes the server holds."""
+    check_version()
     upload = resumable.find(upload_id, user)
-    response = Response(status=200)
+    response = current_app.json.response({
+        "id": upload.id, "item_id": upload.item_id, "filename": upload.filename, "length": upload.length,
+        "offset": upload.offset, "media_id": upload.media_id,
+        "expires_at": upload.expires_at.isoformat() + "Z" if upload.media_id is None else None,
+    })
     _state(response, upload)
     response.headers["Upload-Length"] = str(upload.length)
     return response
@@ -105,6 +111,7 @@ def head(user, upload_id: str) -> Response:
 
 def patch(user, upload_id: str) -> Response:
     """PATCH: append the body at ``Upload-Offset``."""
+    check_version()
     if request.mimetype != "application/offset+octet-stream":
         raise WrongContentType(_("Send the chunk with Content-Type: application/offset+octet-stream."))
     offset = _count("Upload-Offset", request.headers.get("Upload-Offset"))
@@ -120,6 +127,7 @@ def patch(user, upload_id: str) -> Response:
 
 def terminate(user, upload_id: str) -> Response:
     """DELETE: cancel the upload and free what it stored."""
+    check_version()
     resumable.terminate(resumable.find(upload_id, user))
     return Response(status=204)
 
@@ -184,12 +192,11 @@ def parse_checksum(raw: str | None) -> Checksum | None:
 
 
 def endpoint(view: Callable) -> Callable:
-    """Mark a view as a tus route: the version is checked first and the answer gets the protocol's headers."""
+    """Mark a view as a tus route: its answers, errors too, get the protocol's headers."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         g.tus = True
-        check_version()
         return view(*args, **kwargs)
 
     return wrapped
