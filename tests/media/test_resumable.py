@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import threading
 from datetime import timedelta
 
@@ -172,7 +173,6 @@ def test_expired_upload_is_410_and_the_sweep_aborts_its_storage(app, client, tok
         assert _multipart_uploads() == []
     else:
         folder = get_storage()._path(key).rsplit("/", 1)[0]
-        import os
         assert [name for name in os.listdir(folder)] == []
 
 
@@ -304,3 +304,38 @@ def test_tuspy_reports_a_refused_upload(live_server, token_for, film_item, sampl
     with pytest.raises((TusCommunicationError, Exception)) as failure:
         upload.upload()
     assert "422" in str(failure.value) or "not a film" in str(failure.value)
+
+
+def test_an_upload_goes_on_after_the_server_restarts(app, profile, token_for, film_item, big_film, tmp_path):
+    """Chunks to a real server process, which is stopped and started again: the bytes it held are still there."""
+    from tests.fixtures.server_process import ServerProcess, server_env
+
+    headers = token_for("archivist")
+    server = ServerProcess(server_env(app), tmp_path / "server.log").start()
+    try:
+        first = uploader(server.url, headers, big_film, film_item.id, chunk_size=5 * MiB)
+        first.upload(stop_at=10 * MiB)
+        url = first.url
+        server.stop()
+        db.session.expire_all()
+        row = db.session.scalar(select(Upload))
+        assert row.offset == 10 * MiB
+        storage = get_storage()
+        if profile == "scaled":  # one 8 MiB part in the multipart upload, 2 MiB waiting in the row
+            parts = storage._client.list_parts(Bucket=storage.bucket, Key=storage._name(row.storage_key),
+                                               UploadId=row.storage_upload_id)["Parts"]
+            assert [(p["PartNumber"], p["Size"]) for p in parts] == [(1, 8 * MiB)] and len(row.tail) == 2 * MiB
+        else:
+            assert os.path.getsize(storage._partial_path(row.storage_key)) == 10 * MiB
+        server.start()
+        again = uploader(server.url, headers, big_film, film_item.id, chunk_size=5 * MiB)
+        again.set_url(url)
+        again.offset = again.get_offset()  # HEAD, as a client does on resuming
+        assert again.offset == 10 * MiB
+        again.upload()
+    finally:
+        server.stop()
+    db.session.expire_all()
+    media = db.session.scalar(select(MediaFile))
+    assert media.item_id == film_item.id and media.sha256 == hashlib.sha256(big_film.read_bytes()).hexdigest()
+    assert get_storage().sha256_of(media.storage_key) == media.sha256
