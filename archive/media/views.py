@@ -22,6 +22,9 @@ from archive.media.presenting import present_media
 from archive.media.request_body import body_stream, refuse_oversized_request
 
 bp = Blueprint("media", __name__)
+# The page sends a film in requests of this size: large enough to cost nothing in speed, small enough
+# for proxies that cap request bodies (100 MB is common); the server keeps what arrives of a cut one.
+PAGE_CHUNK_BYTES = 50 * 1024 * 1024
 STORYBOARD_CACHE_SECONDS = 60  # far shorter than any link in the track lives
 
 
@@ -35,7 +38,8 @@ def cache_window() -> int:
 def upload_page(item_id: int):
     """Upload films or photographs to an item and watch them being processed."""
     item = db.get_or_404(Item, item_id)
-    return render_template("media/upload.html", item=item, media=present_media(item, acting_user()))
+    return render_template("media/upload.html", item=item, media=present_media(item, acting_user()),
+                           chunk_size=PAGE_CHUNK_BYTES)
 
 
 @bp.post("/manage/items/<int:item_id>/media")
