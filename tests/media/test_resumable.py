@@ -339,3 +339,49 @@ def test_an_upload_goes_on_after_the_server_restarts(app, profile, token_for, fi
     media = db.session.scalar(select(MediaFile))
     assert media.item_id == film_item.id and media.sha256 == hashlib.sha256(big_film.read_bytes()).hexdigest()
     assert get_storage().sha256_of(media.storage_key) == media.sha256
+
+
+def test_media_import_to_a_remote_archive_resumes_a_cut_upload(app, live_server, users, big_film, tmp_path):
+    """`flask media import --to URL`: a run cut mid-file is run again and goes on from the remote offset."""
+    from archive.auth.operations import issue_token
+    from archive.media import remote_import
+
+    token = issue_token(users["archivist"], "import")
+    state_file = tmp_path / "state.json"
+    remote = remote_import.RemoteArchive(live_server, token)
+    state: dict = {}
+    save = lambda: remote_import._save(state_file, state)  # noqa: E731
+    # The first run: the item is made and half the file goes up before the line goes down.
+    original = remote.uploader
+    remote.uploader = lambda *args: _stopping(original(*args), 6 * MiB)
+    first = remote_import.import_file(remote, big_film, None, state, save)
+    assert first.status == "failed" and "again" in first.message
+    db.session.expire_all()
+    assert db.session.scalar(select(Upload)).offset == 6 * MiB
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["media", "import", str(big_film), "--to", live_server, "--token", token,
+                                 "--state", str(state_file)])
+    assert result.exit_code == 0, result.output
+    assert "1 imported" in result.output
+    db.session.expire_all()
+    media = db.session.scalar(select(MediaFile))
+    assert media.sha256 == hashlib.sha256(big_film.read_bytes()).hexdigest() and media.item_id == first.item_id
+    assert len(db.session.scalars(select(MediaFile)).all()) == 1
+    assert [u.media_id for u in db.session.scalars(select(Upload))] == [media.id]  # the same upload went on
+    again = runner.invoke(args=["media", "import", str(big_film), "--to", live_server, "--token", token,
+                                "--state", str(state_file)])
+    assert "1 skipped" in again.output
+
+
+def _stopping(uploader, after: int):
+    """A tuspy uploader whose connection fails once ``after`` bytes are sent."""
+    import requests
+
+    whole = uploader.upload
+
+    def upload(stop_at=None):
+        whole(stop_at=after)
+        raise requests.ConnectionError("the line went down")
+
+    uploader.upload = upload
+    return uploader
