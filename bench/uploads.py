@@ -81,14 +81,12 @@ def cut_then_resume(port: int, token: str, item_id: int, path: Path, chunk: int)
             sent += len(block)
     connection.sock.shutdown(socket.SHUT_RDWR)  # the line goes down
     connection.close()
-    deadline = time.monotonic() + 120
-    while True:  # the server stores what it got and lets go of the upload
-        response, data = api(port, token, "GET", location)
-        state = json.loads(data)
-        time.sleep(0.5)
-        again, _ = api(port, token, "GET", location)
-        if json.loads(_)["offset"] == state["offset"] or time.monotonic() > deadline:
+    deadline = time.monotonic() + 300
+    while True:  # the server stores what it got, then lets go of the upload
+        state = json.loads(api(port, token, "GET", location)[1])
+        if not state["busy"] or time.monotonic() > deadline:
             break
+        time.sleep(0.2)
     offset = state["offset"]
     client = tus_client.TusClient(f"http://127.0.0.1:{port}/api/v1/uploads", headers={"Authorization": f"Bearer {token}"})
     uploader = client.uploader(file_path=str(path), chunk_size=chunk, url=f"http://127.0.0.1:{port}{location}")

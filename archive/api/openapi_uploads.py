@@ -21,7 +21,7 @@ TUS_RESUMABLE = header("Tus-Resumable", {"type": "string", "enum": ["1.0.0"]}, "
 BYTES = {"type": "integer", "minimum": 0}
 STATE = {"type": "object", "required": ["id", "length", "offset"], "properties": {
     "id": {"type": "string"}, "item_id": {"type": ["integer", "null"]}, "filename": {"type": "string"},
-    "length": BYTES, "offset": BYTES, "media_id": {"type": ["integer", "null"]},
+    "length": BYTES, "offset": BYTES, "media_id": {"type": ["integer", "null"]}, "busy": {"type": "boolean"},
     "expires_at": {"type": ["string", "null"], "format": "date-time"}}}
 
 

@@ -267,9 +267,14 @@ def _finish(upload: Upload, hasher: PySha256, partial: Partial, head: bytes) -> 
     enqueue("derive", {"media_id": media.id}, item_id=item.id)
 
 
+def busy(upload: Upload) -> bool:
+    """Whether a request is writing to the upload now."""
+    return upload.lease is not None and upload.lease_until is not None and upload.lease_until > utcnow()
+
+
 def terminate(upload: Upload) -> None:
     """Cancel an upload: its stored pieces and its row go (a finished upload's original stays)."""
-    if upload.media_id is None and upload.lease is not None and upload.lease_until and upload.lease_until > utcnow():
+    if upload.media_id is None and busy(upload):
         raise UploadBusy(_("A request is sending to this upload right now; cancel it once that request ends."))
     _discard(upload)
 
@@ -294,7 +299,7 @@ def sweep() -> int:
     expired = db.session.scalars(select(Upload).where(Upload.expires_at < now)).all()
     removed = 0
     for upload in expired:
-        if upload.lease is not None and upload.lease_until and upload.lease_until > now:
+        if busy(upload):
             continue  # a slow request is still writing; it moves the expiry on itself
         try:
             _discard(upload)

@@ -101,7 +101,7 @@ def head(user, upload_id: str) -> Response:
     upload = resumable.find(upload_id, user)
     response = current_app.json.response({
         "id": upload.id, "item_id": upload.item_id, "filename": upload.filename, "length": upload.length,
-        "offset": upload.offset, "media_id": upload.media_id,
+        "offset": upload.offset, "media_id": upload.media_id, "busy": resumable.busy(upload),
         "expires_at": upload.expires_at.isoformat() + "Z" if upload.media_id is None else None,
     })
     _state(response, upload)
