@@ -194,15 +194,28 @@ media = AppGroup("media", help="Bring films and photographs into the archive.")
 @click.option("--collection", "collection_name", help="Put every imported item in this collection (made if new).")
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
               help="CSV with a 'file' column and title_<lang>, year, visibility, ... per file.")
-def import_media(paths: tuple[str, ...], collection_name: str | None, metadata: str | None) -> None:
+@click.option("--to", "remote", metavar="URL",
+              help="Send to the archive at URL over its API (resumable: run again after a cut to go on).")
+@click.option("--token", envvar="ARCHIVE_REMOTE_TOKEN", help="API token at the remote archive (or ARCHIVE_REMOTE_TOKEN).")
+@click.option("--state", "state_file", default=".archive-import.json", show_default=True, type=click.Path(dir_okay=False),
+              help="With --to: where the import remembers each file's item and upload, to resume.")
+def import_media(paths: tuple[str, ...], collection_name: str | None, metadata: str | None, remote: str | None,
+                 token: str | None, state_file: str) -> None:
     """Import files and folders, one item per file; files already in the archive are skipped."""
     from archive.media.importer import find_files, run_import
 
+    if remote and (collection_name or not token):
+        _fail("--to needs --token (or ARCHIVE_REMOTE_TOKEN), and does not take --collection.")
     try:
         files = find_files(list(paths))
         total = sum(path.stat().st_size for path in files)
         counts = {"imported": 0, "skipped": 0, "failed": 0}
-        outcomes = run_import(list(paths), metadata, collection_name)
+        if remote:
+            from archive.media.remote_import import run_remote_import
+
+            outcomes = run_remote_import(list(paths), remote, token, state_file, metadata)
+        else:
+            outcomes = run_import(list(paths), metadata, collection_name)
         with click.progressbar(length=total, label="Importing", show_pos=False, file=sys.stderr) as bar:
             for outcome in outcomes:
                 counts[outcome.status] += 1

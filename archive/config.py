@@ -203,6 +203,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("ACCEL_REDIRECT", _accel_prefix, None,
                 "internal nginx location (such as /_protected/) that serves the storage folder; signed links "
                 "are then checked by the app and sent by nginx with X-Accel-Redirect"),
+        Setting("UPLOAD_EXPIRY_HOURS", _positive_int, 24, "an unfinished resumable upload silent this long is deleted"),
         Setting("SMTP_URL", _smtp_url, None, "SMTP server for notices to venues; unset: notices go to the log and the venue's inbox page"),
         Setting("MAIL_FROM", _text, "Dialogue Archive <archive@localhost>", "sender address of notices to venues"),
     ]

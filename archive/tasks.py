@@ -7,7 +7,7 @@ from datetime import timedelta
 from archive.deletions import operations as deletions
 from archive.jobs.operations import handler, periodic, retried
 from archive.media import operations as media
-from archive.media import screening_copies, streaming, workdirs
+from archive.media import resumable, screening_copies, streaming, workdirs
 from archive.screenings import mail
 from archive.search import indexer
 from archive.subtitles import previews as subtitle_previews
@@ -47,6 +47,15 @@ def sweep_work_folders(job, progress):
 
 
 periodic("sweep_work_folders", every=timedelta(hours=1))
+
+
+@handler("sweep_uploads")
+def sweep_uploads(job, progress):
+    """Delete resumable uploads left unfinished past their expiry, aborting their S3 multipart uploads."""
+    job.result = {"removed": resumable.sweep()}
+
+
+periodic("sweep_uploads", every=timedelta(minutes=30))
 
 
 @handler("index_track")

@@ -1,4 +1,4 @@
-// Upload page: sends each chosen file as the raw request body with a progress bar, then polls the
+// Upload page: sends each chosen file with a progress bar (resumable, over tus), then polls the
 // item's processing status (status.json) and puts each file's row in place as it changes: the
 // percent and stage while it is processed, the reason and a Retry button when it failed, "ready"
 // when done. Rows come from the server in the interface language; without JavaScript the page
@@ -18,7 +18,8 @@
   var say = {
     uploaded: form.dataset.uploaded || "uploaded; processing…",
     failed: form.dataset.failed || "Upload failed (STATUS).",
-    broken: form.dataset.broken || "The connection broke off; nothing was stored. Try again.",
+    broken: form.dataset.broken || "The connection broke off. Choose the file again to go on where it stopped.",
+    resuming: form.dataset.resuming || "going on where it stopped…",
     finished: form.dataset.finished || "Processing finished: show the files"
   };
   var uploadedRows = {};  // media id -> the upload list's line for it
@@ -36,41 +37,69 @@
     return { bar: bar, note: note, li: li };
   }
 
+  // Each file goes through tus (static/vendor/tus-js-client): in chunks the server keeps as they
+  // arrive, so a cut connection, a restarted server or a closed tab costs only what was in flight.
+  // The upload's address is kept in localStorage under the item, the file's name, size and date:
+  // choosing the same file again (after reopening the tab too) goes on from the server's offset.
+  function fingerprint(file) {
+    return Promise.resolve(["archive", form.dataset.itemId, file.name, file.type, file.size, file.lastModified].join("/"));
+  }
+
+  function errorOf(error) {
+    var response = error && error.originalResponse;
+    if (!response) { return null; }
+    try {
+      var body = JSON.parse(response.getBody());
+      return body && body.error ? body.error : null;
+    } catch (e) { return null; }
+  }
+
   function send(file) {
     return new Promise(function (resolve) {
       var view = row(file);
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.dataset.uploadUrl + "?filename=" + encodeURIComponent(file.name));
-      xhr.setRequestHeader("X-CSRFToken", form.dataset.csrf);
-      xhr.setRequestHeader("Content-Type", "application/octet-stream");
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = function (event) {
-        if (event.lengthComputable) {
-          view.bar.value = Math.round(100 * event.loaded / event.total);
+      var upload = new tus.Upload(file, {
+        endpoint: form.dataset.tusUrl,
+        chunkSize: Number(form.dataset.chunkSize) || Infinity,
+        retryDelays: [1000, 3000, 5000, 10000, 20000, 30000],
+        metadata: { item_id: form.dataset.itemId, filename: file.name },
+        headers: { "X-CSRFToken": form.dataset.csrf, Accept: "application/json" },
+        fingerprint: fingerprint,
+        storeFingerprintForResuming: true,
+        removeFingerprintOnSuccess: true,
+        onShouldRetry: function (error) {
+          var status = error.originalResponse ? error.originalResponse.getStatus() : 0;
+          var problem = errorOf(error);
+          // The connection, a restart or a busy upload: try again. A refusal that says what to fix: stop.
+          if (!status || status >= 500 || status === 423) { return true; }
+          return status === 409 && !(problem && problem.code === "duplicate");
+        },
+        onProgress: function (sent, total) {
+          view.bar.value = Math.floor(100 * sent / total);
           view.note.textContent = " " + view.bar.value + "%";
-        }
-      };
-      xhr.onload = function () {
-        var message = null;
-        try { message = JSON.parse(xhr.responseText); } catch (e) { message = null; }
-        if (xhr.status === 201) {
+        },
+        onSuccess: function (payload) {
           view.bar.value = 100;
           view.note.textContent = " " + say.uploaded;
           view.li.className = "ok";
-          if (message && message.id) { uploadedRows[message.id] = view; }
+          var media = payload && payload.lastResponse ? payload.lastResponse.getHeader("Upload-Media-Id") : null;
+          if (media) { uploadedRows[media] = view; }
           resolve(true);
-        } else {
-          view.note.textContent = " " + (message && message.error ? message.error.message : say.failed.replace("STATUS", xhr.status));
+        },
+        onError: function (error) {
+          var problem = errorOf(error);
+          var status = error.originalResponse ? error.originalResponse.getStatus() : 0;
+          view.note.textContent = " " + (problem ? problem.message : (status ? say.failed.replace("STATUS", status) : say.broken));
           view.li.className = "error";
           resolve(false);
         }
-      };
-      xhr.onerror = function () {
-        view.note.textContent = " " + say.broken;
-        view.li.className = "error";
-        resolve(false);
-      };
-      xhr.send(file);
+      });
+      upload.findPreviousUploads().then(function (previous) {
+        if (previous.length) {
+          upload.resumeFromPreviousUpload(previous[0]);
+          view.note.textContent = " " + say.resuming;
+        }
+        upload.start();
+      });
     });
   }
 

@@ -86,6 +86,7 @@ def init_app(app: Flask) -> None:
         screenings,  # noqa: F401  (venues, licences, screenings)
         search,  # noqa: F401  (search, subtitles)
         subtitles,
+        uploads,  # noqa: F401  (resumable uploads over tus)
     )
 
     csrf.exempt(bp)

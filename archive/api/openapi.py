@@ -16,6 +16,7 @@ from apispec import APISpec
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask, current_app
 
+from archive.api.openapi_uploads import UPLOAD_ID, upload_operations
 from archive.catalogue.models import KINDS
 from archive.jobs.models import STATUSES as JOB_STATUSES
 from archive.screenings.models import STATUSES as SCREENING_STATUSES
@@ -38,9 +39,12 @@ ERROR_STATUSES = {
     "409": "The request clashes with the current state (codes such as `clash`, `wrong_status`, `too_early`, "
            "`report_exists`, `running`, `upload_in_progress`, `duplicate`).",
     "413": "The body is larger than this route accepts (code `request_entity_too_large`).",
+    "410": "The resumable upload was left unfinished too long and has expired (code `expired`).",
+    "412": "The client speaks a tus version this server does not (code `tus_version`); `Tus-Version` lists it.",
     "415": "The file's type is not one the archive takes.",
     "422": "A field breaks a rule (code `invalid` with `fields`, or a rule's own code such as `no_licence`, "
            "`no_duration`).",
+    "460": "A chunk's Upload-Checksum does not match its bytes (code `checksum_mismatch`); nothing of it was kept.",
     "429": "Too many requests from this token or address; `Retry-After` says when to try again.",
     "503": "The database or the search index is not available just now (codes `database_unavailable`, "
            "`index_rebuilding`); `Retry-After` says when to try again.",
@@ -483,6 +487,8 @@ OPERATIONS: dict[str, dict] = {
                              "ok": answer("201", "Report", "Filed."), "errors": ("400", "403", "404", "409", "422")},
 }
 
+OPERATIONS.update(upload_operations(answer, raw_body))
+
 WHO = {
     "anyone": "Anyone; a token widens what is seen (partners records for venues, everything for staff).",
     "token": "Any valid token.",
@@ -492,8 +498,9 @@ WHO = {
 
 
 def _path_parameters(rule) -> list[dict]:
-    """Every ``<int:name>`` of a route: a record id."""
-    return [{"in": "path", "name": name, "required": True, "schema": RECORD_ID, "example": 1,
+    """Every ``<int:name>`` of a route: a record id; ``<upload_id>``: a resumable upload's address."""
+    return [UPLOAD_ID if name == "upload_id" else
+            {"in": "path", "name": name, "required": True, "schema": RECORD_ID, "example": 1,
              "description": "A record's id."}
             for name in rule.arguments]
 

@@ -130,10 +130,7 @@ def store_original(stream: BinaryIO, filename: str | None) -> tuple[StoredObject
     try:
         stored = storage.save(capture, prefix="originals", max_bytes=limit)
     except ObjectTooLarge:
-        raise UploadTooLarge(_(
-            "The upload is larger than this archive accepts (%(limit)s). Ask an admin to raise "
-            "ARCHIVE_MAX_UPLOAD_BYTES, or upload a smaller file.", limit=file_size(limit),
-        )) from None
+        raise too_large(limit) from None
     try:
         sniffed = sniff(capture.head)
     except IngestError:
@@ -189,20 +186,32 @@ def _commit_original(item: Item, stored: StoredObject, sniffed: Sniffed, filenam
     return media
 
 
+def check_kind(item: Item, sniffed: Sniffed) -> None:
+    """Refuse a photograph for a film item and a film for a photograph item."""
+    expected = "image" if item.kind == "photo" else "video"
+    if sniffed.kind == expected:
+        return
+    if sniffed.kind == "image":
+        raise IngestError(_("This item is a film but the file is a photograph. Attach it to an item of the right kind."))
+    raise IngestError(_("This item is a photograph but the file is a film. Attach it to an item of the right kind."))
+
+
+def too_large(limit: int) -> UploadTooLarge:
+    """The error for an upload over ARCHIVE_MAX_UPLOAD_BYTES."""
+    return UploadTooLarge(_(
+        "The upload is larger than this archive accepts (%(limit)s). Ask an admin to raise "
+        "ARCHIVE_MAX_UPLOAD_BYTES, or upload a smaller file.", limit=file_size(limit),
+    ))
+
+
 def ingest(item: Item, stream: BinaryIO, filename: str | None, uploaded_by=None) -> MediaFile:
     """Store an upload for ``item``, record it and queue its derivatives."""
-    if item.kind == "photo":
-        expected = "image"
-    else:
-        expected = "video"
     stored, sniffed = store_original(stream, filename)
-    if sniffed.kind != expected:
+    try:
+        check_kind(item, sniffed)
+    except IngestError:
         get_storage().delete(stored.key)
-        if sniffed.kind == "image":
-            message = _("This item is a film but the file is a photograph. Attach it to an item of the right kind.")
-        else:
-            message = _("This item is a photograph but the file is a film. Attach it to an item of the right kind.")
-        raise IngestError(message)
+        raise
     media = record_original(item, stored, sniffed, filename, uploaded_by)
     enqueue("derive", {"media_id": media.id}, item_id=item.id)
     return media

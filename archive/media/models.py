@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.extensions import db
@@ -65,3 +65,34 @@ class Derivative(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     media: Mapped[MediaFile] = relationship(back_populates="derivatives")
+
+
+class Upload(db.Model):
+    """A resumable (tus) upload in progress: where its bytes are, how many arrived, whose it is.
+
+    Everything a web node needs to take the next chunk is here, so an upload survives a restart and
+    may go on through any node: the offset, the storage state (the S3 multipart upload's id, its
+    parts and the bytes that do not fill a part yet), the whole file's SHA-256 state so far and its
+    first bytes for type detection. ``lease`` marks the one request allowed to write at a time.
+    """
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # SET NULL, not CASCADE: a deleted item's unfinished upload still needs its storage aborted.
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    length: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    storage_upload_id: Mapped[str | None] = mapped_column(String(1024))
+    parts: Mapped[list] = mapped_column(JSON, default=list)
+    tail: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    hash_state: Mapped[bytes] = mapped_column(LargeBinary)
+    head: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id", ondelete="SET NULL"))
+    lease: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

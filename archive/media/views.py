@@ -15,13 +15,16 @@ from archive.errors import error_body
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import enqueue, job_json, retry
-from archive.media import operations, streaming
+from archive.media import operations, streaming, tus
 from archive.media.ingest import ingest
 from archive.media.models import MediaFile
 from archive.media.presenting import present_media
 from archive.media.request_body import body_stream, refuse_oversized_request
 
 bp = Blueprint("media", __name__)
+# The page sends a film in requests of this size: large enough to cost nothing in speed, small enough
+# for proxies that cap request bodies (100 MB is common); the server keeps what arrives of a cut one.
+PAGE_CHUNK_BYTES = 50 * 1024 * 1024
 STORYBOARD_CACHE_SECONDS = 60  # far shorter than any link in the track lives
 
 
@@ -35,7 +38,8 @@ def cache_window() -> int:
 def upload_page(item_id: int):
     """Upload films or photographs to an item and watch them being processed."""
     item = db.get_or_404(Item, item_id)
-    return render_template("media/upload.html", item=item, media=present_media(item, acting_user()))
+    return render_template("media/upload.html", item=item, media=present_media(item, acting_user()),
+                           chunk_size=PAGE_CHUNK_BYTES)
 
 
 @bp.post("/manage/items/<int:item_id>/media")
@@ -49,6 +53,54 @@ def upload(item_id: int):
     refuse_oversized_request()
     media = ingest(item, body_stream(), filename, uploaded_by=acting_user())  # errors: archive.errors handlers
     return {"id": media.id, "filename": media.filename, "size": media.size}, 201
+
+
+# The upload page's resumable uploads: the same tus routes as /api/v1/uploads, on the browser's
+# session (with its CSRF token) rather than a bearer token, which the API never takes from a session.
+bp.after_request(tus.after_request)
+
+
+def _location(upload_id: str) -> str:
+    return url_for("media.upload_state", upload_id=upload_id)
+
+
+@bp.route("/manage/uploads", methods=["OPTIONS"])
+@tus.endpoint
+def upload_options():
+    """What the upload page's tus endpoint offers."""
+    return tus.options()
+
+
+@bp.post("/manage/uploads")
+@tus.endpoint
+@require(STAFF)
+def create_upload():
+    """Start a resumable upload from the upload page."""
+    return tus.create(acting_user(), _location)
+
+
+@bp.get("/manage/uploads/<upload_id>")
+@tus.endpoint
+@require(STAFF)
+def upload_state(upload_id: str):
+    """The offset of one of the signed-in person's uploads."""
+    return tus.head(acting_user(), upload_id)
+
+
+@bp.route("/manage/uploads/<upload_id>", methods=["PATCH"])
+@tus.endpoint
+@require(STAFF)
+def upload_chunk(upload_id: str):
+    """Append a chunk to one of the signed-in person's uploads."""
+    return tus.patch(acting_user(), upload_id)
+
+
+@bp.delete("/manage/uploads/<upload_id>")
+@tus.endpoint
+@require(STAFF)
+def cancel_upload(upload_id: str):
+    """Cancel one of the signed-in person's uploads."""
+    return tus.terminate(acting_user(), upload_id)
 
 
 @bp.get("/manage/items/<int:item_id>/status.json")

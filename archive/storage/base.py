@@ -7,7 +7,7 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
 
@@ -110,8 +110,27 @@ class StoredObject:
     sha256: str
 
 
+@dataclass
+class Partial:
+    """An object being written over many requests (a resumable upload): what storage needs to go on.
+
+    The caller keeps it (in the upload's database row) between requests, so any web node can take
+    the next chunk. ``parts`` and ``tail`` are the S3 backend's: the multipart upload's finished
+    parts, and the bytes received after them that do not fill a part yet (S3 refuses parts under
+    5 MiB except the last). The filesystem appends to one hidden file and needs neither.
+    """
+
+    key: str
+    upload_id: str | None = None
+    parts: list[dict] = field(default_factory=list)
+    tail: bytes = b""
+
+
 class Storage(ABC):
     """Where media bytes live; objects are addressed by generated keys."""
+
+    # How many bytes a resumable upload hands ``write_partial`` at a time (the S3 part size there).
+    partial_step: int = 8 * MiB
 
     url_seconds: int = DEFAULT_URL_SECONDS
     # Whether its links pass through the app, which can refuse them when used (the filesystem's do).
@@ -196,6 +215,25 @@ class Storage(ABC):
         it in the link, so the app can ask again, each time the link is used, whether they may still
         have the object. A backend that cannot (S3 presigned URLs) ignores it.
         """
+
+    @abstractmethod
+    def begin_partial(self, prefix: str) -> Partial:
+        """Start an object that will arrive in pieces over many requests, under a new key."""
+
+    @abstractmethod
+    def write_partial(self, partial: Partial, offset: int, data: bytes) -> Partial:
+        """Add ``data`` after the first ``offset`` bytes (anything stored past them is dropped); return the new state.
+
+        Once it returns, the bytes survive a restart of this process: the caller may then record the new offset.
+        """
+
+    @abstractmethod
+    def finish_partial(self, partial: Partial, size: int, sha256: str, content_type: str | None = None) -> StoredObject:
+        """Make the object of ``size`` bytes visible under its key with its SHA-256; leave nothing on failure."""
+
+    @abstractmethod
+    def abort_partial(self, partial: Partial) -> None:
+        """Drop everything stored for an unfinished object; aborting one already gone is not an error."""
 
     def _expiry(self, expires_in: int | None) -> int:
         """Resolve and check the lifetime of a URL in seconds."""

@@ -41,6 +41,7 @@ from archive.storage.base import (
     doing,
 )
 from archive.storage.s3_body import RangeNotSatisfiable, S3Body, attachment
+from archive.storage.s3_partial import S3Partials
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ _COPY_CONFIG = TransferConfig(multipart_threshold=4 * 1024 * MiB, multipart_chun
 _MODEL_LOADER = botocore.loaders.create_loader()
 
 
-class S3Storage(Storage):
+class S3Storage(S3Partials, Storage):
     """Objects live in ``bucket`` under ``prefix``; the SHA-256 is kept as object metadata."""
 
     def __init__(

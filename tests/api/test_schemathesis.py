@@ -28,6 +28,9 @@ from schemathesis.specs.openapi.checks import (
 from tests.factories import add_subtitles, attach_video, make_collection, make_film, make_photo
 from tests.screenings.helpers import screening_records
 
+# A tus chunk (PATCH /api/v1/uploads/...) is raw bytes, sent as application/octet-stream would be.
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
+
 # Generated requests per operation and mode; DA_SCHEMATHESIS_EXAMPLES=200 for a longer hunt.
 EXAMPLES = int(os.environ.get("DA_SCHEMATHESIS_EXAMPLES", "12"))
 CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
