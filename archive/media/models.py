@@ -25,7 +25,7 @@ class MediaFile(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     storage_key: Mapped[str] = mapped_column(String(255), unique=True)
     filename: Mapped[str] = mapped_column(String(255))
-    size: Mapped[int]
+    size: Mapped[int] = mapped_column(BigInteger)  # originals of many gigabytes
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     mime: Mapped[str] = mapped_column(String(100))
     technical: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -57,7 +57,7 @@ class Derivative(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     index: Mapped[int] = mapped_column(default=0)
     storage_key: Mapped[str] = mapped_column(String(255), unique=True)
-    size: Mapped[int]
+    size: Mapped[int] = mapped_column(BigInteger)  # a screening master of a feature film passes 2 GiB
     sha256: Mapped[str] = mapped_column(String(64))
     mime: Mapped[str] = mapped_column(String(100))
     width: Mapped[int | None]

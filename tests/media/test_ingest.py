@@ -195,3 +195,17 @@ def test_database_failing_after_the_object_is_stored_leaves_no_object(client, to
     assert response.status_code >= 500
     assert stored_keys() == []
     assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 0
+
+
+def test_sizes_of_many_gigabytes_are_recorded(app):
+    """A feature film's original and its screening master pass 2 GiB, more than a 32-bit column holds."""
+    from archive.media.models import Derivative
+    from tests.factories import attach_video
+
+    media = attach_video(make_film("Feature length"), proxy=b"proxy bytes")
+    proxy = db.session.scalar(select(Derivative).where(Derivative.media_id == media.id))
+    media.size, proxy.size = 48 * 2**30, 5 * 2**30 + 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(MediaFile, media.id).size == 48 * 2**30
+    assert db.session.get(Derivative, proxy.id).size == 5 * 2**30 + 1
