@@ -6,6 +6,12 @@ announcement waits for the database transaction it belongs to: it is sent only a
 transaction commits, and dropped if it rolls back, so a listener never acts on a change that did
 not happen (the habit of Indico's ``signals`` and of microblog's after-commit hook).
 
+Whoever must not miss an announcement, even if its process dies between the commit and the
+signal, listens to ``committing`` as well: it is sent for each announcement just before the
+transaction commits (the announced signal as sender, with the session and the same payload), so
+the listener can add rows that commit together with the change (search records its index changes
+this way, an outbox the index drains).
+
 One signal is sent at once instead: ``item_deleting`` goes out inside the deleting transaction,
 before the item's rows are removed, so a listener can still read them and add rows of its own
 that commit (or roll back) together with the deletion.
@@ -44,6 +50,10 @@ collection_changed = _signals.signal("collection-changed", doc="A collection was
 track_saved = _signals.signal("track-saved", doc="A subtitle track was saved, perhaps replacing an older one.")
 track_deleted = _signals.signal("track-deleted", doc="A subtitle track was deleted.")
 
+committing = _signals.signal(
+    "committing", doc="An announced change is about to commit: sent with the announced signal as sender, "
+                      "``session`` and its payload, so listeners can add rows to the same transaction.")
+
 _PENDING = "archive.pending_announcements"
 
 
@@ -56,7 +66,9 @@ class AnnouncingSession(FlaskSession):
     """The app's database session: it delivers announcements after commit and drops them on rollback."""
 
     def commit(self) -> None:
-        """Commit, then send what was announced in the transaction just committed."""
+        """Let listeners add their rows to the transaction, commit, then send what was announced in it."""
+        for signal, payload in list(self.info.get(_PENDING, ())):
+            committing.send(signal, session=self, **payload)
         super().commit()
         pending = self.info.pop(_PENDING, [])
         for signal, payload in pending:

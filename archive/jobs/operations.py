@@ -35,6 +35,7 @@ Handler = Callable[[Job, Progress], Any]
 HANDLERS: dict[str, Handler] = {}
 PERIODIC: dict[str, timedelta] = {}
 RETRIED: dict[str, tuple[timedelta, int]] = {}
+SWEPT: list[Callable[[], object]] = []
 
 
 class JobFailed(ActionableError):
@@ -59,6 +60,12 @@ def periodic(kind: str, every: timedelta) -> None:
 def retried(kind: str, *, after: timedelta, attempts: int) -> None:
     """Have the sweep run a failed ``kind`` job again ``after`` its failure, up to ``attempts`` runs in all."""
     RETRIED[kind] = (after, attempts)
+
+
+def swept(check: Callable[[], object]) -> None:
+    """Have the sweep call ``check()`` on every round (a feature's own recovery of work it left waiting)."""
+    if check not in SWEPT:
+        SWEPT.append(check)
 
 
 def enqueue(kind: str, payload: dict | None = None, *, item_id: int | None = None) -> Job:
@@ -219,6 +226,8 @@ def sweep() -> None:
     requeue_stale()
     retry_failed()
     run_periodic()
+    for check in SWEPT:
+        check()
 
 
 def retry_failed() -> list[Job]:
