@@ -16,9 +16,8 @@ from sqlalchemy import delete, exists, select
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import enqueue
-from archive.search import indexer
+from archive.search import indexer, segments
 from archive.search.models import IndexChange
-from archive.search.segments import SEGMENT_TARGET
 
 RUN_JOB = "index_changes"
 # Rows one run takes: about a million cues at the usual track size, bounding the run's memory.
@@ -62,7 +61,7 @@ def drain() -> dict:
     for start in range(0, len(ids), 500):
         db.session.execute(delete(IndexChange).where(IndexChange.id.in_(ids[start:start + 500])))
     db.session.commit()
-    more = len(rows) == DRAIN_ROWS or (result["segments"] > SEGMENT_TARGET and (rows or result["merged_segments"]))
+    more = len(rows) == DRAIN_ROWS or (result["segments"] > segments.SEGMENT_TARGET and (rows or result["merged_segments"]))
     if more:
         queue_run()
     return {**result, "changes": len(rows)}
