@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # Raised whenever a word's keys change: indexes built with another version are rebuilt.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 # Language families with their own index field. Turkish shares Azerbaijani's rules.
 FAMILIES = ("en", "ru", "hy", "az", "xx")
@@ -223,7 +223,8 @@ class AzerbaijaniAnalysis(Analysis):
         return script_of(word) == "cyrillic"
 
     def _keys(self, lowered: str) -> Iterable[str]:
-        return azerbaijani.stems(self._surface(lowered))
+        written = azerbaijani.to_latin(lowered)
+        return azerbaijani.stems(fold(written), written)
 
     def query_keys(self, word: str) -> tuple[str, ...]:
         """Every stem the word may have: the letters alone cannot tell ``kənd+ə`` from ``kən+də``."""
