@@ -20,6 +20,7 @@ Who sends what, and who listens (keep this table in step with the code):
 
 | signal | sent by | with | listened to by |
 | --- | --- | --- | --- |
+| ``committing`` | the session, before a commit, per announcement | ``session``, the payload | search: outbox row |
 | ``item_saved`` | catalogue (create, update) | ``item_id`` | search: re-index the item |
 | ``item_deleting`` | catalogue (delete), at once | ``item_id``, ``item_kind``, ``deleted_by`` | deletions: record, purge objects |
 | ``item_deleted`` | catalogue (delete) | ``item_id`` | search: drop the item |
