@@ -92,10 +92,6 @@ def track_document(item: Item, track: SubtitleTrack, plains: list[str]) -> dict:
     }
 
 
-def _plains(track_id: int) -> list[str]:
-    return list(db.session.scalars(select(Cue.plain).where(Cue.track_id == track_id).order_by(Cue.position)))
-
-
 # Ids per SQL ``IN (...)``: well under SQLite's limit on bound parameters.
 _CHUNK = 500
 
