@@ -153,7 +153,9 @@ def worker(workers: int) -> None:
     for path in sweep_work_folders():  # left by a worker that was killed mid-job
         click.echo(f"Removed the abandoned work folder {path}.")
     requeue_stale()
-    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+    # An idle worker looks for work at least once a second (Huey's default backs off to ten), so a
+    # saved subtitle track is searchable within seconds.
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0,
                                check_worker_health=True).run()
 
 

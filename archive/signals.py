@@ -6,6 +6,12 @@ announcement waits for the database transaction it belongs to: it is sent only a
 transaction commits, and dropped if it rolls back, so a listener never acts on a change that did
 not happen (the habit of Indico's ``signals`` and of microblog's after-commit hook).
 
+Whoever must not miss an announcement, even if its process dies between the commit and the
+signal, listens to ``committing`` as well: it is sent for each announcement just before the
+transaction commits (the announced signal as sender, with the session and the same payload), so
+the listener can add rows that commit together with the change (search records its index changes
+this way, an outbox the index drains).
+
 Some signals are sent at once instead: ``job_finished`` and ``storage_failed`` report what
 happened rather than a change to the data; ``item_deleting`` goes out inside the deleting transaction,
 before the item's rows are removed, so a listener can still read them and add rows of its own
@@ -15,6 +21,7 @@ Who sends what, and who listens (keep this table in step with the code):
 
 | signal | sent by | with | listened to by |
 | --- | --- | --- | --- |
+| ``committing`` | the session, before a commit, per announcement | ``session``, the payload | search: outbox row |
 | ``item_saved`` | catalogue (create, update) | ``item_id`` | search: re-index the item |
 | ``item_deleting`` | catalogue (delete), at once | ``item_id``, ``item_kind``, ``deleted_by`` | deletions: record, purge objects |
 | ``item_deleted`` | catalogue (delete) | ``item_id`` | search: drop the item |
@@ -49,6 +56,10 @@ track_deleted = _signals.signal("track-deleted", doc="A subtitle track was delet
 job_finished = _signals.signal("job-finished", doc="A job ran to its end, done or failed (sent at once).")
 storage_failed = _signals.signal("storage-failed", doc="A storage operation failed on the storage's side (sent at once).")
 
+committing = _signals.signal(
+    "committing", doc="An announced change is about to commit: sent with the announced signal as sender, "
+                      "``session`` and its payload, so listeners can add rows to the same transaction.")
+
 _PENDING = "archive.pending_announcements"
 
 
@@ -61,7 +72,9 @@ class AnnouncingSession(FlaskSession):
     """The app's database session: it delivers announcements after commit and drops them on rollback."""
 
     def commit(self) -> None:
-        """Commit, then send what was announced in the transaction just committed."""
+        """Let listeners add their rows to the transaction, commit, then send what was announced in it."""
+        for signal, payload in list(self.info.get(_PENDING, ())):
+            committing.send(signal, session=self, **payload)
         super().commit()
         pending = self.info.pop(_PENDING, [])
         for signal, payload in pending:

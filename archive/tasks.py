@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from archive.deletions import operations as deletions
-from archive.jobs.operations import handler, periodic, retried
+from archive.jobs.operations import handler, periodic, retried, swept
 from archive.media import operations as media
 from archive.media import resumable, screening_copies, streaming, workdirs
 from archive.screenings import mail
-from archive.search import indexer
+from archive.search import indexer, outbox
 from archive.subtitles import previews as subtitle_previews
 
 
@@ -58,22 +58,34 @@ def sweep_uploads(job, progress):
 periodic("sweep_uploads", every=timedelta(minutes=30))
 
 
+@handler(outbox.RUN_JOB)
+def index_changes(job, progress):
+    """Take every pending index change into the search index in one writer commit."""
+    job.result = outbox.drain()
+
+
+# Rows whose run was never queued (a process died after the commit) or failed are taken on the next round.
+swept(outbox.queue_run_if_pending)
+
+
+# Jobs of the kinds one change at a time used to queue, in a queue older than the outbox.
 @handler("index_track")
 def index_track(job, progress):
     """Put a new or replaced subtitle track into the search index."""
-    indexer.index_track(job.payload["track_id"], job.payload.get("replaces"))
+    tracks = {job.payload["track_id"], job.payload.get("replaces")} - {None}
+    job.result = indexer.apply_changes(set(), tracks)
 
 
 @handler("unindex_track")
 def unindex_track(job, progress):
     """Take a deleted subtitle track out of the search index."""
-    indexer.remove_track(job.payload["track_id"])
+    job.result = indexer.apply_changes(set(), {job.payload["track_id"]})
 
 
 @handler("index_item")
 def index_item(job, progress):
     """Re-index an item's description and tracks after an edit, a visibility change or deletion."""
-    indexer.index_item(job.payload["item_id"])
+    job.result = indexer.apply_changes({job.payload["item_id"]}, set())
 
 
 @handler("rebuild_index")

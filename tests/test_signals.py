@@ -56,3 +56,26 @@ def test_a_failed_commit_sends_nothing(app, heard):
     db.session.rollback()
     db.session.commit()
     assert heard == []
+
+
+def test_committing_lets_a_listener_add_rows_to_the_announcing_transaction(app):
+    from archive import signals
+
+    def record(sender, *, session, title):
+        session.add(Item(kind="photo", title={"en": f"record of {title}"}, visibility="restricted"))
+
+    signals.committing.connect(record, sender=changed)
+    try:
+        db.session.add(Item(kind="film", title={"en": "Kept"}, visibility="public"))
+        announce(db.session, changed, title="Kept")
+        db.session.commit()
+        # A failed commit takes the listener's row down with the change.
+        db.session.add(Item(kind=None, title={"en": "Broken"}, visibility="public"))
+        announce(db.session, changed, title="Broken")
+        with pytest.raises(Exception):  # noqa: B017  (the database's own integrity error, whichever driver)
+            db.session.commit()
+        db.session.rollback()
+    finally:
+        signals.committing.disconnect(record, sender=changed)
+    titles = sorted(item.title["en"] for item in db.session.scalars(db.select(Item)))
+    assert titles == ["Kept", "record of Kept"]

@@ -263,7 +263,11 @@ SCHEMAS: dict[str, dict] = {
                         "properties": {"start": NUMBER, "end": NUMBER, "lang": STRING,
                                        "snippet": {"type": "string", "description": "Escaped HTML, matches in "
                                                                                     "<mark>"},
-                                       "url": URL}}},
+                                       "matched_as": {"type": "array", "items": STRING},
+                                       "url": URL,
+                                       "moment_url": {**nullable(URL), "description": "What is said at this "
+                                                      "moment in every subtitle language of the film; null "
+                                                      "when it has one language only"}}}},
                 }}},
         },
     },

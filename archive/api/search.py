@@ -15,6 +15,8 @@ def results_json(results: SearchResults) -> dict:
 
     A hit's ``matched_as`` lists the cue's words that matched though not typed so (another form,
     letters typed without diacritics, another script); empty when the words typed matched as such.
+    A hit's ``moment_url`` opens what is said at that moment in every subtitle language of the film
+    (null when the film has subtitles in one language only, or the item is a photograph).
     """
     return {
         "query": results.query,
@@ -40,6 +42,8 @@ def results_json(results: SearchResults) -> dict:
                         "matched_as": hit.matched_as,
                         "url": url_for("catalogue.item", item_id=found.item.id, _external=True)
                         + f"#t={hit.start:.3f}",
+                        "moment_url": url_for("subtitles.moment", item_id=found.item.id, t=f"{hit.start:.3f}",
+                                              sub=hit.lang, _external=True) if found.has_moment_view else None,
                     }
                     for hit in found.hits
                 ],

@@ -37,6 +37,7 @@ HANDLERS: dict[str, Handler] = {}
 PERIODIC: dict[str, timedelta] = {}
 RETRIED: dict[str, tuple[timedelta, int]] = {}
 REQUEST_ID = "request_id"  # the payload key of the id of the request that queued the job
+SWEPT: list[Callable[[], object]] = []
 
 
 class JobFailed(ActionableError):
@@ -61,6 +62,12 @@ def periodic(kind: str, every: timedelta) -> None:
 def retried(kind: str, *, after: timedelta, attempts: int) -> None:
     """Have the sweep run a failed ``kind`` job again ``after`` its failure, up to ``attempts`` runs in all."""
     RETRIED[kind] = (after, attempts)
+
+
+def swept(check: Callable[[], object]) -> None:
+    """Have the sweep call ``check()`` on every round (a feature's own recovery of work it left waiting)."""
+    if check not in SWEPT:
+        SWEPT.append(check)
 
 
 def enqueue(kind: str, payload: dict | None = None, *, item_id: int | None = None) -> Job:
@@ -241,6 +248,8 @@ def sweep() -> None:
     requeue_stale()
     retry_failed()
     run_periodic()
+    for check in SWEPT:
+        check()
 
 
 def retry_failed() -> list[Job]:

@@ -39,12 +39,17 @@ class _GenericPool(PostingPool):
 
 
 class RebuildWriter:
-    """A Whoosh segment writer for adding many documents to a fresh index, then committing once."""
+    """Adds many documents through a Whoosh segment writer, then commits once.
 
-    def __init__(self, ix, codec) -> None:
-        self.writer = ix.writer(codec=codec, compound=False)
-        self.writer.pool = _GenericPool(self.writer._tempstorage, self.writer.newsegment, ix.schema.names())
-        self.writer._flush_segment = self._flush_segment
+    It takes over the given writer's segment (made with ``compound=False`` and a codec without
+    length statistics); deletions still go to the writer itself, and whoever owns the writer
+    commits it (or this object's ``commit``).
+    """
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+        writer.pool = _GenericPool(writer._tempstorage, writer.newsegment, writer.schema.names())
+        writer._flush_segment = self._flush_segment
         # field name -> term -> (document numbers, weights, encoded positions)
         self.terms: dict[str, dict[str, tuple[array, array, list[bytes]]]] = defaultdict(dict)
 

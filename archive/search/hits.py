@@ -59,6 +59,13 @@ class ItemResult:
     score: float
     hits: list[Hit] = field(default_factory=list)
     hit_count: int = 0
+    # The film's subtitle languages: with two or more, each hit links to the moment in all of them.
+    subtitle_langs: list[str] = field(default_factory=list)
+
+    @property
+    def has_moment_view(self) -> bool:
+        """Whether the item's moments can be read in other languages (a film with several subtitle tracks)."""
+        return self.item.kind == "film" and len(self.subtitle_langs) > 1
 
 
 def _cue_starts(searcher, docnum: int):

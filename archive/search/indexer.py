@@ -6,14 +6,18 @@ what it needs from the database, so a job that runs late or twice still leaves t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from whoosh.index import LockError
+from whoosh.util.filelock import try_for
 
-from archive.catalogue.models import Item
+from archive.catalogue.models import Credit, Item
 from archive.extensions import db
-from archive.search import store
+from archive.search import segments, store
 from archive.search.analysis import family_of, word_count
 from archive.search.bulkwrite import RebuildWriter
 from archive.search.schema import pack_starts, text_field
@@ -88,45 +92,89 @@ def track_document(item: Item, track: SubtitleTrack, plains: list[str]) -> dict:
     }
 
 
-def _plains(track_id: int) -> list[str]:
-    return list(db.session.scalars(select(Cue.plain).where(Cue.track_id == track_id).order_by(Cue.position)))
+# Ids per SQL ``IN (...)``: well under SQLite's limit on bound parameters.
+_CHUNK = 500
 
 
-def index_item(item_id: int) -> int:
-    """Replace every document of an item (its description and its tracks); remove them if it is gone."""
-    item = db.session.get(Item, item_id)
-    with store.writer() as batch:
-        batch.delete_by_term("item", str(item_id))
-        if item is None:
-            return 0
-        batch.add_document(**item_document(item))
-        tracks = db.session.scalars(select(SubtitleTrack).where(SubtitleTrack.item_id == item_id)).all()
-        for track in tracks:
-            batch.add_document(**track_document(item, track, _plains(track.id)))
-    return 1 + len(tracks)
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start:start + _CHUNK]
 
 
-def index_track(track_id: int, replaces: int | None = None) -> bool:
-    """Add or replace one track's document (and drop the track it replaced); False if the track is gone."""
-    track = db.session.get(SubtitleTrack, track_id)
-    item = db.session.get(Item, track.item_id) if track is not None else None
-    document = track_document(item, track, _plains(track.id)) if item is not None else None
-    with store.writer() as batch:
-        if item is not None:  # the item's own document too, in case it was never indexed
-            batch.update_document(**item_document(item))
-        if replaces:
-            batch.delete_by_term("doc_id", f"t{replaces}")
-        if document is None:
-            batch.delete_by_term("doc_id", f"t{track_id}")
-            return False
-        batch.update_document(**document)
-    return True
+def apply_changes(item_ids: set[int], track_ids: set[int], *, quiet: bool = False) -> dict:
+    """Bring the index in step with the database for these items and tracks, in one writer commit.
+
+    An item id re-indexes the item's description and every one of its tracks (visibility and
+    collections are on each); a track id re-indexes that track and its item's description. What
+    the database no longer holds is taken out. The documents are written as a full rebuild writes
+    them, and the documents of the segments ``segments.to_merge`` picks are re-indexed into the
+    same new segment, so the index keeps few segments (``quiet``: no other change is waiting).
+    """
+    if not item_ids and not track_ids and not segments.wants_merge(store.open_index()._segments()):
+        return {"items": 0, "tracks": 0, "cues": 0, "merged_segments": 0, "segments": 0}
+    with store.writer(codec=bulk_codec(), compound=False) as writer:
+        merging = segments.to_merge(writer.segments, adding=bool(item_ids or track_ids), quiet=quiet)
+        full_items, item_docs, tracks = set(item_ids), set(), set(track_ids)
+        for doc_id in segments.document_ids(writer, merging):
+            (item_docs if doc_id[0] == "i" else tracks).add(int(doc_id[1:]))
+        found_tracks = _load_tracks(tracks, full_items)
+        item_docs |= {track.item_id for track in found_tracks.values()}
+        items = _load_items(full_items | item_docs)
+        for item_id in sorted(full_items):
+            writer.delete_by_term("item", str(item_id))
+        for item_id in sorted(item_docs - full_items):
+            writer.delete_by_term("doc_id", f"i{item_id}")
+        for track_id in sorted(tracks):
+            writer.delete_by_term("doc_id", f"t{track_id}")
+        batch = RebuildWriter(writer)
+        for item_id in sorted(full_items | item_docs):
+            if item_id in items:
+                batch.add_document(**item_document(items[item_id]))
+        written = cues = 0
+        for track_id, plains in _cue_texts_of(found_tracks):
+            track = found_tracks[track_id]
+            if track.item_id in items:
+                batch.add_document(**track_document(items[track.item_id], track, plains))
+                written += 1
+                cues += len(plains)
+        writer.mergetype = segments.drop_emptied
+        remaining = len(segments.drop_emptied(writer, writer.segments)) + (1 if writer._added else 0)
+    return {"items": len(full_items | item_docs), "tracks": written, "cues": cues, "merged_segments": len(merging),
+            "segments": remaining}
 
 
-def remove_track(track_id: int) -> None:
-    """Take a deleted or replaced track out of the index."""
-    with store.writer() as batch:
-        batch.delete_by_term("doc_id", f"t{track_id}")
+def _load_tracks(track_ids: set[int], item_ids: set[int]) -> dict[int, SubtitleTrack]:
+    """The tracks still in the database: those named, and every track of the items named."""
+    found = {}
+    for column, ids in ((SubtitleTrack.id, track_ids), (SubtitleTrack.item_id, item_ids)):
+        for chunk in _chunks(ids):
+            found.update((track.id, track) for track in db.session.scalars(select(SubtitleTrack).where(column.in_(chunk))))
+    return found
+
+
+def _load_items(item_ids: set[int]) -> dict[int, Item]:
+    """The items still in the database, with what their documents carry loaded in a few queries."""
+    found = {}
+    for chunk in _chunks(item_ids):
+        query = select(Item).where(Item.id.in_(chunk)).options(
+            selectinload(Item.themes), selectinload(Item.collections),
+            selectinload(Item.credits).selectinload(Credit.person),
+        )
+        found.update((item.id, item) for item in db.session.scalars(query))
+    return found
+
+
+def _cue_texts_of(tracks: dict[int, SubtitleTrack]) -> Iterable[tuple[int, list[str]]]:
+    """The cue texts of these tracks, track by track (a track without cues has none)."""
+    for chunk in _chunks(tracks):
+        plains: dict[int, list[str]] = {track_id: [] for track_id in chunk}
+        rows = db.session.execute(
+            select(Cue.track_id, Cue.plain).where(Cue.track_id.in_(chunk)).order_by(Cue.track_id, Cue.position)
+        )
+        for track_id, plain in rows:
+            plains[track_id].append(plain)
+        yield from plains.items()
 
 
 def _cue_texts_by_track() -> Iterable[tuple[int, list[str]]]:
@@ -150,6 +198,27 @@ def _cue_texts_by_track() -> Iterable[tuple[int, list[str]]]:
 
 def rebuild(progress: Callable[[float, str], None] | None = None) -> dict:
     """Build the whole index afresh from the database; it replaces the live one when complete."""
+    with _live_index_held():
+        return _rebuild(progress)
+
+
+@contextmanager
+def _live_index_held() -> Iterator[None]:
+    """Hold the live index's writer lock while a rebuild reads the database and replaces the index.
+
+    Index runs wait meanwhile (their rows stay in the outbox), so a change committed after the
+    rebuild read its part is applied to the new index, not to the old one it replaces.
+    """
+    lock = store.open_index().lock("WRITELOCK")
+    if not try_for(lock.acquire, timeout=store.WRITER_TIMEOUT_SECONDS, delay=0.05):
+        raise LockError("the search index is being written; try again when the current index run is over")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _rebuild(progress: Callable[[float, str], None] | None) -> dict:
     total_cues = db.session.scalar(select(func.count(Cue.id))) or 0
     items = {item.id: item for item in db.session.scalars(select(Item))}
     tracks = {track.id: track for track in db.session.scalars(select(SubtitleTrack))}
@@ -179,9 +248,14 @@ def rebuild(progress: Callable[[float, str], None] | None = None) -> dict:
 
 def _rebuild_writer(ix) -> RebuildWriter:
     """A writer for a full rebuild, with the store's codec."""
+    return RebuildWriter(ix.writer(codec=bulk_codec(), compound=False))
+
+
+def bulk_codec():
+    """The store's codec without per-block length bounds (they only speed up top-N skipping, unused here)."""
     codec = store.codec()
-    codec.length_stats = False  # per-block length bounds only speed up top-N skipping, not used here
-    return RebuildWriter(ix, codec)
+    codec.length_stats = False
+    return codec
 
 
 def is_indexed(doc_id: str) -> bool:

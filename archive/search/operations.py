@@ -1,9 +1,11 @@
-"""Keeping the index in step with the database: every announced change queues an index job.
+"""Keeping the index in step with the database: every announced change goes through the index's outbox.
 
-The catalogue and subtitles announce their changes (``archive/signals.py``) after each commit;
-search listens here, so no feature below search has to know it exists. The jobs run one at a time
-through the queue (``archive/tasks.py``), so there is a single index writer however many people
-upload at once. Nothing here touches Whoosh.
+The catalogue and subtitles announce their changes (``archive/signals.py``); search listens here,
+so no feature below search has to know it exists. Just before the announcing transaction commits,
+each change is recorded as a row in it (``outbox.record``); after the commit an index run is
+queued unless one is waiting. Runs go one at a time through the queue (``archive/tasks.py``), so
+there is a single index writer however many people upload at once, and a burst of uploads is taken
+by a few runs at the bulk rate. Nothing here touches Whoosh.
 """
 
 from __future__ import annotations
@@ -20,43 +22,46 @@ from archive.errors import ActionableError
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import enqueue
+from archive.search import outbox
 
 
 def init_app(app: Flask) -> None:
-    """Subscribe the index to the changes features announce (connecting twice is harmless)."""
-    signals.item_saved.connect(_item_saved)
-    signals.item_deleted.connect(_item_deleted)
-    signals.collection_changed.connect(_collection_changed)
-    signals.track_saved.connect(_track_saved)
-    signals.track_deleted.connect(_track_deleted)
+    """Record the changes features announce in their own transaction, and queue an index run after each commit.
+
+    Connecting twice is harmless.
+    """
+    for signal, record in _RECORDERS.items():
+        signals.committing.connect(record, sender=signal)
+        signal.connect(_committed)
 
 
-def _item_saved(sender, *, item_id: int) -> None:
-    item_changed(item_id)
+def _item_changed(signal, *, session, item_id: int, **payload) -> None:
+    outbox.record(session, item_id)
 
 
-def _item_deleted(sender, *, item_id: int) -> None:
-    item_changed(item_id, deleted=True)
-
-
-def _collection_changed(sender, *, item_ids: Iterable[int]) -> None:
+def _collection_changed(signal, *, session, item_ids: Iterable[int]) -> None:
     # Members carry the collection's id and title in the index: those who left and those who came.
     for item_id in sorted(set(item_ids)):
-        item_changed(item_id)
+        outbox.record(session, item_id)
 
 
-def _track_saved(sender, *, track_id: int, item_id: int, replaces: int | None = None) -> None:
-    enqueue("index_track", {"track_id": track_id, "replaces": replaces}, item_id=item_id)
+def _track_changed(signal, *, session, track_id: int, item_id: int, replaces: int | None = None) -> None:
+    outbox.record(session, item_id, track_id)
+    if replaces:
+        outbox.record(session, item_id, replaces)
 
 
-def _track_deleted(sender, *, track_id: int, item_id: int) -> None:
-    enqueue("unindex_track", {"track_id": track_id}, item_id=item_id)
+_RECORDERS = {
+    signals.item_saved: _item_changed,
+    signals.item_deleted: _item_changed,
+    signals.collection_changed: _collection_changed,
+    signals.track_saved: _track_changed,
+    signals.track_deleted: _track_changed,
+}
 
 
-def item_changed(item_id: int, *, deleted: bool = False) -> None:
-    """Queue re-indexing of an item whose description, visibility or embargo changed (or that was deleted)."""
-    # A deleted item's jobs would be deleted with it (the job row refers to the item): record it loose.
-    enqueue("index_item", {"item_id": item_id}, item_id=None if deleted else item_id)
+def _committed(sender, **payload) -> None:
+    outbox.queue_run()
 
 
 def rebuild_queued() -> None:
@@ -64,7 +69,7 @@ def rebuild_queued() -> None:
     enqueue("rebuild_index")
 
 
-INDEX_JOBS = ("index_item", "index_track", "unindex_track", "rebuild_index")
+INDEX_JOBS = (outbox.RUN_JOB, "index_item", "index_track", "unindex_track", "rebuild_index")
 
 
 class IndexRebuilding(ActionableError):

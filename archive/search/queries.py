@@ -26,6 +26,7 @@ from archive.search.operations import check_index_complete
 from archive.search.parsing import QueryError, clean_query, parse_query
 from archive.search.schema import analysis_is_current
 from archive.search.visibility import audience_filter, hide_unseen_collections, visible_attributes
+from archive.subtitles.models import SubtitleTrack
 
 ITEM_DOC_BOOST = 1.5  # a match in a title or description says more about the item than one cue
 
@@ -143,7 +144,19 @@ def search(
     rows = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(chosen)))} if chosen else {}
     page_items = [ItemResult(rows[i], scores[i]) for i in chosen if i in rows]
     attach_hits(searcher, query, page_items, tracks, hits_per_item, typed=cleaned)
+    _attach_subtitle_langs(page_items)
     return SearchResults(cleaned, len(matching), page, per_page, page_items, facets)
+
+
+def _attach_subtitle_langs(results: list[ItemResult]) -> None:
+    """Each result's subtitle languages, from the database (one query for the page)."""
+    if not results:
+        return
+    by_item = {result.item.id: result for result in results}
+    rows = db.session.execute(select(SubtitleTrack.item_id, SubtitleTrack.lang)
+                              .where(SubtitleTrack.item_id.in_(list(by_item))).order_by(SubtitleTrack.lang))
+    for item_id, lang in rows:
+        by_item[item_id].subtitle_langs.append(lang)
 
 
 def _matches(attributes: dict, wanted: dict) -> bool:

@@ -27,3 +27,28 @@ def test_turkic_lowercasing_and_the_combining_dot():
 def test_families_follow_the_language_tag():
     assert [family_of(tag) for tag in ("hy", "az-Latn", "tr", "ru", "en-GB", "ka", None)] == [
         "hy", "az", "az", "ru", "en", "xx", "xx"]
+
+
+@pytest.mark.parametrize(("written", "not_meeting"), [
+    ("yoldaşınız", "yol"),  # your comrade: -şınız is no suffix, so not "on the road" (yolda + sınız)
+    ("qardaşınız", "qar"),  # your brother, not snow
+    ("günəşi", "günə"),  # its sun, not "to the day" + -şi
+    ("çanta", "can"),  # Azerbaijani writes -da after n: a bag is no soul's locative
+])
+def test_azerbaijani_cuts_follow_the_letters_as_written(written, not_meeting):
+    analysis = ANALYSES["az"]
+    assert not set(analysis.keys(written)) & set(analysis.keys(not_meeting))
+    # Typed without the language's letters, the word is cut every way and still finds the written one.
+    plain = fold(written)
+    assert set(analysis.keys(written)) & set(analysis.keys(plain))
+
+
+def test_azerbaijani_vowel_harmony_refuses_impossible_suffixes():
+    analysis = ANALYSES["az"]
+    # "kəndlar" breaks harmony (kənd takes -lər): no cut, so it does not meet "kənd".
+    assert "kend" not in analysis.keys("kəndlar")
+    assert "kend" in analysis.keys("kəndlər")
+    # Rounding survives folding: after "o"/"u" the four-way suffix is -u/-ü, never -ı/-i.
+    assert "yol" in analysis.keys("yolun") and "yol" not in analysis.keys("yolin")
+    # Turkish keeps its -ta after a voiceless consonant.
+    assert "kitap" in ANALYSES[family_of("tr")].keys("kitapta")

@@ -37,7 +37,7 @@ def test_eight_parallel_uploads_all_end_up_searchable(app, token_for):
         thread.join(60)
     assert errors == [] and statuses == [201] * 8
     drain()
-    jobs = db.session.scalars(select(Job).where(Job.kind.in_(["index_track", "index_item"]))).all()
+    jobs = db.session.scalars(select(Job).where(Job.kind == "index_changes")).all()
     assert jobs and all(job.status == "done" for job in jobs), [(j.kind, j.status, j.error) for j in jobs]
     client = app.test_client()
     assert client.get("/api/v1/search?q=parallel").get_json()["total"] == 8

@@ -55,7 +55,7 @@ def _build(path, documents, *, bulk: bool):
     if bulk:
         codec = store.codec()
         codec.length_stats = False
-        batch = RebuildWriter(ix, codec)
+        batch = RebuildWriter(ix.writer(codec=codec, compound=False))
         for document in documents:
             batch.add_document(**document)
         batch.commit()

@@ -228,7 +228,8 @@ class AzerbaijaniAnalysis(Analysis):
         return script_of(word) == "cyrillic"
 
     def _keys(self, lowered: str) -> Iterable[str]:
-        return azerbaijani.stems(self._surface(lowered))
+        written = azerbaijani.to_latin(lowered)
+        return azerbaijani.stems(fold(written), written)
 
     def query_keys(self, word: str) -> tuple[str, ...]:
         """Every stem the word may have: the letters alone cannot tell ``kənd+ə`` from ``kən+də``."""

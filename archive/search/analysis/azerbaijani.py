@@ -45,6 +45,15 @@ _AFTER_VOWEL = {"na", "ne", "nda", "nde", "ndan", "nden", "ya", "ye", "nin", "nu
 _VERBAL = {"ir", "ur", "ib", "ub", "acaq", "ecek", "acag", "eceg"}
 _VOWELS = set("aeiou")
 MAX_STEMS = 6
+# The letters a folded suffix letter stands for in the suffix as written: "ş" only in -mış/-miş/-muş/-müş.
+_WRITTEN = {"e": "eə", "i": "iı", "u": "uü", "g": "gğ"}
+_EVIDENTIAL = {"mis", "mus"}
+# Vowels whose front or back quality is certain in a word as typed: plain "i", "u", "o" may be
+# "ı", "ü", "ö" typed without their marks.
+_BACK, _FRONT = set("aı"), set("eəöü")
+# Turkish writes -ta, -tı, -tan after a voiceless consonant (kitap-ta, git-ti); Azerbaijani always
+# writes -da, -dı (kitab-da, get-di), so a "t" suffix after any other letter is no suffix at all.
+_VOICELESS = set("çfhkpsştx") | {"c"}  # a plain "c" may be "ç" typed without its mark
 
 
 def to_latin(word: str) -> str:
@@ -52,26 +61,33 @@ def to_latin(word: str) -> str:
     return word.translate(_CYRILLIC)
 
 
-def stems(folded: str) -> tuple[str, ...]:
+def stems(folded: str, written: str | None = None) -> tuple[str, ...]:
     """The word and the stems it may have, the most stripped first (at most ``MAX_STEMS``).
 
     A word can often be cut two ways (``kəndə`` is ``kənd`` + ``ə``, but could be ``kən`` + ``də``),
     and the letters alone cannot tell which: every cut the order of suffixes and the buffer
-    letters allow is kept, the index holds them all and a query looks for any of them.
+    letters allow is kept, the index holds them all and a query looks for any of them. ``written``
+    is the word as typed (Latin, lowercase, letter for letter with ``folded``): a cut is refused
+    where its letters say it cannot be (``yoldaşınız`` is not ``yolda`` + ``sınız``) or where vowel
+    harmony forbids it (``kənd`` + ``lar``). A word typed without the language's letters is cut
+    every way its folded letters allow, so it still finds the word written with them.
     """
+    if written is not None and len(written) != len(folded):
+        written = None
     found: dict[str, int] = {}
-    todo = [(folded, 0, 0)]
+    todo = [(folded, written, 0, 0)]
     while todo:
-        word, slot, tenses = todo.pop()
+        word, letters, slot, tenses = todo.pop()
         key = word[:-1] + "q" if word.endswith("g") else word  # ğ before a vowel is q at the end
         found[key] = min(found.get(key, 99), -len(word))
-        for rest, stripped_slot in _shorter(word, slot, tenses):
-            todo.append((rest, min(stripped_slot + 1, _TENSE), tenses + (stripped_slot == _TENSE)))
+        for rest, stripped_slot in _shorter(word, letters, slot, tenses):
+            todo.append((rest, letters[:len(rest)] if letters else None, min(stripped_slot + 1, _TENSE),
+                         tenses + (stripped_slot == _TENSE)))
     ordered = sorted(found, key=lambda stem: (len(stem), stem))
     return tuple(ordered[:MAX_STEMS])
 
 
-def _shorter(word: str, first_slot: int, tenses: int):
+def _shorter(word: str, letters: str | None, first_slot: int, tenses: int):
     """(the word without a suffix, the suffix's slot) for each suffix it may end in at or inside ``first_slot``."""
     for slot in range(first_slot, len(_SLOTS)):
         if slot == _TENSE and tenses >= 2:
@@ -86,9 +102,46 @@ def _shorter(word: str, first_slot: int, tenses: int):
                 continue
             if (suffix in _AFTER_VOWEL) != (rest[-1] in _VOWELS) and (suffix in _AFTER_VOWEL or suffix[0] in _VOWELS):
                 continue  # a buffer suffix needs a vowel before it, a vowel-initial one a consonant
+            if suffix[0] == "t" and (letters[len(rest) - 1] if letters else rest[-1]) not in _VOICELESS:
+                continue
+            if letters and not _as_written(suffix, letters[len(rest):]):
+                continue
+            if not _in_harmony(rest, letters[:len(rest)] if letters else rest, suffix):
+                continue
             if suffix in _VERBAL and len(rest) > MIN_STEM and rest[-1] == "y" and rest[-2] in "ae":
                 rest = rest[:-1]  # the buffer y of yaşa-y-ır
             yield rest, slot
+
+
+def _as_written(suffix: str, letters: str) -> bool:
+    """Whether the letters typed can spell the folded suffix (no "ş", "ç" or "ö" where it has none)."""
+    for plain, typed in zip(suffix, letters, strict=True):
+        if typed != plain and typed not in _WRITTEN.get(plain, "") and not (
+                plain == "s" and typed == "ş" and suffix in _EVIDENTIAL):
+            return False
+    return True
+
+
+def _in_harmony(folded_stem: str, typed_stem: str, suffix: str) -> bool:
+    """Vowel harmony between the stem's last vowel and the suffix's first, where the letters make it certain.
+
+    Two-way suffixes (folded ``a``/``e``) follow front or back; four-way ones (folded ``i``/``u``)
+    follow rounding, which folding keeps (``o``/``ö``, ``u``/``ü`` against ``a``, ``e``, ``i``).
+    """
+    vowel = next((letter for letter in suffix if letter in _VOWELS), None)
+    if vowel is None:
+        return True
+    last_folded = next((letter for letter in reversed(folded_stem) if letter in _VOWELS), None)
+    if last_folded is None:
+        return True
+    if vowel in "ae":
+        last = next((letter for letter in reversed(typed_stem) if letter in _VOWELS or letter in "ıəöü"), "")
+        if last in _BACK:
+            return vowel == "a"
+        if last in _FRONT:
+            return vowel == "e"
+        return True
+    return (last_folded in "ou") == (vowel == "u")
 
 
 def _short_root(rest: str, suffix: str) -> bool:
