@@ -207,7 +207,7 @@ def main() -> None:
     if not args.skip_uploads:
         from bench.search_uploads import upload_path
 
-        uploads = upload_path(args, rows, workdir, lambda a: time_queries(a, fts, queries))
+        uploads = upload_path(args, rows, workdir, lambda a: time_queries(a, fts, queries), index_shape, load)
         report_queries(uploads["queries"], label="uploaded track by track")
         goals.append(("indexing ≥ 20,000 cues/s (track by track, first upload to last searchable)",
                       uploads["rate"] >= 20_000, f"{uploads['rate']:,.0f}"))

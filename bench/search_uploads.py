@@ -52,10 +52,12 @@ def _idle_runs() -> bool:
         Job.kind == outbox.RUN_JOB, Job.status.in_(("queued", "running")))) == 0
 
 
-def upload_path(args, rows: list[tuple], workdir: str, time_queries: Callable) -> dict:
-    """Upload the corpus track by track with a worker running; the figures, and the queries' timings."""
-    from bench.search import index_shape, load
+def upload_path(args, rows: list[tuple], workdir: str, time_queries: Callable, index_shape: Callable,
+                load: Callable) -> dict:
+    """Upload the corpus track by track with a worker running; the figures, and the queries' timings.
 
+    ``bench/search.py`` lends its query timing, its index description and its load reading.
+    """
     folder = os.path.join(workdir, "uploads")
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)

@@ -31,8 +31,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from whoosh import index as whoosh_index
 
+from archive.errors import ActionableError
 from archive.extensions import db
 from archive.search import generations
 from archive.search.generations import Generation, GenerationError
@@ -50,6 +52,18 @@ KEEP_FOLDERS = 3
 _FOLDER_RE = re.compile(r"^\d{12}$")
 EMPTY = "empty"
 
+
+
+class IndexNotReady(ActionableError):
+    """This node has not yet fetched any generation of the replicated index."""
+
+    status = 503
+    code = "index_not_ready"
+    headers = {"Retry-After": "5"}
+
+    def __init__(self) -> None:
+        super().__init__(_("This server has not yet fetched the search index, so it cannot search just now. "
+                           "Try again in a few seconds; browsing the catalogue works meanwhile."))
 
 @dataclass(frozen=True)
 class LocalCopy:
@@ -96,8 +110,6 @@ class Replica:
                 finally:
                     self._busy.release()
             if self.current is None:
-                from archive.search.store import IndexNotReady
-
                 raise IndexNotReady()
         elif time.monotonic() - self._checked_at >= self.poll_seconds:
             self.refresh_in_background()

@@ -21,14 +21,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import current_app
-from flask_babel import gettext as _
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import Index
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from archive.errors import ActionableError
 from archive.search import publishing
 from archive.search.replica import get_replica
 from archive.search.schema import build_schema
@@ -63,18 +61,6 @@ def codec() -> W3Codec:
     kilobytes of them, and inflating it on every phrase or hit lookup cost more than the query.
     """
     return W3Codec(compression=0)
-
-
-class IndexNotReady(ActionableError):
-    """This node has not yet fetched any generation of the replicated index."""
-
-    status = 503
-    code = "index_not_ready"
-    headers = {"Retry-After": "5"}
-
-    def __init__(self) -> None:
-        super().__init__(_("This server has not yet fetched the search index, so it cannot search just now. "
-                           "Try again in a few seconds; browsing the catalogue works meanwhile."))
 
 
 @contextmanager

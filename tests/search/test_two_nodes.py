@@ -221,6 +221,6 @@ def test_two_web_nodes_and_two_workers_share_the_index_through_the_storage(app, 
         for node in (node_b, node_a):
             _wait_until(lambda node=node: _found(node, "լաստանավը") and _found(node, "ferryman"),
                         FOUND_WITHIN_SECONDS, f"{node} finding the next publish", machines)
-        assert generations.published(storage)[0][0] == complete + 1
+        assert generations.published(storage)[0][0] >= complete + 1  # (an index run may also publish a merge)
     finally:
         machines.stop()
