@@ -149,7 +149,7 @@ SCHEMAS: dict[str, dict] = {
             "id": INTEGER, "kind": {"type": "string", "enum": ["video", "image"]}, "status": STRING,
             "job": nullable(ref("Job")), "duration": nullable(NUMBER), "width": nullable(INTEGER),
             "height": nullable(INTEGER), "technical": {"type": "object"},
-            "derivatives": {"type": "object", "description": "Short-lived links by kind (poster, proxy, display, "
+            "derivatives": {"type": "object", "description": "Short-lived links by kind (poster, poster_small, proxy, display, "
                                                              "thumbnail, storyboard sheets, storyboard_vtt)."},
             "filename": STRING, "size": INTEGER, "sha256": STRING, "mime": STRING, "original": URL,
             "fixity_ok": nullable({"type": "boolean"}),

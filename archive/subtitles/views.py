@@ -215,10 +215,11 @@ def moment(item_id: int):
     length = max([item.duration_seconds or 0] + [track.last_end or 0 for track in tracks])
     if seconds > min(length, MAX_MOMENT_SECONDS):
         abort(404, description=_("The film is shorter than that."))
-    columns, starts = [], set()
+    columns, starts, changes = [], set(), {0.0}
     for track in tracks:
         cues = _cues_of(track)
         starts.update(cue.start for cue in cues)
+        changes.update(edge for cue in cues for edge in moment_edges(cue))
         columns.append({"lang": track.lang, "cue": cue_at(cues, seconds)})
     ordered = sorted(starts)
     at = bisect_right(ordered, seconds)
@@ -228,8 +229,16 @@ def moment(item_id: int):
     before = [s for s in ordered[:at] if s < anchor - 0.001]
     previous = before[-1] if before else None
     following = next((s for s in ordered[at:] if s > seconds + 0.001), None)
+    # While the film plays, the page that shows this moment fetches it again only once it leaves this span.
+    edges = sorted(changes)
+    span = (edges[bisect_right(edges, seconds) - 1], next((edge for edge in edges if edge > seconds), None))
     return render_template("subtitles/moment.html", item=item, seconds=seconds, columns=columns,
-                           previous=previous, following=following, sub=request.args.get("sub", ""))
+                           previous=previous, following=following, span=span, sub=request.args.get("sub", ""))
+
+
+def moment_edges(cue: Cue) -> tuple[float, ...]:
+    """The times around ``cue`` at which ``cue_at`` may start or stop choosing it (never before 0)."""
+    return tuple(max(0.0, edge) for edge in (cue.start - MOMENT_SLACK, cue.start, cue.end, cue.end + MOMENT_SLACK))
 
 
 def init_app(app: Flask) -> None:
