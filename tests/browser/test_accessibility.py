@@ -1,5 +1,6 @@
 """axe-core finds no serious or critical violation on the public pages, a venue's booking form and the
-sign-in page, in English and Armenian; the film page works by keyboard with a visible focus ring.
+sign-in page, in English and Armenian; the film page works by keyboard with a visible focus ring; on a
+phone the home and film pages stay within the page-weight budget and the film's poster shows at once.
 
 One test per language visits every page in one browser (a small demo-like archive built once per
 test), so the checks add little time.
@@ -18,6 +19,7 @@ from archive.screenings import times
 from archive.screenings.operations import decisions, venues
 from archive.timeutil import utcnow
 from tests.browser.accessibility import assert_accessible, axe_violations, tab_to
+from tests.browser.weight import BUDGET_BYTES, PHONE, page_weight, poster_without_the_film
 from tests.conftest import PASSWORD
 from tests.factories import book, make_collection, make_film, make_licence, make_photo, make_venue
 from tests.pictures import give_photo_sizes, give_poster
@@ -42,7 +44,7 @@ def archive(app, users):
                      tracks={lang: srt((2.0, 6.0, lines[0]), (20.0, 25.0, lines[1])) for lang, lines in LINES.items()})
     film.title = {"en": "Two Banks of One River", "hy": "Մեկ գետի երկու ափ"}
     db.session.commit()
-    give_poster(film)
+    give_poster(film, small=True)
     photos = []
     for title in ("The old bridge", "Market day", "Apricot trees"):
         photos.append(make_photo(title, year=2019))
@@ -89,7 +91,7 @@ def _every_page_is_accessible(page, archive, users, language: str) -> None:
     assert_accessible(page, "booking form")
 
 
-def test_the_pages_are_accessible_in_english_and_work_by_keyboard(open_page, archive, users):
+def test_the_pages_are_accessible_in_english_work_by_keyboard_and_stay_light_on_a_phone(open_page, archive, users):
     page = open_page(locale=LOCALES["en"])
     _every_page_is_accessible(page, archive, users, "en")
 
@@ -115,7 +117,17 @@ def test_the_pages_are_accessible_in_english_and_work_by_keyboard(open_page, arc
     expect(page).to_have_url(re.compile(r"#t=20\.000$"))
     assert page.evaluate("document.querySelector('.player video').currentTime") == pytest.approx(20.0, abs=0.1)
 
+    # On a phone, a first visit to the home and film pages stays within the budget, and the film's poster
+    # is painted even when the film itself cannot be fetched.
+    for path in ("/", f"/items/{film.id}"):
+        weight = page_weight(open_page(viewport=PHONE).context, path)
+        assert weight.by_kind.get("HTML") and weight.by_kind.get("CSS") and weight.by_kind.get("fonts"), weight.line()
+        assert weight.total < BUDGET_BYTES, weight.line() + "".join(f"\n  {file}" for file in weight.files)
+    painted = poster_without_the_film(open_page(viewport=PHONE).context, f"/items/{film.id}")
+    assert painted and painted["element"] == "video" and painted["url"] == painted["poster"], painted
+
 
 def test_the_pages_are_accessible_in_armenian(open_page, archive, users):
     page = open_page(locale=LOCALES["hy"])
     _every_page_is_accessible(page, archive, users, "hy")
+
