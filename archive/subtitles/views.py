@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from itertools import pairwise
 
 from flask import Blueprint, Flask, Response, abort, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -219,7 +220,7 @@ def moment(item_id: int):
     for track in tracks:
         cues = _cues_of(track)
         starts.update(cue.start for cue in cues)
-        changes.update(edge for cue in cues for edge in moment_edges(cue))
+        changes.update(moment_edges(cues))
         columns.append({"lang": track.lang, "cue": cue_at(cues, seconds)})
     ordered = sorted(starts)
     at = bisect_right(ordered, seconds)
@@ -236,9 +237,12 @@ def moment(item_id: int):
                            previous=previous, following=following, span=span, sub=request.args.get("sub", ""))
 
 
-def moment_edges(cue: Cue) -> tuple[float, ...]:
-    """The times around ``cue`` at which ``cue_at`` may start or stop choosing it (never before 0)."""
-    return tuple(max(0.0, edge) for edge in (cue.start - MOMENT_SLACK, cue.start, cue.end, cue.end + MOMENT_SLACK))
+def moment_edges(cues: list[Cue]) -> set[float]:
+    """The times at which ``cue_at`` may change its choice among ``cues`` (in time order): around each cue,
+    and halfway between a cue's end and the next one's start, where the nearer one changes (never before 0)."""
+    edges = {edge for cue in cues for edge in (cue.start - MOMENT_SLACK, cue.start, cue.end, cue.end + MOMENT_SLACK)}
+    edges.update((before.end + after.start) / 2 for before, after in pairwise(cues) if before.end < after.start)
+    return {max(0.0, edge) for edge in edges}
 
 
 def init_app(app: Flask) -> None:
