@@ -110,3 +110,9 @@ def test_moment_of_a_partners_film_only_for_signed_in_partners(client, client_as
     assert client.get(url).status_code == 404
     assert client_as("venue").get(url).status_code == 200
     assert client_as("admin").get(url).status_code == 200
+
+
+def test_the_note_for_a_film_not_playable_yet_speaks_the_interface_language(client):
+    film = make_film("River", tracks=TRACKS)  # no media: moment.js says where the moment is instead of playing
+    html = client.get(f"/items/{film.id}?lang=hy").get_data(as_text=True)
+    assert 'data-note-unplayable="Ձեր ընտրած պահը՝ {time} (ֆիլմն այստեղ դեռ հնարավոր չէ դիտել)։"' in html
