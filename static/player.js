@@ -75,6 +75,7 @@
   // While it is open it follows playback: the page says for which span of the film it holds
   // (data-from, data-until), and it is fetched again only once playback leaves that span.
   var momentLoading = false;
+  var momentRecheck = null;  // once a fetch is done, whether playback has left the span meanwhile
   function momentPanel(link, film) {
     var panel = document.getElementById("moment-panel");
     if (panel) { return panel; }
@@ -128,7 +129,10 @@
         panel.dataset.from = String(now);  // not fetched: try again five seconds of film later, not at once
         panel.dataset.until = String(now + 5);
       })
-      .finally(function () { momentLoading = false; });
+      .finally(function () {
+        momentLoading = false;
+        if (following && momentRecheck) { momentRecheck(); }
+      });
   }
 
   function setupTranscript(video, transcript) {
@@ -149,6 +153,7 @@
       pointAtNow();
       showMoment(momentLink, transcript.closest(".film"), true);
     }
+    momentRecheck = followMoment;
     if (momentLink) {
       momentLink.addEventListener("click", function (event) {
         pointAtNow();
