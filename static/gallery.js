@@ -44,8 +44,10 @@
     img.sizes = "100vw";
     img.width = +link.dataset.width;
     img.height = +link.dataset.height;
-    img.alt = thumb ? thumb.alt : "";
-    if (thumb && thumb.lang) { img.lang = thumb.lang; }
+    // The thumbnail's link is named by its caption (the thumbnail itself has an empty alt, not to say it twice).
+    var name = link.querySelector(".caption");
+    img.alt = thumb && thumb.alt ? thumb.alt : (name ? name.textContent.trim() : "");
+    if (name && name.lang) { img.lang = name.lang; } else { img.removeAttribute("lang"); }
     caption.textContent = "";
     var title = link.querySelector(".caption").cloneNode(true);
     var main = document.createElement("strong");

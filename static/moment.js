@@ -18,7 +18,7 @@
     if (seconds === null) { return; }
     var note = document.getElementById("moment-note");
     if (note) {
-      note.textContent = "The moment you chose is at " + clock(seconds) + " (the film cannot be played here yet).";
+      note.textContent = (note.dataset.noteUnplayable || "{time}").replace("{time}", clock(seconds));
       note.hidden = false;
     }
   }

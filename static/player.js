@@ -72,58 +72,97 @@
 
   // Every language at this moment, under the player and transcript: the columns of the moment page,
   // with a link to that page to share. If it cannot be fetched, the link opens the page itself.
-  function showMoment(link, film) {
+  // While it is open it follows playback: the page says for which span of the film it holds
+  // (data-from, data-until), and it is fetched again only once playback leaves that span.
+  var momentLoading = false;
+  var momentRecheck = null;  // once a fetch is done, whether playback has left the span meanwhile
+  function momentPanel(link, film) {
     var panel = document.getElementById("moment-panel");
-    if (!panel) {
-      panel = document.createElement("section");
-      panel.id = "moment-panel";
-      panel.className = "moment-panel";
-      panel.setAttribute("aria-labelledby", "moment-panel-title");
-      film.after(panel);
-    }
+    if (panel) { return panel; }
+    panel = document.createElement("section");
+    panel.id = "moment-panel";
+    panel.className = "moment-panel";
+    panel.hidden = true;
+    panel.setAttribute("aria-labelledby", "moment-panel-title");
+    var title = document.createElement("h2");
+    title.id = "moment-panel-title";
+    title.tabIndex = -1;
+    var columns = document.createElement("div");
+    var actions = document.createElement("p");
+    actions.className = "moment-panel-actions";
+    var page = document.createElement("a");
+    page.className = "moment-page";
+    page.textContent = link.dataset.labelPage;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "link";
+    close.textContent = link.dataset.labelClose;
+    close.addEventListener("click", function () { panel.hidden = true; link.focus(); });
+    actions.append(page, " · ", close);
+    panel.append(title, columns, actions);
+    film.after(panel);
+    return panel;
+  }
+  function showMoment(link, film, following) {
+    var panel = momentPanel(link, film);
+    momentLoading = true;
     fetch(link.href, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var columns = doc.querySelector(".moment-columns"), heading = doc.querySelector(".moment-view h1");
         if (!columns || !heading) { return Promise.reject("no columns"); }
-        var title = document.createElement("h2");
-        title.id = "moment-panel-title";
-        title.tabIndex = -1;
+        var title = panel.querySelector("#moment-panel-title");
         title.textContent = heading.textContent;
-        var actions = document.createElement("p");
-        actions.className = "moment-panel-actions";
-        var page = document.createElement("a");
-        page.href = link.href;
-        page.textContent = link.dataset.labelPage;
-        var close = document.createElement("button");
-        close.type = "button";
-        close.className = "link";
-        close.textContent = link.dataset.labelClose;
-        close.addEventListener("click", function () { panel.hidden = true; link.focus(); });
-        actions.append(page, " · ", close);
-        panel.textContent = "";
-        panel.append(title, document.importNode(columns, true), actions);
+        panel.replaceChild(document.importNode(columns, true), title.nextElementSibling);
+        panel.querySelector("a.moment-page").href = link.href;
+        panel.dataset.from = columns.dataset.from || "";
+        panel.dataset.until = columns.dataset.until || "";
+        if (following) { return; }
         panel.hidden = false;
         title.focus({ preventScroll: true });
         panel.scrollIntoView({ block: "nearest" });
       })
-      .catch(function () { window.location.href = link.href; });
+      .catch(function () {
+        if (!following) { window.location.href = link.href; return; }
+        var now = parseFloat(new URL(link.href, window.location.href).searchParams.get("t")) || 0;
+        panel.dataset.from = String(now);  // not fetched: try again five seconds of film later, not at once
+        panel.dataset.until = String(now + 5);
+      })
+      .finally(function () {
+        momentLoading = false;
+        if (following && momentRecheck) { momentRecheck(); }
+      });
   }
 
   function setupTranscript(video, transcript) {
     var list = transcript.querySelector("ol.cues");
     var momentLink = transcript.querySelector("#moment-link");
+    function pointAtNow() {
+      var url = new URL(momentLink.dataset.base, window.location.href);
+      url.searchParams.set("t", video.currentTime.toFixed(3));
+      url.searchParams.set("sub", momentLink.dataset.sub);
+      momentLink.href = url.pathname + url.search;
+    }
+    function followMoment() {
+      var panel = document.getElementById("moment-panel");
+      if (!panel || panel.hidden || momentLoading || panel.dataset.from === undefined) { return; }
+      var time = video.currentTime, from = parseFloat(panel.dataset.from);
+      var until = panel.dataset.until ? parseFloat(panel.dataset.until) : Infinity;
+      if (time >= from && time < until) { return; }
+      pointAtNow();
+      showMoment(momentLink, transcript.closest(".film"), true);
+    }
+    momentRecheck = followMoment;
     if (momentLink) {
       momentLink.addEventListener("click", function (event) {
-        var url = new URL(momentLink.dataset.base, window.location.href);
-        url.searchParams.set("t", video.currentTime.toFixed(3));
-        url.searchParams.set("sub", momentLink.dataset.sub);
-        momentLink.href = url.pathname + url.search;
+        pointAtNow();
         if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
         event.preventDefault();
-        showMoment(momentLink, transcript.closest(".film"));
+        showMoment(momentLink, transcript.closest(".film"), false);
       });
+      video.addEventListener("timeupdate", followMoment);
+      video.addEventListener("seeked", followMoment);
     }
     if (!list) { return; }
     var lines = Array.prototype.slice.call(list.children);
@@ -193,6 +232,12 @@
 
   var video = document.querySelector(".player video");
   if (!video) { return; }
+  // The poster in the width the browser chose from the srcset for this screen (already fetched, or on its way).
+  var posterChoice = video.parentElement.querySelector("img.poster-choice");
+  if (posterChoice && !video.poster) {
+    var usePoster = function () { video.poster = posterChoice.currentSrc || posterChoice.src; };
+    if (posterChoice.currentSrc) { usePoster(); } else { posterChoice.addEventListener("load", usePoster, { once: true }); }
+  }
   var preview = video.parentElement.querySelector(".storyboard-preview");
   if (video.dataset.storyboard && preview) { loadStoryboard(video, preview); }
   var sub = new URLSearchParams(window.location.search).get("sub");

@@ -52,10 +52,13 @@ def _media(item, kind: str, mime: str, width: int, height: int) -> MediaFile:
     return media
 
 
-def give_poster(film, *, tiles: int = 5, interval: float = 10.0) -> MediaFile:
-    """A 640×360 poster and a storyboard of ``tiles`` thumbnails, one every ``interval`` seconds."""
+def give_poster(film, *, tiles: int = 5, interval: float = 10.0, small: bool = False) -> MediaFile:
+    """A 640×360 poster (with its 400×224 small size if ``small``, as processing makes it now; without, as
+    films processed before it existed) and a storyboard of ``tiles`` thumbnails, one every ``interval`` seconds."""
     media = _media(film, "video", "video/mp4", 640, 360)
     _store(media, "poster", _jpeg((640, 360)), "image/jpeg", width=640, height=360)
+    if small:
+        _store(media, "poster_small", _jpeg((400, 224), (140, 90, 60)), "image/jpeg", width=400, height=224)
     rows = -(-tiles // COLUMNS)
     sheet = (TILE[0] * COLUMNS, TILE[1] * rows)
     _store(media, "storyboard", _jpeg(sheet, tiles=tiles), "image/jpeg", width=sheet[0], height=sheet[1])

@@ -153,7 +153,7 @@ SCHEMAS: dict[str, dict] = {
             "id": INTEGER, "kind": {"type": "string", "enum": ["video", "image"]}, "status": STRING,
             "job": nullable(ref("Job")), "duration": nullable(NUMBER), "width": nullable(INTEGER),
             "height": nullable(INTEGER), "technical": {"type": "object"},
-            "derivatives": {"type": "object", "description": "Short-lived links by kind (poster, proxy, display, "
+            "derivatives": {"type": "object", "description": "Short-lived links by kind (poster, poster_small, proxy, display, "
                                                              "thumbnail, storyboard sheets, storyboard_vtt), and "
                                                              "`hls`: the film's HLS master playlist (.m3u8) once its "
                                                              "streaming ladder is made. The app serves each playlist "

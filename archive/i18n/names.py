@@ -9,6 +9,8 @@ from __future__ import annotations
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale
 
+DOTTED_I = ("az", "tr")
+
 
 def interface_locale() -> Locale:
     """The Babel locale of the current request (English outside one)."""
@@ -17,7 +19,10 @@ def interface_locale() -> Locale:
 
 def _capitalised(name: str) -> str:
     # CLDR writes language names in lower case in Armenian, Azerbaijani and Russian, as running
-    # text does; on their own (a menu, a label, a list) they start with a capital.
+    # text does; on their own (a menu, a label, a list) they start with a capital. Azerbaijani (as
+    # Turkish) capitalises a dotted i as İ, never I (``ingilis`` → ``İngilis``).
+    if name[:1] == "i" and interface_locale().language in DOTTED_I:
+        return "İ" + name[1:]
     return name[:1].upper() + name[1:]
 
 

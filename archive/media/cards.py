@@ -27,7 +27,8 @@ bp = Blueprint("frames", __name__)
 FRAME_CACHE_SECONDS = 3600
 # Card pictures are shown in a grid: two columns on a phone, about 14rem each on a wide screen.
 CARD_SIZES = "(min-width: 60rem) 14rem, (min-width: 36rem) 30vw, 45vw"
-IMAGE_KINDS = {"video": ("poster",), "image": ("thumbnail", "display")}
+# Smallest first; an item without the small poster (made before it existed) shows its poster alone.
+IMAGE_KINDS = {"video": ("poster_small", "poster"), "image": ("thumbnail", "display")}
 
 
 def _first_media(item_ids: list[int]) -> dict[int, MediaFile]:
@@ -50,7 +51,8 @@ def card_images(items) -> dict[int, dict]:
     audience = audience_of(acting_user())
     pictures: dict[int, dict] = {}
     for item_id, media in _first_media([item.id for item in items]).items():
-        sizes = [d for kind in IMAGE_KINDS.get(media.kind, ()) if (d := media.derivative(kind)) and d.width]
+        sizes = sorted((d for kind in IMAGE_KINDS.get(media.kind, ()) if (d := media.derivative(kind)) and d.width),
+                       key=lambda d: d.width)
         if not sizes:
             continue
         smallest = sizes[0]

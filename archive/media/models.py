@@ -11,7 +11,7 @@ from archive.extensions import db
 from archive.timeutil import utcnow
 
 MEDIA_KINDS = ("video", "image")
-DERIVATIVE_KINDS = ("poster", "storyboard", "storyboard_vtt", "proxy", "display", "thumbnail",
+DERIVATIVE_KINDS = ("poster", "poster_small", "storyboard", "storyboard_vtt", "proxy", "display", "thumbnail",
                     "hls_master", "hls_playlist", "hls_segment", "screening_copy", "open_captions")
 
 
@@ -47,7 +47,7 @@ class MediaFile(db.Model):
 
 
 class Derivative(db.Model):
-    """A file made from an original: poster, storyboard sprite and track, web proxy, photo sizes."""
+    """A file made from an original: poster (and its small size), storyboard sprite and track, web proxy, photo sizes."""
 
     __tablename__ = "derivatives"
     __table_args__ = (UniqueConstraint("media_id", "kind", "index", name="uq_derivatives_media_kind_index"),)

@@ -120,6 +120,11 @@ def _derive_video(media: MediaFile, original: str, work: str, progress: Progress
     progress(8, "making the poster")
     poster = previews.make_poster(original, os.path.join(work, "poster"), tools=tools, info=info)
     store_derivative(media, "poster", poster["path"], "image/jpeg", width=poster["width"], height=poster["height"])
+    if poster["small"]:
+        small = poster["small"]
+        store_derivative(media, "poster_small", small["path"], "image/jpeg", width=small["width"], height=small["height"])
+    else:  # a narrow film: the poster is small already (a re-run drops an older small size)
+        remove_derivatives(media, "poster_small", keep=0)
 
     progress(12, "making the storyboard")
     board = storyboard.make_storyboard(

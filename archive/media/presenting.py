@@ -24,6 +24,8 @@ from archive.storage.views import add_link_check
 STAFF_ONLY_TECHNICAL = ("taken_at", "camera_make", "camera_model", "had_location")
 # Parts of the streaming ladder (served through its playlists) and the copies made for venues' kits.
 NOT_LISTED = ("hls_master", "hls_playlist", "hls_segment", "screening_copy", "open_captions")
+# Derivatives made in several widths, listed (narrowest first) with a ``srcset``: a photo's sizes, a film's posters.
+SIZED = {"display": "sizes", "thumbnail": "sizes", "poster": "posters", "poster_small": "posters"}
 FAILED_FOR_PUBLIC = _l("This file could not be processed; the archive's staff can see why and retry it.")
 
 
@@ -77,13 +79,15 @@ def present_media(item: Item, user) -> list[dict]:
                 entry["derivatives"].setdefault("storyboard", []).append(derivative_url(derivative, audience))
             else:
                 entry["derivatives"][derivative.kind] = derivative_url(derivative, audience)
-                if derivative.kind in ("display", "thumbnail") and derivative.width:
-                    entry.setdefault("sizes", []).append({"kind": derivative.kind, "width": derivative.width,
-                                                          "height": derivative.height,
-                                                          "url": entry["derivatives"][derivative.kind]})
-        if entry.get("sizes"):
-            entry["sizes"].sort(key=lambda size: size["width"])
-            entry["srcset"] = ", ".join(f"{size['url']} {size['width']}w" for size in entry["sizes"])
+                group = SIZED.get(derivative.kind)
+                if group and derivative.width:
+                    entry.setdefault(group, []).append({"kind": derivative.kind, "width": derivative.width,
+                                                        "height": derivative.height,
+                                                        "url": entry["derivatives"][derivative.kind]})
+        for group, srcset in (("sizes", "srcset"), ("posters", "poster_srcset")):
+            if entry.get(group):
+                entry[group].sort(key=lambda size: size["width"])
+                entry[srcset] = ", ".join(f"{size['url']} {size['width']}w" for size in entry[group])
         if staff:
             entry.update(filename=media.filename, size=media.size, sha256=media.sha256, mime=media.mime,
                          original=original_url(media), fixity_ok=media.fixity_ok)
@@ -107,7 +111,7 @@ def gallery_pictures(items: list[Item], user=None) -> dict[int, dict]:
             continue
         sizes = sorted(
             ({"kind": d.kind, "width": d.width, "height": d.height, "url": derivative_url(d, audience)}
-             for d in media.derivatives if d.width and d.kind in ("display", "thumbnail", "poster")),
+             for d in media.derivatives if d.width and d.kind in ("display", "thumbnail", "poster", "poster_small")),
             key=lambda size: size["width"],
         )
         if sizes:

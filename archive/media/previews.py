@@ -1,4 +1,4 @@
-"""Film previews made with ffmpeg: poster frame, web proxy, subtitles, and the steps they share with the storyboard.
+"""Film previews made with ffmpeg: poster frame (and its small size), web proxy, subtitles, and the steps they share with the storyboard.
 
 Each function takes the original's path and an output directory, writes its files there (under a
 temporary name first, so a failure leaves nothing half-written), and returns what it made.
@@ -32,6 +32,8 @@ POSTER_CANDIDATES = (0.10, 0.25, 0.50, 0.75, 0.05)
 # A frame whose luminance varies less than this (standard deviation, 0..255) is black, white or blank.
 BLANK_STDDEV = 10.0
 PROXY_MAX_HEIGHT = 720
+# The small poster, for grid cards and phones: wide enough for a phone-wide player at 1x, a tenth the bytes.
+SMALL_POSTER_WIDTH = 400
 # How far back the last-resort frame grab looks for a picture when seeking finds none.
 LOOKBACK_SECONDS = 10.0
 # Reading every packet (no decoding) of even a very long film is quick; beyond this something hangs.
@@ -177,7 +179,8 @@ def make_poster(
     progress: Progress | None = None,
     timeout: float | None = None,
 ) -> dict[str, Any]:
-    """Write ``poster.jpg``: the first candidate frame (10%, 25%, 50%… of the film) that is not black or blank."""
+    """Write ``poster.jpg``: the first candidate frame (10%, 25%, 50%… of the film) that is not black or blank,
+    and ``poster-small.jpg`` (``SMALL_POSTER_WIDTH`` wide) beside it when the poster is wider (else ``small`` is None)."""
     tools = tools or default_tools()
     info = ready(info, path, tools)
     os.makedirs(out_dir, exist_ok=True)
@@ -205,9 +208,29 @@ def make_poster(
             notes.append("Every candidate frame is nearly blank; the least blank one was used.")
         target = os.path.join(out_dir, "poster.jpg")
         os.replace(best[1], target)
+    small = make_small_poster(target, out_dir)
     report(progress, 100)
     return {"path": target, "width": size[0], "height": size[1], "time": round(best[2], 3), "method": best[3],
-            "stddev": round(best[0], 2), "mime": "image/jpeg", "notes": notes}
+            "stddev": round(best[0], 2), "mime": "image/jpeg", "notes": notes, "small": small}
+
+
+def make_small_poster(poster: str | os.PathLike, out_dir: str | os.PathLike, *,
+                      width: int = SMALL_POSTER_WIDTH) -> dict[str, Any] | None:
+    """Write ``poster-small.jpg``, the poster scaled down to ``width``; None when the poster is no wider."""
+    with Image.open(poster) as picture:
+        if picture.width <= width:
+            return None
+        height = max(2, _even(width * picture.height / picture.width))
+        small = picture.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
+    target = os.path.join(out_dir, "poster-small.jpg")
+    partial = os.path.join(out_dir, ".poster-small.partial.jpg")
+    try:
+        small.save(partial, "JPEG", quality=82, optimize=True, progressive=True)
+        os.replace(partial, target)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+    return {"path": target, "width": width, "height": height, "mime": "image/jpeg"}
 
 
 # ---------------------------------------------------------------- proxy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from itertools import pairwise
 
 from flask import Blueprint, Flask, Response, abort, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -221,10 +222,11 @@ def moment(item_id: int):
     length = max([item.duration_seconds or 0] + [track.last_end or 0 for track in tracks])
     if seconds > min(length, MAX_MOMENT_SECONDS):
         abort(404, description=_("The film is shorter than that."))
-    columns, starts = [], set()
+    columns, starts, changes = [], set(), {0.0}
     for track in tracks:
         cues = _cues_of(track)
         starts.update(cue.start for cue in cues)
+        changes.update(moment_edges(cues))
         columns.append({"lang": track.lang, "cue": cue_at(cues, seconds)})
     ordered = sorted(starts)
     at = bisect_right(ordered, seconds)
@@ -234,8 +236,19 @@ def moment(item_id: int):
     before = [s for s in ordered[:at] if s < anchor - 0.001]
     previous = before[-1] if before else None
     following = next((s for s in ordered[at:] if s > seconds + 0.001), None)
+    # While the film plays, the page that shows this moment fetches it again only once it leaves this span.
+    edges = sorted(changes)
+    span = (edges[bisect_right(edges, seconds) - 1], next((edge for edge in edges if edge > seconds), None))
     return render_template("subtitles/moment.html", item=item, seconds=seconds, columns=columns,
-                           previous=previous, following=following, sub=request.args.get("sub", ""))
+                           previous=previous, following=following, span=span, sub=request.args.get("sub", ""))
+
+
+def moment_edges(cues: list[Cue]) -> set[float]:
+    """The times at which ``cue_at`` may change its choice among ``cues`` (in time order): around each cue,
+    and halfway between a cue's end and the next one's start, where the nearer one changes (never before 0)."""
+    edges = {edge for cue in cues for edge in (cue.start - MOMENT_SLACK, cue.start, cue.end, cue.end + MOMENT_SLACK)}
+    edges.update((before.end + after.start) / 2 for before, after in pairwise(cues) if before.end < after.start)
+    return {max(0.0, edge) for edge in edges}
 
 
 def init_app(app: Flask) -> None:

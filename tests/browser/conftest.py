@@ -93,13 +93,14 @@ class PageLog:
 def open_page(browser, live_server) -> Iterator[Callable[[], Page]]:
     """Open a page in a new, empty browser context (its own cookies: a separate visitor).
 
+    Keyword arguments are the browser context's options (``locale="hy-AM"``, ``viewport=...``).
     Relative URLs resolve against the live server. At teardown, fails if any page opened
     this way logged a Content-Security-Policy violation or raised an uncaught error.
     """
     opened: list[tuple[BrowserContext, PageLog]] = []
 
-    def factory() -> Page:
-        context = browser.new_context(base_url=live_server)
+    def factory(**options) -> Page:
+        context = browser.new_context(**{"base_url": live_server, **options})
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(REPORT_CSP_VIOLATIONS)
         log = PageLog()

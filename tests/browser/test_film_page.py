@@ -84,11 +84,31 @@ def test_search_hit_opens_the_player_at_its_second_with_its_subtitles_and_the_tr
     # Every language at this moment, side by side, on its own page.
     page.evaluate("(() => { const v = document.querySelector('.player video'); v.pause(); v.currentTime = 21; })()")
     page.wait_for_function("Math.abs(document.querySelector('.player video').currentTime - 21) < 0.5")
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if "/moment?" in request.url else None)
     page.get_by_role("link", name="Every language at this moment").click()
     panel = page.get_by_role("region", name="Every language at 0:21")
     expect(panel.locator(".moment-column")).to_have_count(4)
     expect(panel.locator('.moment-text[lang="az"]')).to_have_text(LINES["az"][3])
     expect(panel.locator("h2").first).to_be_focused()
+
+    # The panel follows playback: past 0:30 (pausing soon after) it shows the next line in every language,
+    # fetched when the span the page holds for is left (on the seek and at 0:30), not on each of the
+    # player's time updates (four a second); the reader's place in the page is kept.
+    opened, moving = len(fetched), page.locator("#moment-panel")
+    page.evaluate("""(() => { const v = document.querySelector('.player video');
+        v.addEventListener('timeupdate', function stop() {
+          if (v.currentTime >= 30.3) { v.pause(); v.removeEventListener('timeupdate', stop); } });
+        v.currentTime = 29.6; return v.play(); })()""")
+    page.wait_for_function("() => { const v = document.querySelector('.player video');"
+                           " return v.paused && v.currentTime >= 30.3; }", timeout=30_000)
+    expect(moving.locator('.moment-text[lang="ru"]')).to_have_text(LINES["ru"][4])
+    expect(moving.locator('.moment-text[lang="hy"]')).to_have_text(LINES["hy"][4])
+    expect(moving.locator("h2").first).to_contain_text("0:30")
+    expect(moving.locator("h2").first).to_be_focused()
+    assert 1 <= len(fetched) - opened <= 3, fetched[opened:]
+    page.evaluate("document.querySelector('.player video').currentTime = 21")  # back: it follows a seek too
+    expect(panel.locator('.moment-text[lang="az"]')).to_have_text(LINES["az"][3])
     panel.get_by_role("link", name="Open this moment on its own page").click()
     expect(page).to_have_url(re.compile(rf"/items/{film.id}/moment\?t=21\.\d+&sub=az$"))
     columns = page.locator(".moment-column")
@@ -102,8 +122,23 @@ def test_search_hit_opens_the_player_at_its_second_with_its_subtitles_and_the_tr
     no_sideways_scroll(page)
 
 
+def _poster_from_the_srcset(page, size: str) -> None:
+    """The player's poster is the srcset's ``small`` or ``large`` one, and the other one is never fetched."""
+    page.wait_for_function("() => document.querySelector('.player video').poster !== ''")
+    choice = page.locator(".player img.poster-choice")
+    expect(choice).to_be_hidden()
+    srcset = choice.get_attribute("srcset")
+    assert re.fullmatch(r"\S+ 400w, \S+ 640w", srcset), srcset  # the pipeline made both sizes
+    small, large = (page.evaluate("(u) => new URL(u, location.href).href", part.split()[0]) for part in srcset.split(", "))
+    wanted, unwanted = (small, large) if size == "small" else (large, small)
+    assert page.evaluate("document.querySelector('.player video').poster") == wanted, srcset
+    fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert wanted in fetched and unwanted not in fetched, fetched
+
+
 def test_storyboard_thumbnail_while_hovering_the_timeline(page, film):
     page.goto(f"/items/{film.id}")
+    _poster_from_the_srcset(page, "large")  # a wide screen: the large poster
     video = page.locator(".player video")
     page.wait_for_function("document.querySelector('.player video').duration > 0")
     box = video.bounding_box()
@@ -116,10 +151,10 @@ def test_storyboard_thumbnail_while_hovering_the_timeline(page, film):
     expect(preview).to_be_hidden()
 
 
-def test_film_page_on_a_phone_stacks_the_transcript_under_the_player(open_page, film):
-    page = open_page()
-    page.set_viewport_size(PHONE)
+def test_film_page_on_a_phone_takes_the_small_poster_and_stacks_the_transcript_under_the_player(open_page, film):
+    page = open_page(viewport=PHONE)
     page.goto(f"/items/{film.id}?sub=hy#t=16")
+    _poster_from_the_srcset(page, "small")  # a phone: the small poster, never the large one
     expect(page.locator("#transcript li.current")).to_have_attribute("data-start", "16.000")
     player, transcript = page.locator(".player").bounding_box(), page.locator("#transcript").bounding_box()
     assert transcript["y"] >= player["y"] + player["height"]

@@ -21,7 +21,6 @@ from archive.i18n import catalogs
 from archive.screenings import times
 from archive.screenings.operations import decisions, venues
 from archive.timeutil import utcnow
-from tests.browser.conftest import TIMEOUT_MS
 from tests.conftest import PASSWORD
 from tests.factories import book, make_film, make_licence, make_venue
 
@@ -94,87 +93,79 @@ def _fonts_that_painted(page: Page, selector: str) -> set[str]:
     return used
 
 
-def _visit(browser, live_server, language: str):
-    context = browser.new_context(base_url=live_server, locale={"en": "en-GB", "hy": "hy-AM", "az": "az-AZ", "ru": "ru-RU"}[language])
-    context.set_default_timeout(TIMEOUT_MS)
-    return context, context.new_page()
+LOCALES = {"en": "en-GB", "hy": "hy-AM", "az": "az-AZ", "ru": "ru-RU"}
 
 
-def test_the_public_pages_speak_each_language_with_the_archives_fonts(browser, live_server, catalogue):
+def _visit(open_page, language: str) -> Page:
+    """A new visitor whose browser asks for ``language`` (CSP violations and page errors fail the test)."""
+    return open_page(locale=LOCALES[language])
+
+
+def test_the_public_pages_speak_each_language_with_the_archives_fonts(open_page, catalogue):
     film = catalogue["film"]
     english = {}
-    context, page = _visit(browser, live_server, "en")
+    page = _visit(open_page, "en")
     for name, path in _pages(film.id).items():
         page.goto(path)
         english[name] = _frame(page)
-    context.close()
     written = {language: _translations(language) for language in ("hy", "az", "ru")}
     for language in ("hy", "az", "ru"):
-        context, page = _visit(browser, live_server, language)
-        try:
-            for name, path in _pages(film.id).items():
-                page.goto(path)
-                expect(page.locator("html")).to_have_attribute("lang", language)
-                # Left in English, unless the language writes it the same way (Azerbaijani "Film").
-                left = _frame(page) & english[name] - {"English"} - written[language]
-                assert not left, f"{language} {name}: still in English: {sorted(left)}"
-                page.evaluate("document.fonts.ready")
-                painted = _fonts_that_painted(page, "body, header a, main h1, main p, footer")
-                assert painted and painted <= SERVED_FONTS, f"{language} {name}: drawn with {painted}"
-            page.goto(f"/items/{film.id}")
-            heading = page.locator("main h1").first
-            expect(heading).to_contain_text(TITLES[language])
-            expect(page.locator(f'main [lang="{language}"]', has_text=TITLES[language]).first).to_be_visible()
-        finally:
-            context.close()
+        page = _visit(open_page, language)
+        for name, path in _pages(film.id).items():
+            page.goto(path)
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            # Left in English, unless the language writes it the same way (Azerbaijani "Film").
+            left = _frame(page) & english[name] - {"English"} - written[language]
+            assert not left, f"{language} {name}: still in English: {sorted(left)}"
+            page.evaluate("document.fonts.ready")
+            painted = _fonts_that_painted(page, "body, header a, main h1, main p, footer")
+            assert painted and painted <= SERVED_FONTS, f"{language} {name}: drawn with {painted}"
+        page.goto(f"/items/{film.id}")
+        heading = page.locator("main h1").first
+        expect(heading).to_contain_text(TITLES[language])
+        expect(page.locator(f'main [lang="{language}"]', has_text=TITLES[language]).first).to_be_visible()
 
 
-def test_the_switcher_changes_the_language_and_keeps_it_across_pages(browser, live_server, catalogue):
-    context, page = _visit(browser, live_server, "en")
-    try:
-        page.goto(f"/items/{catalogue['film'].id}")
-        for language, name in (("hy", "Հայերեն"), ("az", "Azərbaycanca"), ("ru", "Русский"), ("en", "English")):
-            page.locator("form.languages").get_by_role("button", name=name).click()
-            expect(page.locator("html")).to_have_attribute("lang", language)
-            assert re.search(rf"/items/{catalogue['film'].id}$", page.url), page.url
-            expect(page.locator("main h1").first).to_contain_text(TITLES[language])
-            page.locator("header.site nav a").first.click()  # on to the catalogue: the choice stays
-            expect(page.locator("html")).to_have_attribute("lang", language)
-            page.go_back()
-        page.goto("/screenings?lang=ru")  # a link carrying the language, as a venue shares it
-        expect(page.locator("html")).to_have_attribute("lang", "ru")
-        page.goto("/items")
-        expect(page.locator("html")).to_have_attribute("lang", "ru")
-    finally:
-        context.close()
+def test_the_switcher_changes_the_language_and_keeps_it_across_pages(open_page, catalogue):
+    page = _visit(open_page, "en")
+    page.goto(f"/items/{catalogue['film'].id}")
+    for language, name in (("hy", "Հայերեն"), ("az", "Azərbaycanca"), ("ru", "Русский"), ("en", "English")):
+        page.locator("form.languages").get_by_role("button", name=name).click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert re.search(rf"/items/{catalogue['film'].id}$", page.url), page.url
+        expect(page.locator("main h1").first).to_contain_text(TITLES[language])
+        page.locator("header.site nav a").first.click()  # on to the catalogue: the choice stays
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        page.go_back()
+    page.goto("/screenings?lang=ru")  # a link carrying the language, as a venue shares it
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.goto("/items")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_venue_books_a_screening_in_its_language(browser, live_server, catalogue, users, language):
+def test_a_venue_books_a_screening_in_its_language(open_page, catalogue, users, language):
     venue, film = catalogue["venue"], catalogue["film"]
     days = 10 + LANGUAGES.index(language)  # one evening each, so the bookings never clash
     start = times.to_local(utcnow() + timedelta(days=days), times.zone(venue.timezone)).strftime("%Y-%m-%dT18:00")
-    context, page = _visit(browser, live_server, language)
-    try:
-        page.goto("/login")
-        expect(page.locator("html")).to_have_attribute("lang", language)
-        english_login = {"en": "Sign in"}.get(language)
-        page.locator("input[name=email]").fill(users["venue"].email)
-        page.locator("input[name=password]").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        expect(page.locator("html")).to_have_attribute("lang", language)  # the choice survives sign-in
-        page.goto("/venue/screenings/new")
-        page.locator("select[name=venue_id]").select_option(str(venue.id))
-        page.locator("select[name=item_id]").select_option(str(film.id))
-        page.locator("input[name=starts_at]").fill(start)
-        page.locator("select[name=format]").select_option("community")
-        page.locator("input[name=expected_audience]").fill("40")
-        page.locator("main form button[type=submit]").last.click()
-        flash = page.locator(".flash.success")
-        expect(flash).to_be_visible()
-        if english_login is None:
-            assert not re.search(r"\bRequest sent\b", flash.inner_text())
-        expect(page.locator("html")).to_have_attribute("lang", language)
-        assert re.search(r"/screenings/\d+$", page.url), page.url
-    finally:
-        context.close()
+    page = _visit(open_page, language)
+    page.goto("/login")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    english_login = {"en": "Sign in"}.get(language)
+    page.locator("input[name=email]").fill(users["venue"].email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", language)  # the choice survives sign-in
+    page.goto("/venue/screenings/new")
+    page.locator("select[name=venue_id]").select_option(str(venue.id))
+    page.locator("select[name=item_id]").select_option(str(film.id))
+    page.locator("input[name=starts_at]").fill(start)
+    page.locator("select[name=format]").select_option("community")
+    page.locator("input[name=expected_audience]").fill("40")
+    page.locator("main form button[type=submit]").last.click()
+    flash = page.locator(".flash.success")
+    expect(flash).to_be_visible()
+    if english_login is None:
+        assert not re.search(r"\bRequest sent\b", flash.inner_text())
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert re.search(r"/screenings/\d+$", page.url), page.url

@@ -105,6 +105,16 @@ def test_names_and_formats_come_from_cldr_in_the_interface_language(app, languag
         assert [number for number, _ in formats.week_days()][0] == locale.first_week_day
 
 
+def test_azerbaijani_names_start_with_a_dotted_capital_i(app):
+    with app.test_request_context("/?lang=az", headers={"Accept-Language": "az"}):
+        refresh()
+        assert names.language_name("en") == "İngilis"  # CLDR writes "ingilis"; "Ingilis" would be wrong
+        assert names.language_name("en", capitalise=False) == "ingilis"
+    with app.test_request_context("/?lang=ru", headers={"Accept-Language": "ru"}):
+        refresh()
+        assert names.language_name("en") == "Английский"
+
+
 def test_formats_read_like_the_language(app):
     with app.test_request_context("/", headers={"Accept-Language": "ru"}):
         refresh()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 
 from archive.media.cards import Frame, card_images, frame_at, parse_storyboard
 from tests.factories import make_film, make_photo
+from tests.fixtures.links import fetch
 from tests.pictures import TILE_COLOURS, give_photo_sizes, give_poster
 
 TRACK = """WEBVTT
@@ -83,6 +85,21 @@ def test_card_pictures_offer_every_size_with_its_width(app):
     assert (sizes["width"], sizes["height"]) == (400, 267)  # the smallest size is the fallback src
     assert sizes["srcset"].count("w, ") == 1 and sizes["srcset"].endswith(" 1200w")
     assert sizes["src"] in sizes["srcset"]
+
+
+def test_a_films_card_offers_the_small_poster_first_and_older_films_their_poster_alone(client, app):
+    new, old = make_film("With both sizes"), make_film("Processed before the small size")
+    give_poster(new, small=True)
+    give_poster(old)
+    with app.test_request_context("/"):
+        pictures = card_images([new, old])
+    both = pictures[new.id]
+    assert (both["width"], both["height"]) == (400, 224)  # the small size is the fallback src
+    assert re.fullmatch(r"\S+ 400w, \S+ 640w", both["srcset"]) and both["srcset"].startswith(both["src"] + " ")
+    assert re.fullmatch(r"\S+ 640w", pictures[old.id]["srcset"]) and pictures[old.id]["width"] == 640
+    for link in (both["src"], *(part.split()[0] for part in both["srcset"].split(", ")), pictures[old.id]["src"]):
+        status, body = fetch(client, link)
+        assert status == 200 and body[:3] == b"\xff\xd8\xff", link
 
 
 def test_the_catalogue_shows_posters_but_never_a_hidden_items(client, app):

@@ -17,6 +17,7 @@ from archive.media.previews import (
     film_info,
     make_poster,
     make_proxy,
+    make_small_poster,
 )
 from archive.media.probe import probe
 from archive.media.storyboard import make_storyboard, storyboard_command, thumbnails_vtt
@@ -59,6 +60,25 @@ def test_poster_of_non_square_pixels_and_large_frames(media, tmp_path):
     assert make_poster(media["anamorphic"], tmp_path / "a")["width"] == 466  # 320 × 16/11, even
     tall = make_poster(media["tall"], tmp_path / "t", max_height=360)
     assert (tall["width"], tall["height"]) == (214, 360)
+
+
+def test_a_poster_wider_than_the_small_size_gets_one_beside_it(media, tmp_path):
+    poster = make_poster(media["anamorphic"], tmp_path)  # 466 × 240
+    small = poster["small"]
+    assert small["path"] == str(tmp_path / "poster-small.jpg")
+    with Image.open(small["path"]) as picture:
+        assert (picture.format, picture.size) == ("JPEG", (400, 206)) == ("JPEG", (small["width"], small["height"]))
+    assert sorted(os.listdir(tmp_path)) == ["poster-small.jpg", "poster.jpg"]
+    assert make_poster(media["mp4"], tmp_path / "narrow")["small"] is None  # 320 wide: small already
+
+
+def test_the_small_poster_keeps_the_shape_and_is_a_fraction_of_the_bytes(tmp_path):
+    big = tmp_path / "poster.jpg"
+    Image.effect_noise((1280, 720), 60).convert("RGB").save(big, "JPEG", quality=90)
+    small = make_small_poster(big, tmp_path)
+    assert (small["width"], small["height"]) == (400, 224)  # 225, made even
+    assert os.path.getsize(small["path"]) * 5 < os.path.getsize(big)
+    assert make_small_poster(small["path"], tmp_path / "again", width=400) is None
 
 
 # ---------------------------------------------------------------- storyboard

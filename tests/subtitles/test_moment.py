@@ -41,6 +41,25 @@ def test_moment_between_lines_shows_the_nearest_within_a_few_seconds(client):
     assert ("en", "We swam across the river.") in columns(html)
 
 
+def span(html: str) -> tuple[float, float | None]:
+    """The span of the film a moment page holds for (data-from, data-until)."""
+    found = re.search(r'class="moment-columns" data-from="([\d.]+)"(?: data-until="([\d.]+)")?', html)
+    return float(found[1]), float(found[2]) if found[2] else None
+
+
+def test_moment_says_for_which_span_it_holds_and_nothing_changes_inside_it(client):
+    film = make_film("River", tracks=TRACKS)
+    assert span(client.get(f"/items/{film.id}/moment?t=6.5").get_data(as_text=True)) == (6.2, 6.9)
+    assert span(client.get(f"/items/{film.id}/moment?t=11.5").get_data(as_text=True)) == (11.0, None)
+    for tenth in range(0, 120, 3):  # every 0.3 s: the page within a span shows what its start shows
+        html = client.get(f"/items/{film.id}/moment?t={tenth / 10}").get_data(as_text=True)
+        start, until = span(html)
+        assert start <= tenth / 10 and (until is None or tenth / 10 < until)
+        # Just after the start: exactly at an edge, a line ending there may still count as on screen.
+        at_start = client.get(f"/items/{film.id}/moment?t={start + 0.001:.3f}").get_data(as_text=True)
+        assert columns(html) == columns(at_start) and span(at_start) == (start, until), tenth / 10
+
+
 def test_moment_in_russian_names_the_languages(client):
     film = make_film("River", tracks=TRACKS)
     html = client.get(f"/items/{film.id}/moment?t=3&lang=ru").get_data(as_text=True)
@@ -91,3 +110,9 @@ def test_moment_of_a_partners_film_only_for_signed_in_partners(client, client_as
     assert client.get(url).status_code == 404
     assert client_as("venue").get(url).status_code == 200
     assert client_as("admin").get(url).status_code == 200
+
+
+def test_the_note_for_a_film_not_playable_yet_speaks_the_interface_language(client):
+    film = make_film("River", tracks=TRACKS)  # no media: moment.js says where the moment is instead of playing
+    html = client.get(f"/items/{film.id}?lang=hy").get_data(as_text=True)
+    assert 'data-note-unplayable="Ձեր ընտրած պահը՝ {time} (ֆիլմն այստեղ դեռ հնարավոր չէ դիտել)։"' in html
