@@ -13,10 +13,11 @@ import binascii
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request, url_for
 from flask_babel import gettext as _
 from werkzeug.http import http_date
 
+from archive.auth.permissions import STAFF, acting_user, require
 from archive.catalogue.models import Item
 from archive.extensions import db
 from archive.media import resumable
@@ -207,3 +208,41 @@ def after_request(response: Response) -> Response:
     if g.get("tus"):
         add_headers(response)
     return response
+
+
+def add_routes(bp: Blueprint, rule: str, docs: dict[str, str]) -> None:
+    """Give ``bp`` the tus routes under ``rule``: OPTIONS on it, POST to create, GET/HEAD, PATCH, DELETE on one upload.
+
+    The API offers them on bearer tokens (``/api/v1/uploads``), the upload page on the browser's
+    session (``/manage/uploads``); the rules are the same. ``docs`` gives each view's docstring by
+    its name (``upload_options``, ``create_upload``, ``upload_state``, ``upload_chunk``,
+    ``cancel_upload``): the API's OpenAPI description reads them.
+    """
+    bp.after_request(after_request)
+
+    def location(upload_id: str) -> str:
+        return url_for(f"{bp.name}.upload_state", upload_id=upload_id)
+
+    def upload_options():
+        return options()
+
+    def create_upload():
+        return create(acting_user(), location)
+
+    def upload_state(upload_id: str):
+        return head(acting_user(), upload_id)
+
+    def upload_chunk(upload_id: str):
+        return patch(acting_user(), upload_id)
+
+    def cancel_upload(upload_id: str):
+        return terminate(acting_user(), upload_id)
+
+    one = f"{rule}/<upload_id>"
+    for view, path, methods, staff_only in ((upload_options, rule, ["OPTIONS"], False),
+                                            (create_upload, rule, ["POST"], True),
+                                            (upload_state, one, ["GET"], True),
+                                            (upload_chunk, one, ["PATCH"], True),
+                                            (cancel_upload, one, ["DELETE"], True)):
+        view.__doc__ = docs[view.__name__]
+        bp.add_url_rule(path, view.__name__, endpoint(require(STAFF)(view) if staff_only else view), methods=methods)

@@ -57,50 +57,13 @@ def upload(item_id: int):
 
 # The upload page's resumable uploads: the same tus routes as /api/v1/uploads, on the browser's
 # session (with its CSRF token) rather than a bearer token, which the API never takes from a session.
-bp.after_request(tus.after_request)
-
-
-def _location(upload_id: str) -> str:
-    return url_for("media.upload_state", upload_id=upload_id)
-
-
-@bp.route("/manage/uploads", methods=["OPTIONS"])
-@tus.endpoint
-def upload_options():
-    """What the upload page's tus endpoint offers."""
-    return tus.options()
-
-
-@bp.post("/manage/uploads")
-@tus.endpoint
-@require(STAFF)
-def create_upload():
-    """Start a resumable upload from the upload page."""
-    return tus.create(acting_user(), _location)
-
-
-@bp.get("/manage/uploads/<upload_id>")
-@tus.endpoint
-@require(STAFF)
-def upload_state(upload_id: str):
-    """The offset of one of the signed-in person's uploads."""
-    return tus.head(acting_user(), upload_id)
-
-
-@bp.route("/manage/uploads/<upload_id>", methods=["PATCH"])
-@tus.endpoint
-@require(STAFF)
-def upload_chunk(upload_id: str):
-    """Append a chunk to one of the signed-in person's uploads."""
-    return tus.patch(acting_user(), upload_id)
-
-
-@bp.delete("/manage/uploads/<upload_id>")
-@tus.endpoint
-@require(STAFF)
-def cancel_upload(upload_id: str):
-    """Cancel one of the signed-in person's uploads."""
-    return tus.terminate(acting_user(), upload_id)
+tus.add_routes(bp, "/manage/uploads", {
+    "upload_options": "What the upload page's tus endpoint offers.",
+    "create_upload": "Start a resumable upload from the upload page.",
+    "upload_state": "The offset of one of the signed-in person's uploads.",
+    "upload_chunk": "Append a chunk to one of the signed-in person's uploads.",
+    "cancel_upload": "Cancel one of the signed-in person's uploads.",
+})
 
 
 @bp.get("/manage/items/<int:item_id>/status.json")
