@@ -56,6 +56,7 @@ class BlackHole:
 
 def test_a_request_and_the_job_it_queues_log_the_same_id(app, token_for, caplog) -> None:
     film = make_film("Logged")
+    drain()  # the film's own index run: the upload below then queues a run of its own
     headers = {**token_for("archivist"), "X-Request-Id": "edge-7f3a.42"}
     with caplog.at_level(logging.INFO, logger="archive.request"):
         response = app.test_client().post(f"/api/v1/items/{film.id}/subtitles?lang=en&filename=a.srt",
@@ -65,7 +66,7 @@ def test_a_request_and_the_job_it_queues_log_the_same_id(app, token_for, caplog)
     line = next(r for r in caplog.records if r.name == "archive.request" and r.path.endswith("/subtitles"))
     as_json = json.loads(logs.formatter("json").format(line))
     assert (as_json["request_id"], as_json["status"], as_json["method"]) == ("edge-7f3a.42", 201, "POST")
-    job = Job.query.filter_by(kind="index_track").one()
+    job = Job.query.filter_by(kind="index_changes", status="queued").one()
     assert job.payload["request_id"] == "edge-7f3a.42"
 
     # The worker's log set-up, run here: the job's lines carry the id of the request that queued it.
@@ -77,8 +78,8 @@ def test_a_request_and_the_job_it_queues_log_the_same_id(app, token_for, caplog)
         logging.getLogger().removeHandler(handler)
     lines = [json.loads(text) for text in output.getvalue().splitlines()]
     about_job = [entry for entry in lines if entry.get("job_id") == job.id]
-    assert [entry["message"] for entry in about_job][0] == f"Job {job.id} (index_track) started, attempt 1"
-    assert about_job[-1]["message"].startswith(f"Job {job.id} (index_track) done in ")
+    assert [entry["message"] for entry in about_job][0] == f"Job {job.id} (index_changes) started, attempt 1"
+    assert about_job[-1]["message"].startswith(f"Job {job.id} (index_changes) done in ")
     assert all(entry["request_id"] == "edge-7f3a.42" and entry["logger"] == "archive.jobs.operations"
                for entry in about_job), about_job
 
@@ -101,12 +102,12 @@ def test_text_log_lines_carry_the_request_id() -> None:
 
 
 def test_metrics_time_jobs_by_kind_and_count_storage_errors(app, app_config, profile, client) -> None:
-    make_film("Timed", tracks={"en": srt((1, 2, "Across the river"))})  # runs an index_track job
+    make_film("Timed", tracks={"en": srt((1, 2, "Across the river"))})  # runs an index_changes job
     with pytest.raises(StorageError):
         get_storage().size("media/ab/" + "ab" * 16)  # a missing object: not a storage failure
     text = client.get("/metrics").get_data(as_text=True)
-    assert value(text, 'archive_job_duration_seconds_count{kind="index_track",status="done"}') == 1
-    assert value(text, 'archive_job_duration_seconds_sum{kind="index_track",status="done"}') > 0
+    assert value(text, 'archive_job_duration_seconds_count{kind="index_changes",status="done"}') == 1
+    assert value(text, 'archive_job_duration_seconds_sum{kind="index_changes",status="done"}') > 0
     assert "archive_storage_errors_total{" not in text
 
     config = dict(app_config, INSTANCE_PATH=app_config["INSTANCE_PATH"] + "-broken")
@@ -188,5 +189,5 @@ def test_one_scrape_adds_up_the_jobs_of_every_process_on_the_machine(tmp_path) -
     scraped = subprocess.run([sys.executable, "-c", SCRAPE_AFTER_A_CHILD_RAN_JOBS], cwd=PROJECT, env=env,
                              capture_output=True, text=True, check=False)
     assert scraped.returncode == 0, scraped.stderr
-    assert value(scraped.stdout, 'archive_job_duration_seconds_count{kind="index_item",status="done"}') == 1
+    assert value(scraped.stdout, 'archive_job_duration_seconds_count{kind="index_changes",status="done"}') == 1
     assert any(name.startswith("histogram_") for name in os.listdir(folder))

@@ -100,7 +100,8 @@ def test_running_job_with_a_fresh_heartbeat_is_left_alone(app, stored_photo):
 
 def test_periodic_jobs_are_queued_once_per_interval(app, stored_photo):
     first = run_periodic()
-    assert sorted(job.kind for job in first) == ["fixity", "resume_purges", "sweep_subtitle_previews", "sweep_work_folders"]
+    assert sorted(job.kind for job in first) == [
+        "fixity", "resume_purges", "sweep_subtitle_previews", "sweep_uploads", "sweep_work_folders"]
     assert run_periodic() == []
 
 
