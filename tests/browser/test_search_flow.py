@@ -46,7 +46,7 @@ def test_visitor_searches_and_opens_the_film_at_the_moment(page, app):
     expect(page).to_have_url(re.compile(rf"/items/{public.id}\?sub=az&q=Sahin#t=95\.500$"))  # with its subtitles
     expect(page.locator("#moment-note")).to_contain_text("1:35")
 
-    page.get_by_label("Search inside this film").fill("körpü")
+    page.get_by_role("searchbox", name="Search inside this film").fill("körpü")
     page.get_by_role("button", name="Find moments").click()
     expect(page.locator("#moment-count")).to_have_text("1 moment")
     expect(page.locator("ol.hits mark")).to_have_text("körpüdə")
