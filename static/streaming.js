@@ -55,6 +55,7 @@
     });
     hls.loadSource(master);
     hls.attachMedia(video);
+    video.hlsPlayer = hls;  // for the page's own scripts and the browser tests: the player behind this element
     video.dataset.playback = "hls.js";
   }
 
