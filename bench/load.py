@@ -608,11 +608,18 @@ def main() -> None:  # noqa: PLR0915 - one run from start to end, in order
                 saturated = results[-2] if len(results) > 1 else result
                 break
             errors_below += result["errors"]
-        saturated = saturated or results[-1]
         cores = os.cpu_count() or 1
-        print(f"\nSaturation at about {saturated['rps']:.1f} req/s with {saturated['users']} users: "
-              f"{saturated['rps'] / cores:.1f} req/s per core ({cores} cores; locust, nginx, the services and Ceph "
-              f"share them).")
+        if saturated is None:
+            saturated = results[-1]
+            print(f"\nNo climb up to the last step: saturation at {saturated['rps']:.1f} req/s or more "
+                  f"({saturated['rps'] / cores:.1f} req/s per core or more); add larger --steps to find it.")
+        elif saturated is results[-1]:
+            print(f"\nThe first step already climbs: saturation below {saturated['rps']:.1f} req/s "
+                  f"({saturated['rps'] / cores:.1f} req/s per core); start --steps lower to find it.")
+        else:
+            print(f"\nSaturation at about {saturated['rps']:.1f} req/s with {saturated['users']} users: "
+                  f"{saturated['rps'] / cores:.1f} req/s per core ({cores} cores; locust, nginx, the services and "
+                  f"Ceph share them).")
         goals.append(("zero errors up to the saturation point", errors_below + unloaded["errors"] == 0))
         half_users = max(1, saturated["users"] // 2)
         races: list[list[int]] = []
