@@ -155,6 +155,7 @@ def seed(films: int, photos: int) -> None:
     from archive.screenings.operations import licences, venues
     from archive.subtitles import operations as subtitles
 
+    random.seed(films * 100_003 + photos)  # the same catalogue for the same size, run after run
     app = create_app()
     with app.app_context(), tempfile.TemporaryDirectory(prefix="archive-load-assets-") as folder:
         assets = make_assets(Path(folder))
