@@ -20,7 +20,7 @@ secret calendar addresses, and licences for ten films. Then it starts two gunico
 workers each), two job workers and nginx in front, measures every route unloaded (one user, one
 request at a time), then raises the number of users step by step (each offers one request a second).
 The saturation point is the last step before the first one whose errors are above zero, whose p95
-passes 3 × the unloaded p95, or whose request rate stops growing (under 10 % more than the step
+passes 3 × the unloaded p95 of its own mix of routes, or whose request rate stops growing (under 10 % more than the step
 before); it prints requests/s per core there, then runs at half that rate and prints p50/p95 per
 route against the unloaded ones. Then, with the half load still running, it fires booking races: 8
 identical requests for one free slot at once, five times; each race must give one 201 and seven 409.
