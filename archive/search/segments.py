@@ -12,6 +12,7 @@ policy, as Lucene's: segments are grouped in tiers by size (fewer than ``FLOOR_D
   climbs, log₁₀ of the archive's size over a run's, instead of at every run as when the smallest
   segment was folded into each new one (which rewrote the early documents run after run);
 - at any time, the smallest segments once there would be more than ``SEGMENT_LIMIT``;
+- never more than ``MAX_MERGED_DOCS`` documents of existing segments into one;
 - when the run has no changes waiting (the archive is quiet), the smallest segments up to
   ``MERGE_STEP_DOCS`` documents (but at least two), while there are more than ``SEGMENT_TARGET``.
   Steps are bounded so that a change arriving meanwhile waits seconds, not minutes, for its turn.
@@ -29,6 +30,9 @@ FLOOR_DOCS = 1
 SEGMENT_TARGET = 3
 MERGE_STEP_DOCS = 1_000
 MERGE_FACTOR = 10
+# No merge makes a segment of more documents (about two million cues, as a rebuild's segments): the
+# run's memory stays bounded, and the biggest segments are left alone as Lucene leaves them.
+MAX_MERGED_DOCS = 4_000
 
 
 def tier(documents: int) -> int:
@@ -45,12 +49,19 @@ def to_merge(segments: list, *, adding: bool, quiet: bool) -> list:
     tiers = [tier(segment.doc_count()) for segment in live]
     full = [level for level in sorted(set(tiers))
             if tiers.count(level) + (1 if adding and level == 0 else 0) >= MERGE_FACTOR]
-    chosen = [segment for segment, level in zip(live, tiers, strict=True) if full and level <= full[0]]
+    chosen: list = []
+    folded = 0
+    for segment, level in zip(live, tiers, strict=True):
+        if not full or level > full[0] or folded + segment.doc_count() > MAX_MERGED_DOCS:
+            break
+        chosen.append(segment)
+        folded += segment.doc_count()
     rest = live[len(chosen):]
-    folded = sum(segment.doc_count() for segment in chosen)
     while rest:
         count = len(rest) + (1 if adding or chosen else 0)
         size = rest[0].doc_count()
+        if folded + size > MAX_MERGED_DOCS:
+            break
         over_limit = count > SEGMENT_LIMIT
         # Quiet: at least the two smallest, so that segments each near the step's size still meet.
         step = quiet and count > SEGMENT_TARGET and (folded + size <= MERGE_STEP_DOCS or len(chosen) < 2)
@@ -64,7 +75,7 @@ def to_merge(segments: list, *, adding: bool, quiet: bool) -> list:
 
 def wants_merge(segments: list) -> bool:
     """Whether a quiet run would fold segments now."""
-    return len([segment for segment in segments if segment.doc_count() > 0]) > SEGMENT_TARGET
+    return bool(to_merge(segments, adding=False, quiet=True))
 
 
 def document_ids(writer, segments: Iterable) -> list[str]:

@@ -53,3 +53,13 @@ def test_tiers_group_segments_by_size_and_a_full_tier_is_folded_with_the_smaller
     full = [*middle, _Segment(60)]
     chosen = segments.to_merge([big, *full, *small], adding=True, quiet=False)
     assert set(chosen) == {*full, *small}  # the full tier and every smaller segment; the big one stays
+
+
+def test_no_merge_makes_a_segment_bigger_than_the_cap(monkeypatch):
+    monkeypatch.setattr(segments, "MAX_MERGED_DOCS", 1_000)
+    rewritten, most, final = _index_in_runs(12_500, 30)  # five million cues
+    assert max(final) <= 1_000 + 30 and sum(final) == 12_500  # merged ones, and the run's own new documents
+    assert most <= segments.SEGMENT_LIMIT and rewritten < 4.5
+    big = [_Segment(600), _Segment(700)]
+    assert segments.to_merge(big, adding=False, quiet=True) == []  # together they would pass the cap
+    assert not segments.wants_merge([*big, _Segment(900), _Segment(950)])
