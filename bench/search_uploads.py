@@ -47,6 +47,12 @@ def _peak_memory(pid: int) -> str:
     return "unknown"
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, as Linux reports it."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _idle_runs() -> bool:
     return db.session.scalar(select(func.count(Job.id)).where(
         Job.kind == outbox.RUN_JOB, Job.status.in_(("queued", "running")))) == 0
@@ -87,6 +93,7 @@ def upload_path(args, rows: list[tuple], workdir: str, time_queries: Callable, i
         tracks = len(rows) // args.cues
         print(f"uploading {tracks:,} tracks one at a time through the API, worker pid {worker.pid} "
               f"({load()})", flush=True)
+        worker_cpu_started = _cpu_seconds(worker.pid)
         first = time.perf_counter()
         for number in range(tracks):
             cues = rows[number * args.cues:(number + 1) * args.cues]
@@ -108,14 +115,17 @@ def upload_path(args, rows: list[tuple], workdir: str, time_queries: Callable, i
                     raise SystemExit(f"the worker stopped; see {folder}/worker.log")
                 time.sleep(0.05)
             searchable = time.perf_counter()
+            worker_cpu_searchable = _cpu_seconds(worker.pid) - worker_cpu_started
             while not _idle_runs():  # the quiet runs folding segments
                 time.sleep(0.2)
                 db.session.expire_all()
             merged = time.perf_counter()
+            worker_cpu = _cpu_seconds(worker.pid) - worker_cpu_started
             runs = db.session.scalars(select(Job).where(Job.kind == outbox.RUN_JOB)).all()
             failed = [run for run in runs if run.status != "done"]
             busy = sum((run.finished_at - run.started_at).total_seconds() for run in runs if run.finished_at)
             cpu = sum((run.result or {}).get("cpu_seconds", 0.0) for run in runs)
+            rewritten = sum((run.result or {}).get("cues", 0) for run in runs)
             peak = _peak_memory(worker.pid)
             shape = index_shape()
             timed = time_queries(app)
@@ -131,5 +141,9 @@ def upload_path(args, rows: list[tuple], workdir: str, time_queries: Callable, i
     print(f"index runs: {len(runs)} ({len(failed)} not done), busy {busy:.1f} s = {total / max(busy, 0.001):,.0f} "
           f"cues/s while running, CPU {cpu:.1f} s = {total / max(cpu, 0.001):,.0f} cues per CPU second (merges "
           f"included); quiet merges after: {merged - searchable:.1f} s")
+    print(f"cues the runs wrote: {rewritten:,} = {rewritten / total:.2f} per cue uploaded (the rest re-indexed by "
+          f"segment merges); worker process CPU (queue included) {worker_cpu_searchable:.1f} s to last searchable = "
+          f"{total / max(worker_cpu_searchable, 0.001):,.0f} cues per CPU second, {worker_cpu:.1f} s with the merges "
+          f"after = {total / max(worker_cpu, 0.001):,.0f} cues per CPU second")
     print(f"index built track by track: {shape}; worker peak memory {peak}; {load()}", flush=True)
     return {"rate": rate, "queries": timed}

@@ -10,19 +10,25 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 from whoosh.index import LockError
 from whoosh.util.filelock import try_for
 
 from archive.catalogue.models import Credit, Item
 from archive.extensions import db
-from archive.search import segments, store
+from archive.jobs.models import Job
+from archive.jobs.operations import enqueue
+from archive.search import publishing, segments, store
 from archive.search.analysis import family_of, word_count
 from archive.search.bulkwrite import RebuildWriter
+from archive.search.models import IndexChange
 from archive.search.schema import pack_starts, text_field
 from archive.subtitles.models import Cue, SubtitleTrack
 
+RUN_JOB = "index_changes"
+# Outbox rows one index run takes: about a million cues at the usual track size, bounding the run's memory.
+DRAIN_ROWS = 2_000
 # A full rebuild commits a segment every this many cues, bounding the memory its postings take
 # (about 350 MB per million cues); fewer segments make each query cheaper.
 REBUILD_SEGMENT_CUES = 2_000_000
@@ -102,7 +108,7 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
         yield ordered[start:start + _CHUNK]
 
 
-def apply_changes(item_ids: set[int], track_ids: set[int], *, quiet: bool = False) -> dict:
+def apply_changes(item_ids: set[int], track_ids: set[int], *, quiet: bool = False, path: str | None = None) -> dict:
     """Bring the index in step with the database for these items and tracks, in one writer commit.
 
     An item id re-indexes the item's description and every one of its tracks (visibility and
@@ -110,10 +116,11 @@ def apply_changes(item_ids: set[int], track_ids: set[int], *, quiet: bool = Fals
     the database no longer holds is taken out. The documents are written as a full rebuild writes
     them, and the documents of the segments ``segments.to_merge`` picks are re-indexed into the
     same new segment, so the index keeps few segments (``quiet``: no other change is waiting).
+    ``path``: an index other than the live one (a rebuild's, before it is swapped in).
     """
-    if not item_ids and not track_ids and not segments.wants_merge(store.open_index()._segments()):
+    if not item_ids and not track_ids and not segments.wants_merge(store.open_index(path)._segments()):
         return {"items": 0, "tracks": 0, "cues": 0, "merged_segments": 0, "segments": 0}
-    with store.writer(codec=bulk_codec(), compound=False) as writer:
+    with store.writer(path, codec=bulk_codec(), compound=False) as writer:
         merging = segments.to_merge(writer.segments, adding=bool(item_ids or track_ids), quiet=quiet)
         full_items, item_docs, tracks = set(item_ids), set(), set(track_ids)
         for doc_id in segments.document_ids(writer, merging):
@@ -197,19 +204,52 @@ def _cue_texts_by_track() -> Iterable[tuple[int, list[str]]]:
 
 
 def rebuild(progress: Callable[[float, str], None] | None = None) -> dict:
-    """Build the whole index afresh from the database; it replaces the live one when complete."""
-    with _live_index_held():
-        return _rebuild(progress)
+    """Build the whole index afresh from the database; it replaces the live one when complete.
+
+    Changes committed while it reads are not lost: index runs leave them in the outbox meanwhile
+    (``rebuild_in_progress``) and, with every writer held off, the rebuild applies what the outbox
+    holds to the new index before swapping it in, then forgets those rows. Rows recorded after
+    that get an index run of their own once the rebuild is over.
+    """
+    path = store.index_path()
+    with publishing.rebuild_marker(path), _writers_held(path):
+        counts = _rebuild(progress)
+    # After the marker is gone: a run that starts from now on applies what it finds.
+    if db.session.scalar(select(IndexChange.id).limit(1)) is not None:
+        queue_run()
+    return counts
+
+
+def rebuild_in_progress() -> bool:
+    """Whether a full rebuild of the live index is under way (on any machine sharing the database)."""
+    return publishing.rebuild_in_progress(store.index_path())
+
+
+def queue_run() -> None:
+    """Queue an index run, unless one is already waiting to start (it will see every committed row)."""
+    waiting = db.session.scalar(select(Job.id).where(Job.kind == RUN_JOB, Job.status == "queued").limit(1))
+    if waiting is None:
+        enqueue(RUN_JOB)
 
 
 @contextmanager
-def _live_index_held() -> Iterator[None]:
-    """Hold the live index's writer lock while a rebuild reads the database and replaces the index.
+def _writers_held(path: str) -> Iterator[None]:
+    """Hold every index writer off while a rebuild reads the database and replaces the index.
 
-    Index runs wait meanwhile (their rows stay in the outbox), so a change committed after the
-    rebuild read its part is applied to the new index, not to the old one it replaces.
+    The live index's writer lock for this machine and, with replication, the writers' lock of every
+    machine (a worker elsewhere would otherwise publish a change the swapped-in index lacks).
     """
-    lock = store.open_index().lock("WRITELOCK")
+    if publishing.enabled():
+        with publishing.exclusive(path), _live_index_held(path):
+            yield
+    else:
+        with _live_index_held(path):
+            yield
+
+
+@contextmanager
+def _live_index_held(path: str) -> Iterator[None]:
+    lock = store.open_index(path).lock("WRITELOCK")
     if not try_for(lock.acquire, timeout=store.WRITER_TIMEOUT_SECONDS, delay=0.05):
         raise LockError("the search index is being written; try again when the current index run is over")
     try:
@@ -218,12 +258,35 @@ def _live_index_held() -> Iterator[None]:
         lock.release()
 
 
+def _apply_outbox(staging: str) -> list[int]:
+    """Apply every change the outbox holds to the index in ``staging``; the ids of the rows applied."""
+    db.session.commit()  # end the rebuild's read: what was committed since must be seen (SQLite reads a snapshot)
+    applied: list[int] = []
+    while True:
+        query = select(IndexChange.id, IndexChange.item_id, IndexChange.track_id).order_by(IndexChange.id)
+        if applied:
+            query = query.where(IndexChange.id > applied[-1])
+        rows = db.session.execute(query.limit(DRAIN_ROWS)).all()
+        if not rows:
+            return applied
+        apply_changes({row.item_id for row in rows if row.track_id is None},
+                      {row.track_id for row in rows if row.track_id is not None}, path=staging)
+        applied.extend(row.id for row in rows)
+
+
+def forget_changes(ids: list[int]) -> None:
+    """Delete these outbox rows (their changes are in the index) and commit."""
+    for start in range(0, len(ids), _CHUNK):
+        db.session.execute(delete(IndexChange).where(IndexChange.id.in_(ids[start:start + _CHUNK])))
+    db.session.commit()
+
+
 def _rebuild(progress: Callable[[float, str], None] | None) -> dict:
     total_cues = db.session.scalar(select(func.count(Cue.id))) or 0
     items = {item.id: item for item in db.session.scalars(select(Item))}
     tracks = {track.id: track for track in db.session.scalars(select(SubtitleTrack))}
     done_cues = 0
-    with store.rebuilding() as staging:
+    with store.rebuilding(writer_held=publishing.enabled()) as staging:
         ix = store.open_index(staging)
         batch = _rebuild_writer(ix)
         for item in items.values():
@@ -243,7 +306,9 @@ def _rebuild(progress: Callable[[float, str], None] | None) -> dict:
                 batch = _rebuild_writer(ix)
                 pending = 0
         batch.commit()
-    return {"items": len(items), "tracks": len(tracks), "cues": done_cues}
+        applied = _apply_outbox(staging)
+    forget_changes(applied)
+    return {"items": len(items), "tracks": len(tracks), "cues": done_cues, "changes": len(applied)}
 
 
 def _rebuild_writer(ix) -> RebuildWriter:

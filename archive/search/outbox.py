@@ -13,29 +13,20 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 
 from archive.extensions import db
-from archive.jobs.models import Job
-from archive.jobs.operations import enqueue
 from archive.search import indexer, segments
 from archive.search.models import IndexChange
 
-RUN_JOB = "index_changes"
-# Rows one run takes: about a million cues at the usual track size, bounding the run's memory.
-DRAIN_ROWS = 2_000
+RUN_JOB = indexer.RUN_JOB
+DRAIN_ROWS = indexer.DRAIN_ROWS
+queue_run = indexer.queue_run
 
 
 def record(session, item_id: int, track_id: int | None = None) -> None:
     """Record in ``session``'s transaction that an item (or one of its tracks) must be re-indexed."""
     session.add(IndexChange(item_id=item_id, track_id=track_id))
-
-
-def queue_run() -> None:
-    """Queue an index run, unless one is already waiting to start (it will see every committed row)."""
-    waiting = db.session.scalar(select(Job.id).where(Job.kind == RUN_JOB, Job.status == "queued").limit(1))
-    if waiting is None:
-        enqueue(RUN_JOB)
 
 
 def queue_run_if_pending() -> bool:
@@ -52,18 +43,22 @@ def pending() -> int:
 
 
 def drain() -> dict:
-    """Apply the pending changes in one writer commit, then forget them; queue the next run if work is left."""
+    """Apply the pending changes in one writer commit, then forget them; queue the next run if work is left.
+
+    While a full rebuild is under way the rows stay where they are: the rebuild applies them to the
+    index it is about to swap in, and queues a run for any recorded after that.
+    """
     cpu_started = time.process_time()
+    if indexer.rebuild_in_progress():
+        # Its rows stay: the rebuild applies them to the index it swaps in, and queues a run for later ones.
+        return {"changes": 0, "deferred": "rebuild in progress", "cpu_seconds": round(time.process_time() - cpu_started, 3)}
     rows = db.session.execute(
         select(IndexChange.id, IndexChange.item_id, IndexChange.track_id).order_by(IndexChange.id).limit(DRAIN_ROWS)
     ).all()
     item_ids = {row.item_id for row in rows if row.track_id is None}
     track_ids = {row.track_id for row in rows if row.track_id is not None}
     result = indexer.apply_changes(item_ids, track_ids, quiet=not rows)
-    ids = [row.id for row in rows]
-    for start in range(0, len(ids), 500):
-        db.session.execute(delete(IndexChange).where(IndexChange.id.in_(ids[start:start + 500])))
-    db.session.commit()
+    indexer.forget_changes([row.id for row in rows])
     more = len(rows) == DRAIN_ROWS or (result["segments"] > segments.SEGMENT_TARGET and (rows or result["merged_segments"]))
     if more:
         queue_run()

@@ -43,6 +43,7 @@ LOCK_TIMEOUT_SECONDS = 120
 # A node that has not said which generation it serves for this long is taken to be gone.
 NODE_TIMEOUT_SECONDS = 600
 _ADVISORY_KEY = 0x5EA2C4  # one number for "the search index writer" among the database's advisory locks
+_REBUILD_KEY = 0x5EA2C5  # and one for "a full rebuild is under way"
 
 
 def enabled() -> bool:
@@ -93,6 +94,56 @@ def _database_lock(deadline: float) -> Iterator[None]:
         finally:
             connection.execute(sa.select(sa.func.pg_advisory_unlock(_ADVISORY_KEY)))
             connection.commit()
+
+
+@contextmanager
+def rebuild_marker(path: str) -> Iterator[None]:
+    """Say, for as long as it lasts, that a full rebuild of the index in ``path`` is under way.
+
+    A file lock for the processes of this machine and, on PostgreSQL, an advisory lock for every
+    machine; both go with the process if it dies. Index runs that see it leave their changes in the
+    outbox (``rebuild_in_progress``): the rebuild applies them to the index it builds.
+    """
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(f"{path}.rebuild-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # two rebuilds at once: the second waits for the first
+        try:
+            if db.engine.dialect.name != "postgresql":
+                yield
+                return
+            with db.engine.connect() as connection:
+                connection.scalar(sa.select(sa.func.pg_advisory_lock(_REBUILD_KEY)))
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(sa.select(sa.func.pg_advisory_unlock(_REBUILD_KEY)))
+                    connection.commit()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def rebuild_in_progress(path: str) -> bool:
+    """Whether a full rebuild of the index in ``path`` holds its marker now (on any machine, on PostgreSQL)."""
+    try:
+        with open(f"{path}.rebuild-lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EACCES):
+                    return True
+                raise
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except FileNotFoundError:
+        pass  # the folder around the index is not there yet: nobody rebuilds it
+    if db.engine.dialect.name != "postgresql":
+        return False
+    with db.engine.connect() as connection:
+        taken = connection.scalar(sa.select(sa.func.pg_try_advisory_lock(_REBUILD_KEY)))
+        if taken:
+            connection.execute(sa.select(sa.func.pg_advisory_unlock(_REBUILD_KEY)))
+        connection.commit()
+    return not taken
 
 
 def catch_up(path: str) -> None:

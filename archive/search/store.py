@@ -143,8 +143,12 @@ def index_status() -> dict:
 
 
 @contextmanager
-def rebuilding(path: str | None = None) -> Iterator[str]:
-    """A fresh folder to build a whole index in; it replaces the live one only once complete (and is published)."""
+def rebuilding(path: str | None = None, *, writer_held: bool = False) -> Iterator[str]:
+    """A fresh folder to build a whole index in; it replaces the live one only once complete (and is published).
+
+    ``writer_held``: the caller already holds the writer's lock (``publishing.exclusive``) for the
+    whole build, so it is not taken again for the swap.
+    """
     live = path is None
     path = path or index_path()
     staging = f"{path}.build-{uuid.uuid4().hex[:8]}"
@@ -156,9 +160,13 @@ def rebuilding(path: str | None = None) -> Iterator[str]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if live and publishing.enabled():
-        with publishing.exclusive(path):
+        if writer_held:
             _swap_in(path, staging)
             publishing.publish(path)
+        else:
+            with publishing.exclusive(path):
+                _swap_in(path, staging)
+                publishing.publish(path)
         _refresh_local_copy(path)
     else:
         _swap_in(path, staging)

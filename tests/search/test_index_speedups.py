@@ -206,3 +206,23 @@ def test_plain_unions_give_the_same_documents_and_scores(tmp_path):
         found = dict(searcher.search(plain, limit=None).items())
     assert found.keys() == expected.keys() and len(found) > 300
     assert all(abs(found[docnum] - score) < 1e-6 for docnum, score in expected.items())
+
+
+def test_rebuild_writer_terms_are_the_bytes_whoosh_writes(tmp_path, monkeypatch):
+    from archive.search import bulkwrite
+
+    documents = _documents(700, seed=13)  # common words span several 128-posting blocks, rare ones one posting
+
+    def files(folder) -> dict[str, bytes]:
+        ix = _build(tmp_path / folder, documents, bulk=True)
+        segment = ix._segments()[0]
+        return {name.rsplit(".", 1)[1]: (tmp_path / folder / name).read_bytes()
+                for name in ix.storage.list() if name.startswith(segment.segment_id())}
+
+    fast, again = files("fast"), files("again")
+    monkeypatch.setattr(bulkwrite, "_write_terms", bulkwrite._write_terms_one_by_one)
+    whoosh = files("whoosh")
+    # The term and posting files are what the writer makes; each build writes them the same bytes.
+    assert again["trm"] == fast["trm"] and again["pst"] == fast["pst"]
+    assert fast["trm"] == whoosh["trm"]
+    assert fast["pst"] == whoosh["pst"]
