@@ -224,6 +224,7 @@ def attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict,
         for row in db.session.connection().execute(_cues_statement(len(chunk)), values):
             cues[(row.track_id, row.position)] = row
     highlight = {fieldname: {b.decode("utf-8") for b in values} for fieldname, values in terms.items()}
+    typed_forms: dict[str, tuple[set[str], tuple[str, ...]]] = {}
     for result in results:
         found = chosen.get(result.item.id, [])
         result.hit_count = hit_counts[result.item.id]
@@ -232,9 +233,12 @@ def attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict,
             if row is None:  # the track changed since it was indexed; its new version is on its way
                 continue
             family = family_of(lang)
-            terms_here = highlight.get(f"text_{family}", set())
-            result.hits.append(Hit(row.start, row.end, lang, snippet(row.plain, family, terms_here), track_id,
-                                   cue_position, matched_as(row.plain, family, terms_here, typed)))
+            if family not in typed_forms:
+                typed_forms[family] = _typed_forms(typed, family)
+            text = " ".join(row.plain.split())
+            marked = _marked(text, family, highlight.get(f"text_{family}", set()))
+            result.hits.append(Hit(row.start, row.end, lang, _snippet(text, marked), track_id, cue_position,
+                                   _matched_as(marked, family, *typed_forms[family]) if typed else []))
 
 
 @lru_cache(maxsize=64)
@@ -255,14 +259,16 @@ def _marked(text: str, family: str, terms: set[str]) -> list[re.Match]:
     return [m for m in WORD_RE.finditer(text) if not terms.isdisjoint(keys(m.group(0)))]
 
 
-def matched_as(text: str, family: str, terms: set[str], typed: str) -> list[str]:
-    """The matched words of a cue that were not typed as such (lowercase, in the cue's spelling)."""
-    if not typed:
-        return []
+def _typed_forms(typed: str, family: str) -> tuple[set[str], tuple[str, ...]]:
+    """The words and ``prefix*`` prefixes typed, as ``normal`` writes them in ``family``."""
     words = {normal(word, family) for word in WORD_RE.findall(typed)}
     prefixes = tuple(normal(m.group(1), family) for m in _TYPED_PREFIX_RE.finditer(typed))
+    return words, prefixes
+
+
+def _matched_as(marked: list[re.Match], family: str, words: set[str], prefixes: tuple[str, ...]) -> list[str]:
     found: list[str] = []
-    for match in _marked(" ".join(text.split()), family, terms):
+    for match in marked:
         word = normal(match.group(0), family)
         shown = lower(match.group(0), family)
         if word not in words and not word.startswith(prefixes) and shown not in found:
@@ -270,10 +276,21 @@ def matched_as(text: str, family: str, terms: set[str], typed: str) -> list[str]
     return found
 
 
+def matched_as(text: str, family: str, terms: set[str], typed: str) -> list[str]:
+    """The matched words of a cue that were not typed as such (lowercase, in the cue's spelling)."""
+    if not typed:
+        return []
+    return _matched_as(_marked(" ".join(text.split()), family, terms), family, *_typed_forms(typed, family))
+
+
 def snippet(text: str, family: str, terms: set[str]) -> Markup:
     """The cue's text, HTML-escaped, with words whose index term was searched for in ``<mark>``."""
     text = " ".join(text.split())
-    marked = _marked(text, family, terms)
+    return _snippet(text, _marked(text, family, terms))
+
+
+def _snippet(text: str, marked: list[re.Match]) -> Markup:
+    """``text`` (spaces already tidied) escaped, the ``marked`` words in ``<mark>``."""
     begin = 0
     if len(text) > SNIPPET_CHARS and marked:
         # A long cue starts shortly before its first marked word.

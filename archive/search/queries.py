@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from whoosh.query import And, NumericRange, Query, Term
 
 from archive import validation
@@ -46,6 +46,13 @@ class SearchResults:
     def pages(self) -> int:
         """How many pages the results fill."""
         return max(1, -(-self.total // self.per_page))
+
+
+# Built once: putting a statement together costs more than running it. Expanding parameters send
+# the ids to the driver as they are.
+_ITEMS = select(Item).where(Item.id.in_(bindparam("ids", expanding=True)))
+_SUBTITLE_LANGS = (select(SubtitleTrack.item_id, SubtitleTrack.lang)
+                   .where(SubtitleTrack.item_id.in_(bindparam("ids", expanding=True))).order_by(SubtitleTrack.lang))
 
 
 def _filter_docs(searcher, filters: list[Query]):
@@ -141,7 +148,7 @@ def search(
     facets = _facets(matching, attributes, tracks)
     matching.sort(key=lambda i: (-scores[i], -i))
     chosen = matching[(page - 1) * per_page: page * per_page]
-    rows = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(chosen)))} if chosen else {}
+    rows = {item.id: item for item in db.session.scalars(_ITEMS, {"ids": chosen})} if chosen else {}
     page_items = [ItemResult(rows[i], scores[i]) for i in chosen if i in rows]
     attach_hits(searcher, query, page_items, tracks, hits_per_item, typed=cleaned)
     _attach_subtitle_langs(page_items)
@@ -153,8 +160,7 @@ def _attach_subtitle_langs(results: list[ItemResult]) -> None:
     if not results:
         return
     by_item = {result.item.id: result for result in results}
-    rows = db.session.execute(select(SubtitleTrack.item_id, SubtitleTrack.lang)
-                              .where(SubtitleTrack.item_id.in_(list(by_item))).order_by(SubtitleTrack.lang))
+    rows = db.session.connection().execute(_SUBTITLE_LANGS, {"ids": list(by_item)})
     for item_id, lang in rows:
         by_item[item_id].subtitle_langs.append(lang)
 
