@@ -273,3 +273,16 @@ def test_a_page_of_moments_and_many_moments_fetch_the_same_cues(client, app, mon
     assert len(few) == 40 and few[0][2] == 1.0 and "<mark>river</mark>" in few[0][3]
     monkeypatch.setattr(hits, "CUE_PAIRS_PER_QUERY", 10)  # forty moments: the grouped statement
     assert moments() == few
+
+
+def test_a_kept_parsed_query_follows_the_analysis_in_use(app):
+    from archive.search import analysis
+
+    current = parsing.parse_query("беженцы")
+    try:
+        analysis.select_analysis("legacy")
+        legacy = parsing.parse_query("беженцы")
+    finally:
+        analysis.select_analysis("current")
+    assert legacy is not current and str(legacy) != str(current)
+    assert str(parsing.parse_query("беженцы")) == str(current)
