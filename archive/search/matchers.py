@@ -98,6 +98,16 @@ class CuePrefix(Prefix):
             return NullMatcher()
         return ListMatcher(sorted(docnums), all_weights=self.boost)
 
+    def estimate_size(self, ixreader):
+        """Whoosh's estimate (the summed document frequencies of the words), from the kept words' counts."""
+        if self.fieldname not in ixreader.schema:
+            return 0
+        kept = _segment_words(ixreader, self.fieldname) if ixreader.is_atomic() else None
+        if kept is None:
+            return super().estimate_size(ixreader)
+        words, frequencies = kept
+        return sum(frequencies[bisect_left(words, btext)] for btext in self._btexts(ixreader))
+
     def _btexts(self, reader):
         """The indexed words starting with any of the prefix's alternatives (the analysis may give two)."""
         seen: set[bytes] = set()
@@ -108,9 +118,10 @@ class CuePrefix(Prefix):
                     yield btext
 
 
-# Each segment's words per field, sorted, by (segment id, field): a segment's words never change
-# (deleting documents leaves its terms), so a copy outlives the searcher that made it, and a
-# reopened searcher (after every index change) finds the unchanged segments' words ready.
+# Each segment's words per field, sorted, with their document counts, by (segment id, field): a
+# segment's words never change (deleting documents leaves its terms), so a copy outlives the
+# searcher that made it, and a reopened searcher (after every index change) finds the unchanged
+# segments' words ready.
 LEXICON_CACHE_WORDS = 2_000_000
 _lexicons: OrderedDict[tuple[str, str], list[bytes]] = OrderedDict()
 _lexicon_words = 0
@@ -131,34 +142,39 @@ def expand_prefix(reader, fieldname: str, prefix: str) -> list[bytes]:
     found: list[bytes] = []
     leaves = [leaf for leaf, _ in reader.leaf_readers()] if not reader.is_atomic() else [reader]
     for leaf in leaves:
-        words = _segment_words(leaf, fieldname)
-        if words is None:
+        kept = _segment_words(leaf, fieldname)
+        if kept is None:
             return list(reader.expand_prefix(fieldname, prefix))
+        words = kept[0]
         found.extend(words[bisect_left(words, bprefix):bisect_left(words, end)])
     return sorted(set(found)) if len(leaves) > 1 else found
 
 
-def _segment_words(reader, fieldname: str) -> list[bytes] | None:
-    """A segment reader's words of ``fieldname``, sorted; None for a reader that is not one segment's."""
+def _segment_words(reader, fieldname: str) -> tuple[list[bytes], array] | None:
+    """A segment reader's words of ``fieldname``, sorted, and how many documents hold each.
+
+    None for a reader that is not one segment's.
+    """
     global _lexicon_words
     segment = reader.segment() if hasattr(reader, "segment") else None
     if segment is None:
         return None
     key = (segment.segment_id(), fieldname)
     with _lexicon_lock:
-        words = _lexicons.get(key)
-        if words is not None:
+        kept = _lexicons.get(key)
+        if kept is not None:
             _lexicons.move_to_end(key)
-            return words
-    words = sorted(reader.lexicon(fieldname))
+            return kept
+    pairs = sorted((btext, info.doc_frequency()) for btext, info in reader.iter_field(fieldname))
+    kept = ([btext for btext, _ in pairs], array("I", [frequency for _, frequency in pairs]))
     with _lexicon_lock:
         if key not in _lexicons:
-            _lexicons[key] = words
-            _lexicon_words += len(words)
+            _lexicons[key] = kept
+            _lexicon_words += len(pairs)
             while _lexicon_words > LEXICON_CACHE_WORDS and len(_lexicons) > 1:
                 _, dropped = _lexicons.popitem(last=False)
-                _lexicon_words -= len(dropped)
-    return words
+                _lexicon_words -= len(dropped[0])
+    return kept
 
 
 def _all_ids(reader, fieldname: str, btext: bytes):

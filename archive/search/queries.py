@@ -70,6 +70,32 @@ def _filter_docs(searcher, filters: list[Query]):
     return cache[key]
 
 
+def _scored(searcher, query: Query, allowed: set[int] | None):
+    """(document number, score) of every document matching ``query`` among ``allowed`` (None: all).
+
+    What ``searcher.search(query, filter=allowed, limit=None).items()`` gives, with the same
+    matchers and scores, without a collector, a result list sorted by score, and its bookkeeping
+    per document: every match is grouped by item afterwards anyway.
+    """
+    context = searcher.context()
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = query.matcher(subsearcher, context)
+        countdown = REPLACE_EVERY
+        while matcher.is_active():
+            docnum = matcher.id() + offset
+            if allowed is None or docnum in allowed:
+                yield docnum, matcher.score()
+            matcher.next()
+            countdown -= 1
+            if not countdown:
+                # As Whoosh's collectors do: a union whose one side has ended becomes the other side.
+                matcher = matcher.replace()
+                countdown = REPLACE_EVERY
+
+
+REPLACE_EVERY = 10
+
+
 def _columns(searcher) -> tuple[list, list, list]:
     """item id, track id and subtitle language per document number, cached per searcher."""
     cached = getattr(searcher, "_archive_columns", None)
@@ -125,11 +151,10 @@ def search(
 
     searcher = store.searcher()
     check_index_complete(searcher.doc_count_all(), current=analysis_is_current(searcher.schema))
-    results = searcher.search(query, filter=_filter_docs(searcher, filters), limit=None)
     item_ids, track_ids, langs = _columns(searcher)
     scores: dict[int, float] = {}
     tracks: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for docnum, score in results.items():
+    for docnum, score in _scored(searcher, query, _filter_docs(searcher, filters)):
         owner = item_ids[docnum]
         track_id = track_ids[docnum]
         if track_id:

@@ -286,3 +286,23 @@ def test_a_kept_parsed_query_follows_the_analysis_in_use(app):
         analysis.select_analysis("current")
     assert legacy is not current and str(legacy) != str(current)
     assert str(parsing.parse_query("беженцы")) == str(current)
+
+
+@pytest.mark.parametrize("typed", ["bor", "bor cen", "bor OR kor OR lum", '"bor cen"', "bo*", "bor NOT cen", "kind:film", "kind:film bor"])
+def test_scoring_every_match_gives_what_whoosh_search_gives(tmp_path, app, typed):
+    from archive.search.queries import _scored
+
+    documents = _documents(500, seed=13)
+    ix = _build(tmp_path / "ix", documents[:300], bulk=True)
+    with store.writer(str(tmp_path / "ix")) as batch:  # a second segment, and deletions in the first
+        for document in documents[300:]:
+            batch.add_document(**document)
+        batch.delete_by_term("doc_id", documents[4]["doc_id"])
+    query = parsing.parse_query(typed)
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) == 2 and searcher.reader().has_deletions()
+        allowed = {docnum for docnum in range(searcher.doc_count_all()) if docnum % 3}
+        for subset in (None, allowed):
+            expected = dict(searcher.search(query, filter=subset, limit=None).items())
+            found = dict(_scored(searcher, query, subset))
+            assert found == expected and found
