@@ -48,6 +48,7 @@ ALPHABETS = {
     "az": ("bcçdfgğhxjkqlmnprsştvyz", "aeəıioöuü"),
 }
 VOCABULARY = 20_000
+KINDS = ["common", "rare", "phrase", "prefix", "two words"]  # query n is of kind n % 5
 
 
 def vocabulary(rng: random.Random, lang: str) -> list[str]:
@@ -87,7 +88,7 @@ def make_queries(args, vocab: dict[str, list[str]], rows: list[tuple]) -> list[t
     """(query text, API facet params, FTS5 MATCH expression) for each query, fixed by the seed."""
     rng = random.Random(args.seed + 1)
     queries = []
-    kinds = ["common", "rare", "phrase", "prefix", "two words"]
+    kinds = KINDS
     while len(queries) < args.queries:
         kind = kinds[len(queries) % len(kinds)]
         lang = rng.choice(args.langs)
@@ -263,6 +264,10 @@ def report_queries(timed: dict, *, label: str) -> None:
           f"  (CPU p50 {_ms(percentile(timed['cpu'], 0.5))}  p95 {_ms(percentile(timed['cpu'], 0.95))})")
     print(f"  SQLite FTS5:         p50 {_ms(percentile(timed['fts'], 0.5))}  p95 {_ms(percentile(timed['fts'], 0.95))}"
           f"  (API p95 / FTS5 p95 = {percentile(timed['api'], 0.95) / percentile(timed['fts'], 0.95):.2f})", flush=True)
+    for number, kind in enumerate(KINDS):
+        api, fts = timed["api"][number::len(KINDS)], timed["fts"][number::len(KINDS)]
+        print(f"    {kind:<9}  API p50 {_ms(percentile(api, 0.5))}  p95 {_ms(percentile(api, 0.95))}   "
+              f"FTS5 p50 {_ms(percentile(fts, 0.5))}  p95 {_ms(percentile(fts, 0.95))}", flush=True)
 
 
 def query_goals(timed: dict, label: str) -> list[tuple[str, bool, str]]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import request, url_for
 
 from archive.api import bp
 from archive.auth.permissions import acting_user
 from archive.pagination import page_number, per_page
+from archive.search.hits import ItemResult
 from archive.search.queries import SearchResults, options_from_args, search
 
 
@@ -24,34 +27,41 @@ def results_json(results: SearchResults) -> dict:
         "page": results.page,
         "per_page": results.per_page,
         "pages": results.pages,
-        "items": [
-            {
-                "id": found.item.id,
-                "title": found.item.display_title(),
-                "titles": found.item.title,
-                "kind": found.item.kind,
-                "year": found.item.year,
-                "url": url_for("catalogue.item", item_id=found.item.id, _external=True),
-                "hit_count": found.hit_count,
-                "hits": [
-                    {
-                        "start": hit.start,
-                        "end": hit.end,
-                        "lang": hit.lang,
-                        "snippet": str(hit.snippet),
-                        "matched_as": hit.matched_as,
-                        "url": url_for("catalogue.item", item_id=found.item.id, _external=True)
-                        + f"#t={hit.start:.3f}",
-                        "moment_url": url_for("subtitles.moment", item_id=found.item.id, t=f"{hit.start:.3f}",
-                                              sub=hit.lang, _external=True) if found.has_moment_view else None,
-                    }
-                    for hit in found.hits
-                ],
-            }
-            for found in results.items
-        ],
+        "items": [_item_json(found) for found in results.items],
         "facets": results.facets,
     }
+
+
+def _item_json(found: ItemResult) -> dict:
+    # One url_for per address, not per hit: a hit's addresses are the item's with its time added
+    # (what url_for would build: no URL defaults apply to these endpoints).
+    url = url_for("catalogue.item", item_id=found.item.id, _external=True)
+    moment = url_for("subtitles.moment", item_id=found.item.id, _external=True) if found.has_moment_view else None
+    return {
+        "id": found.item.id,
+        "title": found.item.display_title(),
+        "titles": found.item.title,
+        "kind": found.item.kind,
+        "year": found.item.year,
+        "url": url,
+        "hit_count": found.hit_count,
+        "hits": [
+            {
+                "start": hit.start,
+                "end": hit.end,
+                "lang": hit.lang,
+                "snippet": str(hit.snippet),
+                "matched_as": hit.matched_as,
+                "url": f"{url}#t={hit.start:.3f}",
+                "moment_url": f"{moment}?{urlencode({'t': f'{hit.start:.3f}', 'sub': hit.lang}, safe=_QUERY_SAFE)}"
+                if moment else None,
+            }
+            for hit in found.hits
+        ],
+    }
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # as werkzeug's url_for encodes query arguments
 
 
 @bp.get("/search")

@@ -204,26 +204,37 @@ def attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict,
     for item_id, found in candidates.items():
         found.sort()
         chosen[item_id] = found[:per_item]
-    pairs = {(track_id, cue) for found in chosen.values() for _, track_id, cue, _ in found}
+    pairs = sorted({(track_id, cue) for found in chosen.values() for _, track_id, cue, _ in found})
     cues = {}
-    by_track: dict[int, set[int]] = defaultdict(set)
-    for track_id, cue in pairs:
-        by_track[track_id].add(cue)
-    # Tracks wanting the same cue positions share one condition (the best moments are often the
-    # first cues of each track); both IN lists use the (track_id, position) index, where a
-    # row-value IN would scan the table.
-    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    for track_id, positions in by_track.items():
-        groups[tuple(sorted(positions))].append(track_id)
-    group_list = sorted(groups.items())
-    for start in range(0, len(group_list), 50):
-        chunk = group_list[start:start + 50]
+    connection = db.session.connection()
+    if len(pairs) > CUE_PAIRS_PER_QUERY:
+        # Many moments of few tracks (search inside a film): tracks wanting the same cue positions
+        # share one condition, both IN lists using the (track_id, position) index.
+        by_track: dict[int, set[int]] = defaultdict(set)
+        for track_id, cue in pairs:
+            by_track[track_id].add(cue)
+        groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for track_id, positions in by_track.items():
+            groups[tuple(sorted(positions))].append(track_id)
+        group_list = sorted(groups.items())
+        for start in range(0, len(group_list), 50):
+            chunk = group_list[start:start + 50]
+            values = {}
+            for n, (positions, track_ids) in enumerate(chunk):
+                values[f"t{n}"], values[f"p{n}"] = track_ids, list(positions)
+            for row in connection.execute(_grouped_cues_statement(len(chunk)), values):
+                cues[(row.track_id, row.position)] = row
+    elif pairs:
+        # A page of best moments, a few per track: one statement of a few fixed sizes, built and
+        # compiled once each (putting one together per request cost more than running it).
+        size = -(-len(pairs) // CUE_PAIRS_STEP) * CUE_PAIRS_STEP
         values = {}
-        for n, (positions, track_ids) in enumerate(chunk):
-            values[f"t{n}"], values[f"p{n}"] = track_ids, list(positions)
-        for row in db.session.connection().execute(_cues_statement(len(chunk)), values):
+        for n, (track_id, position) in enumerate(pairs + [pairs[-1]] * (size - len(pairs))):
+            values[f"t{n}"], values[f"p{n}"] = track_id, position
+        for row in connection.execute(_cues_statement(size), values):
             cues[(row.track_id, row.position)] = row
     highlight = {fieldname: {b.decode("utf-8") for b in values} for fieldname, values in terms.items()}
+    typed_forms: dict[str, tuple[set[str], tuple[str, ...]]] = {}
     for result in results:
         found = chosen.get(result.item.id, [])
         result.hit_count = hit_counts[result.item.id]
@@ -232,17 +243,36 @@ def attach_hits(searcher, query: Query, results: list[ItemResult], tracks: dict,
             if row is None:  # the track changed since it was indexed; its new version is on its way
                 continue
             family = family_of(lang)
-            terms_here = highlight.get(f"text_{family}", set())
-            result.hits.append(Hit(row.start, row.end, lang, snippet(row.plain, family, terms_here), track_id,
-                                   cue_position, matched_as(row.plain, family, terms_here, typed)))
+            if family not in typed_forms:
+                typed_forms[family] = _typed_forms(typed, family)
+            text = " ".join(row.plain.split())
+            marked = _marked(text, family, highlight.get(f"text_{family}", set()))
+            result.hits.append(Hit(row.start, row.end, lang, _snippet(text, marked), track_id, cue_position,
+                                   _matched_as(marked, family, *typed_forms[family]) if typed else []))
+
+
+CUE_PAIRS_PER_QUERY = 160  # 320 parameters: within every SQLite's limit
+CUE_PAIRS_STEP = 16
+
+
+@lru_cache(maxsize=CUE_PAIRS_PER_QUERY // CUE_PAIRS_STEP)
+def _cues_statement(pairs: int):
+    """Cue rows for ``pairs`` (track, position) pairs of parameters ``t<n>``/``p<n>``.
+
+    One equality pair per cue, joined by OR: both SQLite (a multi-index OR) and PostgreSQL (a
+    bitmap OR) look each one up in the (track_id, position) index, where a row-value IN would scan
+    the table. Built once per size: putting it together costs more than running it.
+    """
+    wanted = or_(*(and_(Cue.track_id == bindparam(f"t{n}"), Cue.position == bindparam(f"p{n}")) for n in range(pairs)))
+    return select(Cue.track_id, Cue.position, Cue.start, Cue.end, Cue.plain).where(wanted)
 
 
 @lru_cache(maxsize=64)
-def _cues_statement(groups: int):
+def _grouped_cues_statement(groups: int):
     """Cue rows for ``groups`` (tracks, positions) pairs of parameters ``t<n>``/``p<n>``.
 
-    Built once per number of groups: putting the expression together costs more than running it.
-    Expanding parameters send the numbers to the driver as they are, not as one literal each.
+    Built once per number of groups. Expanding parameters send the numbers to the driver as they
+    are, not as one literal each.
     """
     wanted = or_(*(and_(Cue.track_id.in_(bindparam(f"t{n}", expanding=True)),
                         Cue.position.in_(bindparam(f"p{n}", expanding=True))) for n in range(groups)))
@@ -255,14 +285,16 @@ def _marked(text: str, family: str, terms: set[str]) -> list[re.Match]:
     return [m for m in WORD_RE.finditer(text) if not terms.isdisjoint(keys(m.group(0)))]
 
 
-def matched_as(text: str, family: str, terms: set[str], typed: str) -> list[str]:
-    """The matched words of a cue that were not typed as such (lowercase, in the cue's spelling)."""
-    if not typed:
-        return []
+def _typed_forms(typed: str, family: str) -> tuple[set[str], tuple[str, ...]]:
+    """The words and ``prefix*`` prefixes typed, as ``normal`` writes them in ``family``."""
     words = {normal(word, family) for word in WORD_RE.findall(typed)}
     prefixes = tuple(normal(m.group(1), family) for m in _TYPED_PREFIX_RE.finditer(typed))
+    return words, prefixes
+
+
+def _matched_as(marked: list[re.Match], family: str, words: set[str], prefixes: tuple[str, ...]) -> list[str]:
     found: list[str] = []
-    for match in _marked(" ".join(text.split()), family, terms):
+    for match in marked:
         word = normal(match.group(0), family)
         shown = lower(match.group(0), family)
         if word not in words and not word.startswith(prefixes) and shown not in found:
@@ -270,10 +302,21 @@ def matched_as(text: str, family: str, terms: set[str], typed: str) -> list[str]
     return found
 
 
+def matched_as(text: str, family: str, terms: set[str], typed: str) -> list[str]:
+    """The matched words of a cue that were not typed as such (lowercase, in the cue's spelling)."""
+    if not typed:
+        return []
+    return _matched_as(_marked(" ".join(text.split()), family, terms), family, *_typed_forms(typed, family))
+
+
 def snippet(text: str, family: str, terms: set[str]) -> Markup:
     """The cue's text, HTML-escaped, with words whose index term was searched for in ``<mark>``."""
     text = " ".join(text.split())
-    marked = _marked(text, family, terms)
+    return _snippet(text, _marked(text, family, terms))
+
+
+def _snippet(text: str, marked: list[re.Match]) -> Markup:
+    """``text`` (spaces already tidied) escaped, the ``marked`` words in ``<mark>``."""
     begin = 0
     if len(text) > SNIPPET_CHARS and marked:
         # A long cue starts shortly before its first marked word.

@@ -10,7 +10,10 @@ place of Whoosh's for the text fields.
 from __future__ import annotations
 
 import math
+import threading
 from array import array
+from bisect import bisect_left
+from collections import OrderedDict
 from itertools import repeat
 from operator import sub
 
@@ -95,14 +98,83 @@ class CuePrefix(Prefix):
             return NullMatcher()
         return ListMatcher(sorted(docnums), all_weights=self.boost)
 
+    def estimate_size(self, ixreader):
+        """Whoosh's estimate (the summed document frequencies of the words), from the kept words' counts."""
+        if self.fieldname not in ixreader.schema:
+            return 0
+        kept = _segment_words(ixreader, self.fieldname) if ixreader.is_atomic() else None
+        if kept is None:
+            return super().estimate_size(ixreader)
+        words, frequencies = kept
+        return sum(frequencies[bisect_left(words, btext)] for btext in self._btexts(ixreader))
+
     def _btexts(self, reader):
         """The indexed words starting with any of the prefix's alternatives (the analysis may give two)."""
         seen: set[bytes] = set()
         for prefix in self.text.split(PREFIX_SEPARATOR):
-            for btext in reader.expand_prefix(self.fieldname, prefix):
+            for btext in expand_prefix(reader, self.fieldname, prefix):
                 if btext not in seen:
                     seen.add(btext)
                     yield btext
+
+
+# Each segment's words per field, sorted, with their document counts, by (segment id, field): a
+# segment's words never change (deleting documents leaves its terms), so a copy outlives the
+# searcher that made it, and a reopened searcher (after every index change) finds the unchanged
+# segments' words ready.
+LEXICON_CACHE_WORDS = 2_000_000
+_lexicons: OrderedDict[tuple[str, str], list[bytes]] = OrderedDict()
+_lexicon_words = 0
+_lexicon_lock = threading.Lock()
+
+
+def expand_prefix(reader, fieldname: str, prefix: str) -> list[bytes]:
+    """The indexed words of ``fieldname`` starting with ``prefix``, sorted (as ``reader.expand_prefix``).
+
+    Whoosh's walks the terms file from the prefix on, in Python, for every query; this bisects a
+    sorted copy of the field's words kept per segment (``_segment_words``).
+    """
+    if fieldname not in reader.schema:
+        return []
+    bprefix = prefix.encode("utf-8")
+    # No UTF-8 byte is 0xff: every word starting with the prefix sorts before prefix + 0xff.
+    end = bprefix + b"\xff"
+    found: list[bytes] = []
+    leaves = [leaf for leaf, _ in reader.leaf_readers()] if not reader.is_atomic() else [reader]
+    for leaf in leaves:
+        kept = _segment_words(leaf, fieldname)
+        if kept is None:
+            return list(reader.expand_prefix(fieldname, prefix))
+        words = kept[0]
+        found.extend(words[bisect_left(words, bprefix):bisect_left(words, end)])
+    return sorted(set(found)) if len(leaves) > 1 else found
+
+
+def _segment_words(reader, fieldname: str) -> tuple[list[bytes], array] | None:
+    """A segment reader's words of ``fieldname``, sorted, and how many documents hold each.
+
+    None for a reader that is not one segment's.
+    """
+    global _lexicon_words
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:
+        return None
+    key = (segment.segment_id(), fieldname)
+    with _lexicon_lock:
+        kept = _lexicons.get(key)
+        if kept is not None:
+            _lexicons.move_to_end(key)
+            return kept
+    pairs = sorted((btext, info.doc_frequency()) for btext, info in reader.iter_field(fieldname))
+    kept = ([btext for btext, _ in pairs], array("I", [frequency for _, frequency in pairs]))
+    with _lexicon_lock:
+        if key not in _lexicons:
+            _lexicons[key] = kept
+            _lexicon_words += len(pairs)
+            while _lexicon_words > LEXICON_CACHE_WORDS and len(_lexicons) > 1:
+                _, dropped = _lexicons.popitem(last=False)
+                _lexicon_words -= len(dropped[0])
+    return kept
 
 
 def _all_ids(reader, fieldname: str, btext: bytes):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from whoosh import qparser
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Prefix, Query, Term, Wildcard
 
 from archive.errors import ActionableError
-from archive.search.analysis import ALTERNATIVES, CROSSED_SCRIPT, CROSSED_SCRIPT_BOOST
+from archive.search.analysis import ALTERNATIVES, ANALYSES, CROSSED_SCRIPT, CROSSED_SCRIPT_BOOST
 from archive.search.matchers import CuePhrase, CuePrefix
 from archive.search.schema import FILTER_FIELDS, TEXT_FIELDS, build_schema
 
@@ -76,7 +77,21 @@ def _parser() -> qparser.MultifieldParser:
 
 
 def parse_query(text: str) -> Query:
-    """A Whoosh query for ``text``: words, "phrases", AND/OR/NOT, prefix*, and field filters."""
+    """A Whoosh query for ``text``: words, "phrases", AND/OR/NOT, prefix*, and field filters.
+
+    The same text gives the same query object (the last ``PARSED_QUERIES`` texts are kept: the
+    next page, or a word many people look for, is not parsed and analysed again); callers
+    build new queries from it rather than change it.
+    """
+    # The rules in use are part of the key: ``analysis.select_analysis`` swaps them in place.
+    return _parsed(text, tuple(ANALYSES.values()))
+
+
+PARSED_QUERIES = 1024
+
+
+@lru_cache(maxsize=PARSED_QUERIES)
+def _parsed(text: str, rules: tuple) -> Query:
     # Only the documented filter names are fields; "http://x" or "visibility:..." stay words.
     text = _FIELD_RE.sub(lambda m: m.group(0) if m.group(1).lower() in FILTER_FIELDS else m.group(1) + " ", text)
     text = _FIELD_RE.sub(lambda m: m.group(1).lower() + ":", text)

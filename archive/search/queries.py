@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from whoosh.query import And, NumericRange, Query, Term
 
 from archive import validation
@@ -48,6 +48,13 @@ class SearchResults:
         return max(1, -(-self.total // self.per_page))
 
 
+# Built once: putting a statement together costs more than running it. Expanding parameters send
+# the ids to the driver as they are.
+_ITEMS = select(Item).where(Item.id.in_(bindparam("ids", expanding=True)))
+_SUBTITLE_LANGS = (select(SubtitleTrack.item_id, SubtitleTrack.lang)
+                   .where(SubtitleTrack.item_id.in_(bindparam("ids", expanding=True))).order_by(SubtitleTrack.lang))
+
+
 def _filter_docs(searcher, filters: list[Query]):
     """The documents the filters allow, as a set of numbers, cached per searcher (the index is unchanged)."""
     if not filters:
@@ -61,6 +68,32 @@ def _filter_docs(searcher, filters: list[Query]):
             cache.clear()
         cache[key] = set(And(filters).docs(searcher))
     return cache[key]
+
+
+def _scored(searcher, query: Query, allowed: set[int] | None):
+    """(document number, score) of every document matching ``query`` among ``allowed`` (None: all).
+
+    What ``searcher.search(query, filter=allowed, limit=None).items()`` gives, with the same
+    matchers and scores, without a collector, a result list sorted by score, and its bookkeeping
+    per document: every match is grouped by item afterwards anyway.
+    """
+    context = searcher.context()
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = query.matcher(subsearcher, context)
+        countdown = REPLACE_EVERY
+        while matcher.is_active():
+            docnum = matcher.id() + offset
+            if allowed is None or docnum in allowed:
+                yield docnum, matcher.score()
+            matcher.next()
+            countdown -= 1
+            if not countdown:
+                # As Whoosh's collectors do: a union whose one side has ended becomes the other side.
+                matcher = matcher.replace()
+                countdown = REPLACE_EVERY
+
+
+REPLACE_EVERY = 10
 
 
 def _columns(searcher) -> tuple[list, list, list]:
@@ -118,11 +151,10 @@ def search(
 
     searcher = store.searcher()
     check_index_complete(searcher.doc_count_all(), current=analysis_is_current(searcher.schema))
-    results = searcher.search(query, filter=_filter_docs(searcher, filters), limit=None)
     item_ids, track_ids, langs = _columns(searcher)
     scores: dict[int, float] = {}
     tracks: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for docnum, score in results.items():
+    for docnum, score in _scored(searcher, query, _filter_docs(searcher, filters)):
         owner = item_ids[docnum]
         track_id = track_ids[docnum]
         if track_id:
@@ -141,7 +173,7 @@ def search(
     facets = _facets(matching, attributes, tracks)
     matching.sort(key=lambda i: (-scores[i], -i))
     chosen = matching[(page - 1) * per_page: page * per_page]
-    rows = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(chosen)))} if chosen else {}
+    rows = {item.id: item for item in db.session.scalars(_ITEMS, {"ids": chosen})} if chosen else {}
     page_items = [ItemResult(rows[i], scores[i]) for i in chosen if i in rows]
     attach_hits(searcher, query, page_items, tracks, hits_per_item, typed=cleaned)
     _attach_subtitle_langs(page_items)
@@ -153,8 +185,7 @@ def _attach_subtitle_langs(results: list[ItemResult]) -> None:
     if not results:
         return
     by_item = {result.item.id: result for result in results}
-    rows = db.session.execute(select(SubtitleTrack.item_id, SubtitleTrack.lang)
-                              .where(SubtitleTrack.item_id.in_(list(by_item))).order_by(SubtitleTrack.lang))
+    rows = db.session.connection().execute(_SUBTITLE_LANGS, {"ids": list(by_item)})
     for item_id, lang in rows:
         by_item[item_id].subtitle_langs.append(lang)
 

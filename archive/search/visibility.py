@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from whoosh.query import And, NumericRange, Or, Query, Term
 
 from archive.auth.permissions import audience_of
@@ -83,8 +83,7 @@ def visible_attributes(searcher, user, ids: list[int]) -> dict[int, dict]:
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
         # An expanding parameter: the ids go to the driver as they are, not one SQL literal each.
-        visible.extend(execute(select(Item.id).where(Item.id.in_(bindparam("ids", expanding=True)),
-                                                     visible_items(user)), {"ids": chunk}).scalars())
+        visible.extend(execute(_visible_statement(user), {"ids": chunk}).scalars())
     cached = _attribute_cache(searcher)
     missing = [item_id for item_id in visible if item_id not in cached]
     for start in range(0, len(missing), 900):
@@ -101,6 +100,25 @@ def visible_attributes(searcher, user, ids: list[int]) -> dict[int, dict]:
         attributes = cached[item_id]
         found[item_id] = {**attributes, "collection": [(cid, labels[cid]) for cid in attributes["collection"] if cid in labels]}
     return found
+
+
+_STATEMENTS: dict[tuple[str, int], Select] = {}
+
+
+def _visible_statement(user) -> Select:
+    """The ids among ``:ids`` that ``user`` may see, built once per audience and day.
+
+    The catalogue's rule depends on the audience and today's date alone; putting the statement
+    together costs several times more than running it.
+    """
+    key = (audience_of(user), _today())
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) > 16:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = select(Item.id).where(Item.id.in_(bindparam("ids", expanding=True)),
+                                                             visible_items(user))
+    return statement
 
 
 ATTRIBUTE_CACHE_SECONDS = 30.0

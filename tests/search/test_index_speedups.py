@@ -12,7 +12,7 @@ from whoosh.query import Phrase, Prefix
 
 from archive.catalogue import operations as catalogue
 from archive.jobs.operations import drain
-from archive.search import parsing, store, visibility
+from archive.search import matchers, parsing, store, visibility
 from archive.search.analysis import ANALYSES
 from archive.search.bulkwrite import RebuildWriter
 from archive.search.matchers import CuePhrase, CuePrefix
@@ -226,3 +226,103 @@ def test_rebuild_writer_terms_are_the_bytes_whoosh_writes(tmp_path, monkeypatch)
     assert again["trm"] == fast["trm"] and again["pst"] == fast["pst"]
     assert fast["trm"] == whoosh["trm"]
     assert fast["pst"] == whoosh["pst"]
+
+
+def test_prefix_words_come_from_each_segments_sorted_words(tmp_path):
+    # Two segments (the second written by another writer): the words of both, once each, in order.
+    documents = _documents(400, seed=11)
+    ix = _build(tmp_path / "ix", documents[:200], bulk=True)
+    with store.writer(str(tmp_path / "ix")) as batch:
+        for document in documents[200:]:
+            batch.add_document(**{**document, "doc_id": document["doc_id"] + "-b"})
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert not reader.is_atomic()
+        for fieldname in ("text_en", "text_az", "title"):
+            for prefix in ("b", "bo", "ko", "lum", "zz", ""):
+                assert matchers.expand_prefix(reader, fieldname, prefix) == list(reader.expand_prefix(fieldname, prefix))
+                for leaf, _ in reader.leaf_readers():
+                    assert matchers.expand_prefix(leaf, fieldname, prefix) == list(leaf.expand_prefix(fieldname, prefix))
+        assert matchers.expand_prefix(reader, "no_such_field", "bo") == []
+        segment_id = reader.leaf_readers()[0][0].segment().segment_id()
+    # A reopened searcher finds an unchanged segment's words kept.
+    assert (segment_id, "text_en") in matchers._lexicons
+    with ix.searcher() as searcher:
+        assert set(CuePrefix("text_en", "bo").docs(searcher)) == set(Prefix("text_en", "bo").docs(searcher))
+
+
+def test_the_words_kept_are_bounded(tmp_path, monkeypatch):
+    ix = _build(tmp_path / "ix", _documents(100, seed=3), bulk=True)
+    monkeypatch.setattr(matchers, "LEXICON_CACHE_WORDS", 1)
+    monkeypatch.setattr(matchers, "_lexicons", matchers.OrderedDict())
+    monkeypatch.setattr(matchers, "_lexicon_words", 0)
+    with ix.searcher() as searcher:
+        for fieldname in ("text_en", "text_az", "text_xx"):
+            assert matchers.expand_prefix(searcher.reader(), fieldname, "b")
+    assert len(matchers._lexicons) == 1  # the last field's words only
+
+
+def test_a_parsed_query_is_kept_and_never_changed_by_a_readers_collections(app):
+    from whoosh.query import Term
+
+    from archive.auth import operations as accounts
+
+    query = parsing.parse_query("collection:5 river")
+    assert parsing.parse_query("collection:5 river") is query
+    # An anonymous reader may not see collection 5: their copy matches nothing, the kept one is as parsed.
+    hidden = visibility.hide_unseen_collections(query, None)
+    assert visibility.NO_COLLECTION in list(hidden.leaves())
+    assert Term("collection", "5") in list(query.leaves())
+    staff = accounts.create_user("staff-parse@example.org", "a long password 2026", "admin")
+    assert visibility.hide_unseen_collections(parsing.parse_query("collection:5 river"), staff) is query
+
+
+def test_a_page_of_moments_and_many_moments_fetch_the_same_cues(client, app, monkeypatch):
+    from archive.search import hits
+
+    lines = [(float(n), n + 0.5, f"river number {n}") for n in range(1, 41)]
+    item = make_film("Many rivers", tracks={"en": srt(*lines), "ru": srt(*[(s, e, "река") for s, e, _ in lines])})
+
+    def moments():
+        from archive.search.queries import search
+
+        found = search("river", user=None, item_id=item.id, hits_per_item=1000)
+        return [(hit.track_id, hit.position, hit.start, str(hit.snippet)) for hit in found.items[0].hits]
+
+    few = moments()
+    assert len(few) == 40 and few[0][2] == 1.0 and "<mark>river</mark>" in few[0][3]
+    monkeypatch.setattr(hits, "CUE_PAIRS_PER_QUERY", 10)  # forty moments: the grouped statement
+    assert moments() == few
+
+
+def test_a_kept_parsed_query_follows_the_analysis_in_use(app):
+    from archive.search import analysis
+
+    current = parsing.parse_query("беженцы")
+    try:
+        analysis.select_analysis("legacy")
+        legacy = parsing.parse_query("беженцы")
+    finally:
+        analysis.select_analysis("current")
+    assert legacy is not current and str(legacy) != str(current)
+    assert str(parsing.parse_query("беженцы")) == str(current)
+
+
+@pytest.mark.parametrize("typed", ["bor", "bor cen", "bor OR kor OR lum", '"bor cen"', "bo*", "bor NOT cen", "kind:film", "kind:film bor"])
+def test_scoring_every_match_gives_what_whoosh_search_gives(tmp_path, app, typed):
+    from archive.search.queries import _scored
+
+    documents = _documents(500, seed=13)
+    ix = _build(tmp_path / "ix", documents[:300], bulk=True)
+    with store.writer(str(tmp_path / "ix")) as batch:  # a second segment, and deletions in the first
+        for document in documents[300:]:
+            batch.add_document(**document)
+        batch.delete_by_term("doc_id", documents[4]["doc_id"])
+    query = parsing.parse_query(typed)
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) == 2 and searcher.reader().has_deletions()
+        allowed = {docnum for docnum in range(searcher.doc_count_all()) if docnum % 3}
+        for subset in (None, allowed):
+            expected = dict(searcher.search(query, filter=subset, limit=None).items())
+            found = dict(_scored(searcher, query, subset))
+            assert found == expected and found
