@@ -14,6 +14,7 @@ from typing import Any
 from archive.storage.base import Partial, PartialWriter, StorageError, StoredObject, _, doing
 
 MAX_PARTS = 10_000
+RECORD_BYTES = 32 * 1024 * 1024
 
 
 class S3Partials:
@@ -26,8 +27,8 @@ class S3Partials:
 
     @property
     def partial_step(self) -> int:  # type: ignore[override]
-        """Hand over one part at a time."""
-        return self.part_size
+        """Record progress every few parts (at least 32 MiB): each record is a database commit."""
+        return self.part_size * max(1, RECORD_BYTES // self.part_size)
 
     def begin_partial(self, prefix: str) -> Partial:
         """Create the multipart upload under a new key."""
@@ -115,26 +116,29 @@ def _check_offset(partial: Partial, offset: int) -> None:
 
 
 class _PartWriter(PartialWriter):
-    """One part's buffer (the tail first); a full part goes to S3 at once, a checkpoint keeps the rest as the tail."""
+    """One part's pieces (the tail first), joined once when they fill a part, which goes to S3 at once;
+    a checkpoint keeps what is left as the tail."""
 
     def __init__(self, storage: S3Partials, partial: Partial, offset: int) -> None:
         _check_offset(partial, offset)
         self._storage = storage
         self._partial = partial
         self._parts = list(partial.parts)
-        self._buffer = bytearray(partial.tail)
+        self._pieces: list[bytes] = [partial.tail] if partial.tail else []
+        self._gathered = len(partial.tail)
 
     def write(self, data: bytes) -> None:
         size = self._storage.part_size
-        if not self._buffer and len(data) == size:
-            self._parts.append(self._storage._send_part(self._partial, len(self._parts) + 1, data))
-            return
-        self._buffer += data
-        while len(self._buffer) >= size:
-            part = bytes(self._buffer[:size])
-            del self._buffer[:size]
-            self._parts.append(self._storage._send_part(self._partial, len(self._parts) + 1, part))
+        while data:
+            room = size - self._gathered
+            piece, data = (data, b"") if len(data) <= room else (data[:room], data[room:])
+            self._pieces.append(piece)
+            self._gathered += len(piece)
+            if self._gathered == size:
+                part = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
+                self._pieces, self._gathered = [], 0
+                self._parts.append(self._storage._send_part(self._partial, len(self._parts) + 1, part))
 
     def checkpoint(self) -> Partial:
         return Partial(key=self._partial.key, upload_id=self._partial.upload_id, parts=list(self._parts),
-                       tail=bytes(self._buffer))
+                       tail=b"".join(self._pieces))
