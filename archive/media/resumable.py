@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import BinaryIO
@@ -36,6 +37,7 @@ from archive.storage import Partial, StorageError, get_storage
 from archive.timeutil import utcnow
 
 LEASE_SECONDS = 60  # a writer silent this long (its process died) no longer blocks the upload
+RECORD_SECONDS = 10  # a slow request records its progress (and renews its lease) at least this often
 SNIFF_AFTER = 4096  # as the one-shot upload: refuse garbage once this much has arrived
 READ_BYTES = 1024 * 1024
 CHECKSUM_ALGORITHMS = ("sha1", "sha256")
@@ -170,7 +172,7 @@ def _receive(upload: Upload, token: str, stream: BinaryIO, checksum: Checksum | 
     piece_hash = hashlib.new(checksum.algorithm) if checksum else None
     partial = _partial(upload)
     position, head, length = upload.offset, upload.head, upload.length
-    unrecorded = 0
+    unrecorded, recorded_at = 0, time.monotonic()
     with storage.partial_writer(partial, position) as writer:
         while True:
             # One byte more than is missing tells a chunk that runs past the declared length.
@@ -189,9 +191,11 @@ def _receive(upload: Upload, token: str, stream: BinaryIO, checksum: Checksum | 
             writer.write(data)
             position += len(data)
             unrecorded += len(data)
-            if checksum is None and unrecorded >= storage.partial_step:
+            # Every partial_step bytes, or every few seconds on a slow line (which also renews the lease).
+            if checksum is None and (unrecorded >= storage.partial_step
+                                     or time.monotonic() - recorded_at >= RECORD_SECONDS):
                 _record(upload, token, position, hasher, writer.checkpoint(), head)
-                unrecorded = 0
+                unrecorded, recorded_at = 0, time.monotonic()
             if position == length:
                 break
         if checksum is not None and piece_hash.digest() != checksum.digest:
