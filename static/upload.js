@@ -119,10 +119,15 @@
       var current = body.querySelector('tr[data-media="' + m.id + '"]');
       if (!current) {
         body.appendChild(next);
-      } else if (current.dataset.status !== next.dataset.status || current.dataset.progress !== next.dataset.progress) {
+      } else if (current.dataset.status !== next.dataset.status || current.dataset.progress !== next.dataset.progress ||
+                 current.dataset.streaming !== next.dataset.streaming ||
+                 current.dataset.streamingProgress !== next.dataset.streamingProgress) {
         current.replaceWith(next);
       }
       if (m.status === "queued" || m.status === "running") { pending = true; }
+      // The streaming versions are made after the web version: follow them too, so a failure shows with its Retry.
+      var ladder = m.streaming;
+      if (ladder && (ladder.status === "queued" || ladder.status === "running")) { pending = true; }
       var line = uploadedRows[m.id];
       if (line && !(m.status === "queued" || m.status === "running")) {
         var state = next.querySelector(".media-state");
@@ -196,7 +201,7 @@
     });
   });
 
-  if (box.querySelector('[data-status="queued"], [data-status="running"]')) {
+  if (box.querySelector('[data-status="queued"], [data-status="running"], [data-streaming="queued"], [data-streaming="running"]')) {
     setTimeout(startPolling, POLL_MS);
   }
 })();

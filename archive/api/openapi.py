@@ -164,6 +164,9 @@ SCHEMAS: dict[str, dict] = {
                            "items": {"type": "object", "properties": {"width": INTEGER, "height": INTEGER}}},
             "filename": STRING, "size": INTEGER, "sha256": STRING, "mime": STRING, "original": URL,
             "fixity_ok": nullable({"type": "boolean"}),
+            "streaming": nullable({**ref("Job"), "description": "Staff only: the newest job making the HLS "
+                                                                "ladder (its status, and its error when it "
+                                                                "failed; `POST /api/v1/jobs/{id}/retry` runs it again), or null."}),
         },
     },
     "SubtitleTrack": {

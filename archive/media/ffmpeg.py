@@ -160,6 +160,48 @@ def run(
     return result
 
 
+def collect_out_time(line: str, into: list[float]) -> None:
+    """Add the seconds of an ``out_time_us=`` line of ``-progress`` output to ``into`` (other lines: nothing)."""
+    if line.startswith("out_time_us=") and line[12:].strip().lstrip("-").isdigit():
+        into.append(max(0, int(line[12:])) / 1e6)
+
+
+def encode(
+    args: Sequence[str],
+    partial: str,
+    target: str,
+    *,
+    duration: float | None,
+    timeout: float,
+    failure: str,
+    progress: Callable[[float], None] | None = None,
+) -> str:
+    """Run one encode that writes ``partial`` (a file, or a folder it fills) and move it to ``target`` when it succeeds.
+
+    ``args`` must ask for ``-progress pipe:1`` when there is a ``progress`` callback: it gets the
+    share of ``duration`` written so far, 0 to 100. ``target`` appears whole, by one rename (a folder
+    already there is replaced), or not at all; ``partial`` is gone afterwards either way.
+    """
+
+    def on_stdout(line: str) -> None:
+        times: list[float] = []
+        collect_out_time(line, times)
+        if times and duration and progress:
+            progress(max(0.0, min(100.0, times[0] * 100 / duration)))
+
+    try:
+        run(args, timeout, failure=failure, on_stdout_line=on_stdout if progress else None)
+        if os.path.isdir(partial) and os.path.isdir(target):
+            shutil.rmtree(target)
+        os.replace(partial, target)
+    finally:
+        if os.path.isdir(partial):
+            shutil.rmtree(partial, ignore_errors=True)
+        elif os.path.lexists(partial):
+            os.remove(partial)
+    return target
+
+
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 

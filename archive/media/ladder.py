@@ -18,8 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from archive.media.ffmpeg import GLOBAL_ARGS, Tools, default_tools, run, timeout_for
-from archive.media.previews import Progress, _collect_out_time, fit, ready, report
+from archive.media.ffmpeg import GLOBAL_ARGS, Tools, default_tools, encode, timeout_for
+from archive.media.previews import Progress, fit, ready, report
 
 
 @dataclass(frozen=True)
@@ -126,24 +126,15 @@ def make_ladder(
     os.makedirs(out_dir, exist_ok=True)
     target = os.path.join(os.path.abspath(out_dir), "hls")
     duration = info["duration"]
-
-    def on_stdout(line: str) -> None:
-        times: list[float] = []
-        _collect_out_time(line, times)
-        if times and duration:
-            report(progress, times[0] * 100 / duration)
-
     work = tempfile.mkdtemp(dir=out_dir, prefix=".hls-")
     try:
         args = ladder_command(path, info, work, tools, rungs=rungs, segment_seconds=segment_seconds, preset=preset)
-        # Several encodes at once: allow about twice the web version's time.
-        run(args, timeout or timeout_for(duration, 0.12), failure="the adaptive streaming versions cannot be made",
-            on_stdout_line=on_stdout if progress else None)
-        if os.path.exists(target):
-            shutil.rmtree(target)
-        os.replace(work, target)
-    finally:
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        raise
+    # Several encodes at once: allow about twice the web version's time.
+    encode(args, work, target, duration=duration, timeout=timeout or timeout_for(duration, 0.12),
+           failure="the adaptive streaming versions cannot be made", progress=progress)
     renditions = []
     for number, rung in enumerate(rungs):
         playlist = os.path.join(target, f"v{number}.m3u8")

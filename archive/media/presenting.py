@@ -17,7 +17,7 @@ from archive.jobs.models import Job
 from archive.jobs.operations import job_json
 from archive.media import cards, labels
 from archive.media.models import MediaFile
-from archive.media.operations import derivative_url, link_still_allowed, original_url
+from archive.media.operations import LADDER_JOB, derivative_url, link_still_allowed, original_url
 from archive.storage.views import add_link_check
 
 # What a photograph's EXIF says about who took it, when and where: it can identify a person at risk.
@@ -29,10 +29,10 @@ SIZED = {"display": "sizes", "thumbnail": "sizes", "poster": "posters", "poster_
 FAILED_FOR_PUBLIC = _l("This file could not be processed; the archive's staff can see why and retry it.")
 
 
-def latest_derive_jobs(item: Item) -> dict[int, Job]:
-    """The newest derivation job of each of the item's media files."""
+def latest_derive_jobs(item: Item, kind: str = "derive") -> dict[int, Job]:
+    """The newest job of ``kind`` (the derivation, by default) of each of the item's media files."""
     jobs = db.session.scalars(
-        select(Job).where(Job.item_id == item.id, Job.kind == "derive").order_by(Job.id)
+        select(Job).where(Job.item_id == item.id, Job.kind == kind).order_by(Job.id)
     ).all()
     return {job.payload.get("media_id"): job for job in jobs}
 
@@ -49,6 +49,7 @@ def present_media(item: Item, user) -> list[dict]:
     audience = audience_of(user)
     staff = audience == "staff"
     jobs = latest_derive_jobs(item)
+    ladders = latest_derive_jobs(item, LADDER_JOB) if staff else {}
     result = []
     files = db.session.scalars(select(MediaFile).where(MediaFile.item_id == item.id).order_by(MediaFile.id)).all()
     for media in files:
@@ -91,6 +92,10 @@ def present_media(item: Item, user) -> list[dict]:
         if staff:
             entry.update(filename=media.filename, size=media.size, sha256=media.sha256, mime=media.mime,
                          original=original_url(media), fixity_ok=media.fixity_ok)
+            # The streaming ladder is a job of its own, after the web version: its state (and why it
+            # failed, with the job to retry) shows beside the file's, for staff only.
+            ladder = ladders.get(media.id)
+            entry["streaming"] = job_json(ladder) if ladder else None
         result.append(entry)
     return result
 

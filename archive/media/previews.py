@@ -23,7 +23,7 @@ from PIL import Image, ImageStat
 
 from archive.media.detect import FILM_CONTAINERS
 from archive.media.errors import MediaError
-from archive.media.ffmpeg import Tools, command, default_tools, last_error_line, run, timeout_for
+from archive.media.ffmpeg import Tools, collect_out_time, command, default_tools, encode, last_error_line, run, timeout_for
 from archive.media.probe import probe
 
 Progress = Callable[[float], None]
@@ -75,15 +75,12 @@ def _measure_duration(path: str, demuxer: str, tools: Tools) -> float:
     out_times: list[float] = []
     stream = ffmpeg_python.input(path, f=demuxer).video.output("-", f="null", c="copy")
     run(command(stream, tools, "-progress", "pipe:1", "-nostats"), MEASURE_TIMEOUT,
-        failure="the film's length cannot be measured", on_stdout_line=lambda line: _collect_out_time(line, out_times))
+        failure="the film's length cannot be measured", on_stdout_line=lambda line: collect_out_time(line, out_times))
     if not out_times or out_times[-1] <= 0:
         raise MediaError("the film's length cannot be measured: the file holds no readable pictures.")
     return out_times[-1]
 
 
-def _collect_out_time(line: str, into: list[float]) -> None:
-    if line.startswith("out_time_us=") and line[12:].strip().lstrip("-").isdigit():
-        into.append(max(0, int(line[12:])) / 1e6)
 
 
 def film_input(path: str, info: dict[str, Any], **options: Any):
@@ -281,22 +278,9 @@ def make_proxy(
     target = os.path.join(os.path.abspath(out_dir), "proxy.mp4")
     partial = os.path.join(os.path.abspath(out_dir), ".proxy.partial.mp4")
     duration = info["duration"]
-
-    def on_stdout(line: str) -> None:
-        if line.startswith("out_time_us=") and duration:
-            times: list[float] = []
-            _collect_out_time(line, times)
-            if times:
-                report(progress, times[0] * 100 / duration)
-
     args = proxy_command(path, info, partial, tools, max_height=max_height, crf=crf, preset=preset)
-    try:
-        run(args, timeout or timeout_for(duration, 0.25), failure="the web proxy cannot be made",
-            on_stdout_line=on_stdout if progress else None)
-        os.replace(partial, target)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+    encode(args, partial, target, duration=duration, timeout=timeout or timeout_for(duration, 0.25),
+           failure="the web proxy cannot be made", progress=progress)
     width, height = fit(info, max_height=max_height)
     report(progress, 100)
     return {"path": target, "width": width, "height": height, "duration": duration, "has_audio": info["has_audio"],

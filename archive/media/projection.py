@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from archive.media.ffmpeg import GLOBAL_ARGS, Tools, default_tools, run, timeout_for
-from archive.media.previews import Progress, _collect_out_time, fit, ready, report
+from archive.media.ffmpeg import GLOBAL_ARGS, Tools, default_tools, encode, timeout_for
+from archive.media.previews import Progress, fit, ready, report
 
 MASTER_MAX_HEIGHT = 1080
 PROJECTION_CODECS = ("h264", "hevc")
@@ -95,22 +95,10 @@ def make_master(
     target = os.path.join(os.path.abspath(out_dir), f"master.{extension}")
     partial = os.path.join(os.path.abspath(out_dir), f".master.partial.{extension}")
     duration = info["duration"]
-
-    def on_stdout(line: str) -> None:
-        times: list[float] = []
-        _collect_out_time(line, times)
-        if times and duration:
-            report(progress, times[0] * 100 / duration)
-
     args = master_command(path, info, partial, tools, subtitles=subtitles, preset=preset)
-    try:
-        # A high-quality encode: allow the film's length once plus the usual minute.
-        run(args, timeout or timeout_for(duration, 0.05), failure="the screening copy cannot be made",
-            on_stdout_line=on_stdout if progress else None)
-        os.replace(partial, target)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+    # A high-quality encode: allow the film's length once plus the usual minute.
+    encode(args, partial, target, duration=duration, timeout=timeout or timeout_for(duration, 0.05),
+           failure="the screening copy cannot be made", progress=progress)
     width, height = fit(info, max_height=MASTER_MAX_HEIGHT)
     report(progress, 100)
     return {"path": target, "width": width, "height": height, "mime": mime, "extension": extension,

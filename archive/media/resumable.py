@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import BinaryIO
@@ -36,6 +37,7 @@ from archive.storage import Partial, StorageError, get_storage
 from archive.timeutil import utcnow
 
 LEASE_SECONDS = 60  # a writer silent this long (its process died) no longer blocks the upload
+RECORD_SECONDS = 10  # a slow request records its progress (and renews its lease) at least this often
 SNIFF_AFTER = 4096  # as the one-shot upload: refuse garbage once this much has arrived
 READ_BYTES = 1024 * 1024
 CHECKSUM_ALGORITHMS = ("sha1", "sha256")
@@ -162,58 +164,56 @@ def append(upload: Upload, offset: int, stream: BinaryIO, content_length: int | 
 
 
 def _receive(upload: Upload, token: str, stream: BinaryIO, checksum: Checksum | None) -> None:
-    """Read the chunk piece by piece into storage; record progress after each piece (after the whole
-    chunk when a checksum must match first)."""
+    """Read the chunk piece by piece into storage, hashing each piece as it passes (one pass, no copy);
+    record progress every ``partial_step`` bytes and at the end (only at the end when a checksum
+    must match first)."""
     storage = get_storage()
     hasher = PySha256.deserialize(upload.hash_state)
     piece_hash = hashlib.new(checksum.algorithm) if checksum else None
-    partial = Partial(key=upload.storage_key, upload_id=upload.storage_upload_id, parts=list(upload.parts),
-                      tail=upload.tail)
+    partial = _partial(upload)
     position, head, length = upload.offset, upload.head, upload.length
-    ended = False
-    while not ended:
-        # One byte more than is missing tells a chunk that runs past the declared length.
-        want = min(storage.partial_step, length - position + 1)
-        data, ended = _read(stream, want)
-        if position + len(data) > length:
-            raise _past_length(upload)
-        if not data:
-            break
-        if len(head) < HEAD_BYTES:
-            head += data[: HEAD_BYTES - len(head)]
-            if len(head) >= SNIFF_AFTER:
-                _check_type(upload, head)
-        if piece_hash is not None:
-            piece_hash.update(data)
-        hasher.update(data)
-        partial = storage.write_partial(partial, position, data)
-        position += len(data)
-        if checksum is None:
-            _record(upload, token, position, hasher, partial, head)
-        ended = ended or position == length
-    if checksum is not None:
-        if piece_hash.digest() != checksum.digest:
+    unrecorded, recorded_at = 0, time.monotonic()
+    with storage.partial_writer(partial, position) as writer:
+        while True:
+            # One byte more than is missing tells a chunk that runs past the declared length.
+            data = _read(stream, min(READ_BYTES, length - position + 1))
+            if position + len(data) > length:
+                raise _past_length(upload)
+            if not data:
+                break
+            if len(head) < HEAD_BYTES:
+                head += data[: HEAD_BYTES - len(head)]
+                if len(head) >= SNIFF_AFTER:
+                    _check_type(upload, head)
+            if piece_hash is not None:
+                piece_hash.update(data)
+            hasher.update(data)
+            writer.write(data)
+            position += len(data)
+            unrecorded += len(data)
+            # Every partial_step bytes, or every few seconds on a slow line (which also renews the lease).
+            if checksum is None and (unrecorded >= storage.partial_step
+                                     or time.monotonic() - recorded_at >= RECORD_SECONDS):
+                _record(upload, token, position, hasher, writer.checkpoint(), head)
+                unrecorded, recorded_at = 0, time.monotonic()
+            if position == length:
+                break
+        if checksum is not None and piece_hash.digest() != checksum.digest:
             raise ChecksumMismatch(_("The chunk's %(algorithm)s checksum does not match what the request said; "
                                      "nothing of it was kept. Send the chunk again.", algorithm=checksum.algorithm))
-        _record(upload, token, position, hasher, partial, head)
+        partial = writer.checkpoint()
+        if unrecorded:
+            _record(upload, token, position, hasher, partial, head)
     if position == length:
         _finish(upload, hasher, partial, head)
 
 
-def _read(stream: BinaryIO, size: int) -> tuple[bytes, bool]:
-    """Up to ``size`` bytes and whether the body ended; a broken connection ends it with what arrived."""
-    pieces: list[bytes] = []
-    gathered = 0
-    while gathered < size:
-        try:
-            chunk = stream.read(min(READ_BYTES, size - gathered))
-        except Exception:  # noqa: BLE001 - the client went away: keep what arrived, as tus asks
-            return b"".join(pieces), True
-        if not chunk:
-            return b"".join(pieces), True
-        pieces.append(chunk)
-        gathered += len(chunk)
-    return b"".join(pieces), False
+def _read(stream: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes; ``b""`` when the body ended, a broken connection ending it with what arrived."""
+    try:
+        return stream.read(size)
+    except Exception:  # noqa: BLE001 - the client went away: keep what arrived, as tus asks
+        return b""
 
 
 def _record(upload: Upload, token: str, position: int, hasher: PySha256, partial: Partial, head: bytes) -> None:

@@ -126,10 +126,59 @@ class Partial:
     tail: bytes = b""
 
 
+class PartialWriter(ABC):
+    """One request's bytes going into a resumable object: ``write`` as they come, ``checkpoint`` to keep them.
+
+    Only what a ``checkpoint`` returned survives for sure; the caller records that state and offset.
+    ``close`` lets go of whatever the writer holds (an open file) without keeping anything more.
+    """
+
+    @abstractmethod
+    def write(self, data: bytes) -> None:
+        """Add ``data`` after everything written so far."""
+
+    @abstractmethod
+    def checkpoint(self) -> Partial:
+        """Make every byte written so far survive a restart; return the state that names them."""
+
+    def close(self) -> None:  # noqa: B027 - most writers hold nothing
+        """Let go of what the writer holds; bytes written after the last checkpoint may be lost."""
+
+    def __enter__(self) -> PartialWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class GatheringWriter(PartialWriter):
+    """Keeps the pieces in memory and hands them to ``write_partial`` in one go at each checkpoint."""
+
+    def __init__(self, storage: Storage, partial: Partial, offset: int) -> None:
+        self._storage = storage
+        self._partial = partial
+        self._offset = offset
+        self._pieces: list[bytes] = []
+        self._gathered = 0
+
+    def write(self, data: bytes) -> None:
+        self._pieces.append(data)
+        self._gathered += len(data)
+
+    def checkpoint(self) -> Partial:
+        if self._pieces:
+            data = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
+            self._partial = self._storage.write_partial(self._partial, self._offset, data)
+            self._offset += self._gathered
+            self._pieces, self._gathered = [], 0
+        return self._partial
+
+
 class Storage(ABC):
     """Where media bytes live; objects are addressed by generated keys."""
 
-    # How many bytes a resumable upload hands ``write_partial`` at a time (the S3 part size there).
+    # How many bytes a resumable upload writes between two checkpoints (its progress is recorded
+    # at each); the S3 part size there.
     partial_step: int = 8 * MiB
 
     url_seconds: int = DEFAULT_URL_SECONDS
@@ -226,6 +275,14 @@ class Storage(ABC):
 
         Once it returns, the bytes survive a restart of this process: the caller may then record the new offset.
         """
+
+    def partial_writer(self, partial: Partial, offset: int) -> PartialWriter:
+        """A writer that adds bytes after the first ``offset`` of ``partial``, for one request's pieces.
+
+        The default gathers the pieces and hands them to ``write_partial`` at each ``checkpoint``;
+        a backend overrides it where it can write the pieces as they come (one open file, one part).
+        """
+        return GatheringWriter(self, partial, offset)
 
     @abstractmethod
     def finish_partial(self, partial: Partial, size: int, sha256: str, content_type: str | None = None) -> StoredObject:

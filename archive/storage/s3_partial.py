@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.storage.base import Partial, StorageError, StoredObject, _, doing
+from archive.storage.base import Partial, PartialWriter, StorageError, StoredObject, _, doing
 
 MAX_PARTS = 10_000
+RECORD_BYTES = 32 * 1024 * 1024
 
 
 class S3Partials:
@@ -26,8 +27,8 @@ class S3Partials:
 
     @property
     def partial_step(self) -> int:  # type: ignore[override]
-        """Hand over one part at a time."""
-        return self.part_size
+        """Record progress every few parts (at least 32 MiB): each record is a database commit."""
+        return self.part_size * max(1, RECORD_BYTES // self.part_size)
 
     def begin_partial(self, prefix: str) -> Partial:
         """Create the multipart upload under a new key."""
@@ -40,16 +41,17 @@ class S3Partials:
 
     def write_partial(self, partial: Partial, offset: int, data: bytes) -> Partial:
         """Send every full part that ``tail + data`` holds; what is left becomes the new tail."""
-        in_parts = sum(part["Size"] for part in partial.parts)
-        if offset != in_parts + len(partial.tail):
-            raise StorageError(_("The resumable upload's state does not match its offset (%(offset)s); start it again.",
-                                 offset=offset))
+        _check_offset(partial, offset)
         buffer = memoryview(partial.tail + data)
         parts = list(partial.parts)
         while len(buffer) >= self.part_size:
             parts.append(self._send_part(partial, len(parts) + 1, buffer[: self.part_size]))
             buffer = buffer[self.part_size :]
         return Partial(key=partial.key, upload_id=partial.upload_id, parts=parts, tail=bytes(buffer))
+
+    def partial_writer(self, partial: Partial, offset: int) -> PartialWriter:
+        """Gather the pieces into one part's buffer; each full part is sent as soon as it is full."""
+        return _PartWriter(self, partial, offset)
 
     def finish_partial(self, partial: Partial, size: int, sha256: str, content_type: str | None = None) -> StoredObject:
         """Complete the multipart upload (or put a small object whole) and stamp its SHA-256."""
@@ -83,7 +85,7 @@ class S3Partials:
                 return
             raise self._error(exc, doing("delete", partial.key)) from exc  # type: ignore[attr-defined]
 
-    def _send_part(self, partial: Partial, number: int, data: memoryview) -> dict:
+    def _send_part(self, partial: Partial, number: int, data: bytes | memoryview) -> dict:
         """Upload one part; return what completing the upload needs to name it."""
         if number > MAX_PARTS:
             raise StorageError(_("The upload is larger than %(parts)s parts of %(size)s bytes; "
@@ -92,7 +94,7 @@ class S3Partials:
         try:
             response = self._client.upload_part(
                 Bucket=self.bucket, Key=self._name(partial.key), UploadId=partial.upload_id,  # type: ignore[attr-defined]
-                PartNumber=number, Body=bytes(data), **checksum,
+                PartNumber=number, Body=data if isinstance(data, bytes) else bytes(data), **checksum,
             )
         except Exception as exc:
             raise self._error(exc, doing("upload", partial.key)) from exc  # type: ignore[attr-defined]
@@ -104,3 +106,39 @@ class S3Partials:
     def _checksum(self) -> dict:
         """Name the part checksum up front where the service takes one, as s3transfer does."""
         return {"ChecksumAlgorithm": "CRC32"} if self.checksums == "when_supported" else {}
+
+
+def _check_offset(partial: Partial, offset: int) -> None:
+    in_parts = sum(part["Size"] for part in partial.parts)
+    if offset != in_parts + len(partial.tail):
+        raise StorageError(_("The resumable upload's state does not match its offset (%(offset)s); start it again.",
+                             offset=offset))
+
+
+class _PartWriter(PartialWriter):
+    """One part's pieces (the tail first), joined once when they fill a part, which goes to S3 at once;
+    a checkpoint keeps what is left as the tail."""
+
+    def __init__(self, storage: S3Partials, partial: Partial, offset: int) -> None:
+        _check_offset(partial, offset)
+        self._storage = storage
+        self._partial = partial
+        self._parts = list(partial.parts)
+        self._pieces: list[bytes] = [partial.tail] if partial.tail else []
+        self._gathered = len(partial.tail)
+
+    def write(self, data: bytes) -> None:
+        size = self._storage.part_size
+        while data:
+            room = size - self._gathered
+            piece, data = (data, b"") if len(data) <= room else (data[:room], data[room:])
+            self._pieces.append(piece)
+            self._gathered += len(piece)
+            if self._gathered == size:
+                part = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
+                self._pieces, self._gathered = [], 0
+                self._parts.append(self._storage._send_part(self._partial, len(self._parts) + 1, part))
+
+    def checkpoint(self) -> Partial:
+        return Partial(key=self._partial.key, upload_id=self._partial.upload_id, parts=list(self._parts),
+                       tail=b"".join(self._pieces))

@@ -9,7 +9,7 @@ import imageio_ffmpeg
 import pytest
 
 from archive.media.errors import MediaError
-from archive.media.ffmpeg import Tools, find_tools, last_error_line, run, timeout_for
+from archive.media.ffmpeg import Tools, encode, find_tools, last_error_line, run, timeout_for
 from archive.media.previews import make_proxy
 from archive.media.probe import probe
 
@@ -82,3 +82,43 @@ def test_the_explaining_line_is_chosen_and_paths_shortened():
     lines = ["/srv/up/a.mp4: Invalid data found when processing input", "", "Conversion failed!"]
     assert last_error_line(lines, ["/srv/up/a.mp4"]) == "a.mp4: Invalid data found when processing input"
     assert last_error_line([]) == "no explanation was given"
+
+
+def fake_encoder(tmp_path, body: str) -> str:
+    """An "ffmpeg" that writes its last argument as told and reports progress as ``-progress pipe:1`` does."""
+    script = tmp_path / "fake-ffmpeg"
+    script.write_text("#!/bin/sh\nfor last in \"$@\"; do :; done\n" + body)
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_an_encode_reports_its_progress_then_appears_whole_under_its_name(tmp_path):
+    encoder = fake_encoder(tmp_path, "echo out_time_us=2500000\necho frame=50\necho out_time_us=5000000\n"
+                                     "echo out_time_us=9000000\nprintf film > \"$last\"\n")
+    partial, target = str(tmp_path / ".proxy.partial.mp4"), str(tmp_path / "proxy.mp4")
+    seen: list[float] = []
+    assert encode([encoder, partial], partial, target, duration=8, timeout=10, failure="x",
+                  progress=seen.append) == target
+    assert seen == [31.25, 62.5, 100.0]  # a share of the film's length, never past 100
+    assert open(target).read() == "film" and not os.path.exists(partial)
+
+
+def test_a_failed_encode_leaves_the_old_version_and_no_partial_file(tmp_path):
+    encoder = fake_encoder(tmp_path, "printf half > \"$last\"\necho 'Invalid data found when processing input' >&2\n"
+                                     "exit 1\n")
+    partial, target = str(tmp_path / ".proxy.partial.mp4"), str(tmp_path / "proxy.mp4")
+    with open(target, "w") as old:
+        old.write("the old version")
+    with pytest.raises(MediaError, match="the web proxy cannot be made: Invalid data found"):
+        encode([encoder, partial], partial, target, duration=8, timeout=10, failure="the web proxy cannot be made")
+    assert open(target).read() == "the old version" and not os.path.exists(partial)
+
+
+def test_an_encode_into_a_folder_replaces_the_folder_there(tmp_path):
+    encoder = fake_encoder(tmp_path, "printf new > \"$last/master.m3u8\"\n")
+    work, target = tmp_path / ".hls-1", tmp_path / "hls"
+    work.mkdir()
+    target.mkdir()
+    (target / "stale.m4s").write_text("old")
+    encode([encoder, str(work)], str(work), str(target), duration=None, timeout=10, failure="x")
+    assert sorted(os.listdir(target)) == ["master.m3u8"] and not work.exists()

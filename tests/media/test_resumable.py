@@ -385,3 +385,28 @@ def _stopping(uploader, after: int):
 
     uploader.upload = upload
     return uploader
+
+
+class SlowBody:
+    """A chunk arriving a piece at a time over a slow line; at each read it notes the offset the database holds."""
+
+    def __init__(self, data: bytes, piece: int) -> None:
+        self.data, self.piece, self.position, self.seen = data, piece, 0, []
+
+    def read(self, size: int = -1) -> bytes:
+        with db.engine.connect() as other:  # another connection: sees only what was committed
+            self.seen.append(other.scalar(select(Upload.offset)))
+        count = min(size, self.piece)
+        chunk = self.data[self.position : self.position + count]
+        self.position += len(chunk)
+        return chunk
+
+
+def test_a_slow_chunk_records_its_progress_while_it_arrives(client, token_for, film_item, samples, monkeypatch):
+    monkeypatch.setattr(resumable, "RECORD_SECONDS", 0)  # every piece counts as slow
+    data = samples["film"].read_bytes()[: 3 * 30_000]
+    assert create(client, token_for("archivist"), film_item.id, len(data) + 1).status_code == 201
+    upload = db.session.scalar(select(Upload))
+    body = SlowBody(data, 30_000)
+    assert resumable.append(upload, 0, body, len(data)).offset == len(data)
+    assert body.seen == [0, 30_000, 60_000, 90_000]  # kept after each piece, not only at the end
