@@ -78,13 +78,17 @@ run: $(VENV)/.runtime translations db-upgrade
 	@$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Test processes (pytest-xdist): one per core, at most four (each runs its own Ceph cluster and
+# Chromium, with a database and Redis database of its own); TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, len(os.sched_getaffinity(0))))')
+
 ## test: the whole suite, embedded and scaled configurations
 test: $(VENV)/.dev system-deps translations
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## test-fast: the edit-test loop: embedded configuration only, no browser (ARGS="tests/search -x" narrows it)
 test-fast: $(VENV)/.dev translations
-	DA_TEST_PROFILES=embedded $(BIN)/pytest -m "not browser" $(ARGS)
+	DA_TEST_PROFILES=embedded $(BIN)/pytest -n $(TEST_WORKERS) -m "not browser" $(ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check archive tests bench wsgi.py

@@ -23,6 +23,27 @@ pytest_plugins = ["tests.fixtures.s3", "tests.fixtures.samples", "tests.fixtures
 
 REDIS_URL = os.environ.get("DA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("DA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _per_worker(postgres_url: str, redis_url: str, worker: str | None) -> tuple[str, str]:
+    """With pytest-xdist, each worker process gets a database and a Redis database of its own.
+
+    Worker ``gw0`` keeps the configured ones; ``gwN`` uses the database ``<name>_gwN`` and the Redis
+    database 8 × N above the configured one, so parallel workers never truncate each other's tables
+    or share rate-limit counters.
+    """
+    if not worker or worker == "gw0":
+        return postgres_url, redis_url
+    index = int(worker.removeprefix("gw"))
+    url = sa.engine.make_url(postgres_url)
+    postgres_url = url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+    base, _, number = redis_url.rpartition("/")
+    if not number.isdigit():
+        base, number = redis_url.rstrip("/"), "0"
+    return postgres_url, f"{base}/{int(number) + 8 * index}"
+
+
+POSTGRES_URL, REDIS_URL = _per_worker(POSTGRES_URL, REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))
 PROFILES = [p for p in os.environ.get("DA_TEST_PROFILES", "embedded,scaled").split(",") if p]
 if os.environ.get("CI") == "true":
     PROFILES = ["embedded", "scaled"]
@@ -31,8 +52,35 @@ PASSWORD = "correct horse battery"
 
 
 def pytest_configure(config):
-    """Compile the message catalogs, so a bare ``pytest`` reads the same translations as ``make test``."""
-    catalogs.compile_all()
+    """Compile the message catalogs, so a bare ``pytest`` reads the same translations as ``make test``.
+
+    Under pytest-xdist only the controlling process compiles (workers carry ``workerinput``), before
+    it starts the workers, so no worker reads a ``.mo`` file another is writing.
+    """
+    if not hasattr(config, "workerinput"):
+        catalogs.compile_all()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run in the first configuration only, unless marked ``every_profile``.
+
+    A browser test checks pages, scripts, forms and the Content-Security-Policy; what lies behind
+    them (database, queue, storage) is the same code the other tests run in both configurations.
+    The browser tests whose subject is how media reaches the browser (uploads, playback, images from
+    the storage's own origin) are marked ``every_profile`` and run in both.
+    """
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        profile = callspec.params.get("profile") if callspec else None
+        if (profile and profile != PROFILES[0] and item.get_closest_marker("browser")
+                and not item.get_closest_marker("every_profile")):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 

@@ -78,10 +78,16 @@ def test_sign_in_takes_as_long_for_unknown_emails_as_for_known_ones(app_config, 
                     status = sign_in(browser, emails[kind][n], "wrong password!").status_code
                     timings[kind, phase].append(time.perf_counter() - started)
                     assert status == (401 if phase == "checked" else 429)
-    for phase in ("checked", "throttled"):
-        known, unknown = statistics.median(timings["known", phase]), statistics.median(timings["unknown", phase])
-        # Tolerance for a busy test machine; the fault this guards against was 10 ms against 300 ms.
-        assert abs(known - unknown) <= max(0.005, 0.5 * max(known, unknown)), (phase, known, unknown)
+    medians = {key: statistics.median(values) for key, values in timings.items()}
+    # Checked: both kinds pay one password hash (a dummy one for unknown e-mails). The fault this
+    # guards against was 10 ms against 300 ms; the tolerance is for a busy test machine.
+    known, unknown = medians["known", "checked"], medians["unknown", "checked"]
+    assert abs(known - unknown) <= max(0.005, 0.5 * max(known, unknown)), ("checked", known, unknown)
+    # Throttled: neither kind may pay a hash the other does not, so they differ by well under one hash.
+    # (Throttled answers take milliseconds, so a share of them would be only the machine's noise.)
+    one_hash = min(known, unknown)
+    known, unknown = medians["known", "throttled"], medians["unknown", "throttled"]
+    assert abs(known - unknown) <= max(0.005, 0.5 * one_hash), ("throttled", known, unknown, one_hash)
 
 
 def test_someone_guessing_an_admins_password_cannot_keep_the_admin_out(lenient_address, make_user):

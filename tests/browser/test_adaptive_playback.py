@@ -17,7 +17,8 @@ from archive.media.ingest import ingest
 from archive.subtitles import operations as subtitles
 from tests.search.helpers import srt
 
-pytestmark = pytest.mark.browser
+# Media reaches the browser from the storage's own origin in the scaled configuration: both run.
+pytestmark = [pytest.mark.browser, pytest.mark.every_profile]
 
 PHONE = {"width": 390, "height": 844}
 VIDEO = ".player video"

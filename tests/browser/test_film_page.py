@@ -18,7 +18,8 @@ from archive.subtitles import operations as subtitles
 from tests.browser.layout import no_sideways_scroll
 from tests.search.helpers import srt
 
-pytestmark = pytest.mark.browser
+# Media reaches the browser from the storage's own origin in the scaled configuration: both run.
+pytestmark = [pytest.mark.browser, pytest.mark.every_profile]
 
 PHONE = {"width": 390, "height": 844}
 LINES = {

@@ -24,7 +24,8 @@ from tests.factories import add_subtitles, attach_video, make_film, make_photo
 from tests.fixtures.s3 import _admin_client
 from tests.iiif.test_manifests import attach_image
 
-pytestmark = pytest.mark.browser
+# Media reaches the browser from the storage's own origin in the scaled configuration: both run.
+pytestmark = [pytest.mark.browser, pytest.mark.every_profile]
 
 VIEWER = Path(__file__).parent / "iiif_viewer"
 VIEWER_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src * data: blob:; "

@@ -9,7 +9,8 @@ from archive.jobs.operations import drain
 from tests.browser.test_catalogue_flow import sign_in
 from tests.factories import make_film, make_photo
 
-pytestmark = pytest.mark.browser
+# Media reaches the browser from the storage's own origin in the scaled configuration: both run.
+pytestmark = [pytest.mark.browser, pytest.mark.every_profile]
 
 
 def test_upload_with_progress_then_processing_then_public_page(page, open_page, users, samples):
