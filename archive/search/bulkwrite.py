@@ -7,17 +7,27 @@ collect each term's documents, weights and positions in compact arrays as docume
 arrive in document order, so nothing needs sorting but the terms), and at commit each term's
 postings go to the codec a block at a time. Every other field takes Whoosh's ordinary path. The
 files written are ordinary Whoosh segments: searching and later updates don't know the difference.
+
+A segment merge goes through the same writer (``add_segment``): the live documents of an existing
+segment are copied, postings block by block straight from its files with their document numbers
+moved, instead of being read back from the database and analysed again.
 """
 
 from __future__ import annotations
 
+import pickle
 from array import array
 from collections import defaultdict
+from io import BytesIO
+from itertools import accumulate
 from operator import itemgetter
+from struct import Struct
 
+from whoosh import columns
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.compat import dumps
 from whoosh.filedb.filetables import _lengths as _LENGTHS
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.numlists import delta_encode
@@ -29,6 +39,8 @@ from archive.search.schema import CuePositions, IndexedText
 # Postings of the ordinary fields held in memory before a sorted run is written to disk.
 GENERIC_POSTINGS_IN_MEMORY = 1_000_000
 _TERM_INFO = W3TermInfo._struct
+_EXTENT = Struct("!qi")  # after the term info: where the term's postings start, and their length in bytes
+_BLOCK_LENGTH = Struct("!i")
 
 
 class _GenericPool(PostingPool):
@@ -106,6 +118,112 @@ class RebuildWriter:
             length += len(positions)
         return length
 
+    def add_segment(self, segment) -> int:
+        """Copy the live documents of an existing segment of this index into the one being written.
+
+        Documents deleted in it (this writer's deletions included) are left out. Postings are read a
+        block at a time and given their new document numbers; each document's field lengths are
+        summed from its postings' weights (the segment keeps them only rounded to a byte), so the
+        copy is what writing the documents afresh would give. Returns the documents copied.
+        """
+        writer = self.writer
+        schema = writer.schema
+        reader = SegmentReader(writer.storage, schema, segment)
+        try:
+            is_deleted = reader.is_deleted
+            live = [docnum for docnum in range(reader.doc_count_all()) if not is_deleted(docnum)]
+            if not live:
+                return 0
+            base = writer.docnum
+            docmap = None if len(live) == reader.doc_count_all() else {old: base + n for n, old in enumerate(live)}
+            lengths = self._copy_postings(reader, base, docmap)
+            self._copy_documents(reader, live, lengths)
+        finally:
+            reader.close()
+        writer._added = True
+        return len(live)
+
+    def _copy_postings(self, reader, base: int, docmap: dict[int, int] | None) -> dict[str, dict[int, float]]:
+        """Every posting of ``reader`` under its new document number; each scorable field's length per new document."""
+        schema = self.writer.schema
+        terms_reader = reader._terms
+        decode_key = terms_reader._keydecoder
+        postfile = terms_reader._postfile
+        add_posting = self.writer.pool.add
+        lengths: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        info_size = _TERM_INFO.size
+        for key, value in terms_reader._tindex.items():
+            fieldname, btext = decode_key(key)
+            if fieldname not in schema:
+                continue
+            field = schema[fieldname]
+            if value[0]:  # postings inlined in the term info (this codec never writes them so)
+                ids, weights, values = W3TermInfo.from_bytes(value).inlined_postings()
+                blocks = [(list(ids), list(weights), list(values))]
+            else:
+                offset, size = _EXTENT.unpack_from(value, info_size)
+                blocks = _blocks(postfile.get(offset, size), field.format.fixed_value_size())
+            own = isinstance(field, IndexedText) and isinstance(field.format, CuePositions)
+            field_lengths = lengths[fieldname] if field.scorable else None
+            if own:
+                term = btext.decode("utf-8")
+                entry = self.terms[fieldname].get(term)
+                if entry is None:
+                    entry = self.terms[fieldname][term] = (array("I"), array("f"), [])
+            for ids, weights, values in blocks:
+                if docmap is None:
+                    ids = [docnum + base for docnum in ids]
+                else:
+                    kept = [n for n, docnum in enumerate(ids) if docnum in docmap]
+                    if len(kept) < len(ids):
+                        weights = [weights[n] for n in kept]
+                        values = [values[n] for n in kept]
+                    ids = [docmap[ids[n]] for n in kept]
+                if not ids:
+                    continue
+                if field_lengths is not None:
+                    for docnum, weight in zip(ids, weights, strict=True):
+                        field_lengths[docnum] += weight
+                if own:
+                    entry[0].extend(ids)
+                    entry[1].extend(weights)
+                    entry[2].extend(values)
+                else:
+                    for docnum, weight, vbytes in zip(ids, weights, values, strict=True):
+                        add_posting((fieldname, btext, docnum, weight, vbytes))
+            if own and not entry[0]:
+                del self.terms[fieldname][term]
+        return lengths
+
+    def _copy_documents(self, reader, live: list[int], lengths: dict[str, dict[int, float]]) -> None:
+        """Stored fields, field lengths and column values of the live documents, as ``add_document`` writes them."""
+        writer = self.writer
+        schema = writer.schema
+        perdoc = writer.perdocwriter
+        names = sorted(schema.names())
+        cols = {}
+        for fieldname in names:
+            coltype = schema[fieldname].column_type
+            if coltype and reader.has_column(fieldname):
+                creader = reader.column_reader(fieldname, coltype)
+                if isinstance(creader, columns.TranslatingColumnReader):
+                    creader = creader.raw_column()
+                cols[fieldname] = creader
+        stored_fields = reader._perdoc.stored_fields
+        for old in live:
+            docnum = writer.docnum
+            stored = stored_fields(old)
+            perdoc.start_doc(docnum)
+            for fieldname in names:
+                value = stored.get(fieldname)
+                length = round(lengths[fieldname].get(docnum, 0)) if fieldname in lengths else 0
+                if value is not None or length:
+                    perdoc.add_field(fieldname, schema[fieldname], value, length)
+                if fieldname in cols:
+                    perdoc.add_column_value(fieldname, schema[fieldname].column_type, cols[fieldname][old])
+            perdoc.finish_doc()
+            writer.docnum += 1
+
     def commit(self) -> None:
         """Write the segment and make it part of the index (no merging with other segments)."""
         self.writer.commit(merge=False)
@@ -131,6 +249,35 @@ class RebuildWriter:
             fieldwriter.finish_field()
         fieldwriter.close()
         self.terms.clear()
+
+
+def _blocks(raw: bytes, fixed_size: int | None):
+    """(document numbers, weights, values) of each block of one term's postings, as W3 wrote them."""
+    handle = BytesIO(raw)
+    load = pickle.load
+    position = len(WHOOSH3_HEADER_MAGIC)
+    while True:
+        length = _BLOCK_LENGTH.unpack_from(raw, position)[0]
+        handle.seek(position + 4)
+        count, _, _, compression, _, _ = load(handle)
+        if compression:
+            raise ValueError("compressed posting blocks cannot be copied")
+        deltas, weights, values = load(handle)
+        ids = list(accumulate(deltas))
+        if weights is None:
+            weights = [1.0] * count
+        elif isinstance(weights, float):
+            weights = [weights] * count
+        if fixed_size is None or fixed_size < 0:
+            values = list(values)
+        elif fixed_size == 0:
+            values = [b""] * count
+        else:
+            values = [values[n:n + fixed_size] for n in range(0, len(values), fixed_size)]
+        yield ids, weights, values
+        if length < 0:
+            return
+        position += 4 + length
 
 
 def _write_terms(fieldwriter, terms: dict[str, tuple[array, array, list[bytes]]]) -> None:
