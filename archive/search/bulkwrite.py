@@ -18,19 +18,20 @@ from __future__ import annotations
 import pickle
 from array import array
 from collections import defaultdict
+from hashlib import md5
 from io import BytesIO
-from itertools import accumulate
-from operator import itemgetter
+from itertools import accumulate, chain
+from operator import itemgetter, sub
 from struct import Struct
 
 from whoosh import columns
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.compat import dumps
 from whoosh.filedb.filetables import _lengths as _LENGTHS
+from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
-from whoosh.util.numlists import delta_encode
 from whoosh.writing import PostingPool
 
 from archive.search.analysis import terms_with_positions
@@ -296,61 +297,87 @@ def _write_terms(fieldwriter, terms: dict[str, tuple[array, array, list[bytes]]]
         return
     limit = postings._blocklimit
     postfile = fieldwriter._postfile
-    write = postfile.write
     offset = postfile.tell()
     tindex = fieldwriter._tindex
     dbfile = tindex.dbfile
-    write_key = dbfile.write
     key_offset = dbfile.tell()
     key_positions = tindex.index.append
     buckets = tindex.buckets
     hashfn = tindex.hashfn
+    fast_hash = hashfn is md5_hash
     prefix = pack_ushort(fieldwriter._fieldid)
     header = WHOOSH3_HEADER_MAGIC
     zero_length = length_to_byte(0)
-    btext = b""
+    pack_lengths = _LENGTHS.pack
+    pack_info = _TERM_INFO.pack
+    pack_extent = _EXTENT.pack
+    pack_block_length = _BLOCK_LENGTH.pack
+    # The bytes go out a few hundred kilobytes at a time: one write call per term costs more than its pickling.
+    posts: list[bytes] = []
+    keys: list[bytes] = []
+    pending = 0
+    key = b""
     # Sorting the text sorts the UTF-8 bytes the same way (both follow code points).
     for term in sorted(terms):
         docnums, weights, values = terms[term]
-        btext = term.encode("utf-8")
         start = offset
-        write(header)
-        offset += len(header)
+        posts.append(header)
+        offset += 4
         total = len(docnums)
         weight = 0.0
         maxweight = 0
         for first in range(0, total, limit):
-            ids = docnums[first:first + limit]
-            block_weights = weights[first:first + limit]
+            if total <= limit:
+                ids, block_weights, block_values = docnums, weights, values
+            else:
+                ids = docnums[first:first + limit]
+                block_weights = weights[first:first + limit]
+                block_values = values[first:first + limit]
             count = len(ids)
-            weight += sum(block_weights)
-            block_max = max(block_weights)
+            w0 = block_weights[0]
+            if count == 1:
+                block_max = w0
+                weight += w0
+                mini_weights = None if w0 == 1.0 else w0
+                deltas = (ids[0],)
+            else:
+                weight += sum(block_weights)
+                block_max = max(block_weights)
+                if block_weights.count(w0) == count:
+                    mini_weights = None if w0 == 1.0 else w0
+                else:
+                    mini_weights = tuple(block_weights)
+                deltas = tuple(map(sub, ids, chain((0,), ids)))
             if block_max > maxweight:
                 maxweight = block_max
-            w0 = block_weights[0]
-            if block_weights.count(w0) == count:
-                mini_weights = None if w0 == 1.0 else w0
-            else:
-                mini_weights = tuple(block_weights)
-            data = dumps((tuple(delta_encode(ids)), mini_weights, tuple(values[first:first + limit])), 2)
+            data = dumps((deltas, mini_weights, tuple(block_values)), 2)
             info = dumps((count, ids[-1], block_max, 0, 0, zero_length), 2)
             length = len(info) + len(data)
-            write(pack_int(-length if first + limit >= total else length))
-            write(info)
-            write(data)
+            posts.append(pack_block_length(-length if first + limit >= total else length))
+            posts.append(info)
+            posts.append(data)
             offset += 4 + length
-        value = _TERM_INFO.pack(False, weight, total, 0, zero_length, maxweight, docnums[0], docnums[-1]) \
-            + pack_long(start) + pack_int(offset - start)
-        key = prefix + btext
+        value = pack_info(False, weight, total, 0, zero_length, maxweight, docnums[0], docnums[-1]) \
+            + pack_extent(start, offset - start)
+        key = prefix + term.encode("utf-8")
         key_positions(key_offset)
-        write_key(_LENGTHS.pack(len(key), len(value)))
-        write_key(key)
-        write_key(value)
-        h = hashfn(key)
+        keys.append(pack_lengths(len(key), len(value)))
+        keys.append(key)
+        keys.append(value)
+        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big") if fast_hash else hashfn(key)
         buckets[h & 255].append((h, key_offset))
         key_offset += 8 + len(key) + len(value)
+        pending += 1
+        if pending >= 2_000:
+            postfile.write(b"".join(posts))
+            dbfile.write(b"".join(keys))
+            posts.clear()
+            keys.clear()
+            pending = 0
+    postfile.write(b"".join(posts))
+    dbfile.write(b"".join(keys))
     if terms:
-        tindex.lastkey = prefix + btext
+        tindex.lastkey = key
 
 
 def _write_terms_one_by_one(fieldwriter, terms: dict[str, tuple[array, array, list[bytes]]]) -> None:
