@@ -15,18 +15,18 @@ moved, instead of being read back from the database and analysed again.
 
 from __future__ import annotations
 
-import pickle
+import mmap
 from array import array
 from collections import defaultdict
+from contextlib import contextmanager
 from hashlib import md5
-from io import BytesIO
 from itertools import accumulate, chain
 from operator import itemgetter, sub
 from struct import Struct
 
 from whoosh import columns
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.compat import dumps
+from whoosh.compat import dumps, loads
 from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import SegmentReader
@@ -145,55 +145,77 @@ class RebuildWriter:
         return len(live)
 
     def _copy_postings(self, reader, base: int, docmap: dict[int, int] | None) -> dict[str, dict[int, float]]:
-        """Every posting of ``reader`` under its new document number; each scorable field's length per new document."""
+        """Every posting of ``reader`` under its new document number; each scorable field's length per new document.
+
+        The term index and the postings are parsed straight from the files' bytes (the term index
+        as ``HashReader`` lays it out, the blocks as ``W3PostingsWriter`` writes them): Whoosh's
+        readers spend tens of microseconds per term, and a small segment holds a term per posting or so.
+        """
         schema = self.writer.schema
         terms_reader = reader._terms
-        decode_key = terms_reader._keydecoder
-        postfile = terms_reader._postfile
+        tindex = terms_reader._tindex
+        keys = tindex.dbfile.get(tindex.startofdata, tindex.endofdata - tindex.startofdata)
+        fieldnames = terms_reader._fieldunmap
         add_posting = self.writer.pool.add
         lengths: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         info_size = _TERM_INFO.size
-        for key, value in terms_reader._tindex.items():
-            fieldname, btext = decode_key(key)
-            if fieldname not in schema:
-                continue
-            field = schema[fieldname]
-            if value[0]:  # postings inlined in the term info (this codec never writes them so)
-                ids, weights, values = W3TermInfo.from_bytes(value).inlined_postings()
-                blocks = [(list(ids), list(weights), list(values))]
-            else:
-                offset, size = _EXTENT.unpack_from(value, info_size)
-                blocks = _blocks(postfile.get(offset, size), field.format.fixed_value_size())
-            own = isinstance(field, IndexedText) and isinstance(field.format, CuePositions)
-            field_lengths = lengths[fieldname] if field.scorable else None
-            if own:
-                term = btext.decode("utf-8")
-                entry = self.terms[fieldname].get(term)
-                if entry is None:
-                    entry = self.terms[fieldname][term] = (array("I"), array("f"), [])
-            for ids, weights, values in blocks:
-                if docmap is None:
-                    ids = [docnum + base for docnum in ids]
-                else:
-                    kept = [n for n, docnum in enumerate(ids) if docnum in docmap]
-                    if len(kept) < len(ids):
-                        weights = [weights[n] for n in kept]
-                        values = [values[n] for n in kept]
-                    ids = [docmap[ids[n]] for n in kept]
-                if not ids:
+        unpack_lengths = _LENGTHS.unpack_from
+        unpack_extent = _EXTENT.unpack_from
+        fields: dict[int, tuple] = {}
+        with _whole_file(terms_reader._postfile) as postings:
+            position, end = 0, len(keys)
+            while position < end:
+                key_length, value_length = unpack_lengths(keys, position)
+                key_start = position + 8
+                value_start = key_start + key_length
+                position = value_start + value_length
+                number = keys[key_start] << 8 | keys[key_start + 1]
+                known = fields.get(number)
+                if known is None:
+                    fieldname = fieldnames[number]
+                    field = schema[fieldname] if fieldname in schema else None
+                    own = field is not None and isinstance(field, IndexedText) and isinstance(field.format, CuePositions)
+                    known = fields[number] = (fieldname, field, own, self.terms[fieldname] if own else None,
+                                              lengths[fieldname] if field is not None and field.scorable else None,
+                                              field.format.fixed_value_size() if field is not None else None)
+                fieldname, field, own, terms, field_lengths, fixed_size = known
+                if field is None:
                     continue
-                if field_lengths is not None:
-                    for docnum, weight in zip(ids, weights, strict=True):
-                        field_lengths[docnum] += weight
-                if own:
-                    entry[0].extend(ids)
-                    entry[1].extend(weights)
-                    entry[2].extend(values)
+                btext = keys[key_start + 2:value_start]
+                if keys[value_start]:  # postings inlined in the term info (this codec never writes them so)
+                    inlined = W3TermInfo.from_bytes(keys[value_start:position]).inlined_postings()
+                    blocks = [tuple(list(part) for part in inlined)]
                 else:
-                    for docnum, weight, vbytes in zip(ids, weights, values, strict=True):
-                        add_posting((fieldname, btext, docnum, weight, vbytes))
-            if own and not entry[0]:
-                del self.terms[fieldname][term]
+                    offset, size = unpack_extent(keys, value_start + info_size)
+                    blocks = _blocks(postings, offset, offset + size, fixed_size)
+                if own:
+                    term = btext.decode("utf-8")
+                    entry = terms.get(term)
+                    if entry is None:
+                        entry = terms[term] = (array("I"), array("f"), [])
+                for ids, weights, values in blocks:
+                    if docmap is None:
+                        ids = [docnum + base for docnum in ids]
+                    else:
+                        kept = [n for n, docnum in enumerate(ids) if docnum in docmap]
+                        if len(kept) < len(ids):
+                            weights = [weights[n] for n in kept]
+                            values = [values[n] for n in kept]
+                        ids = [docmap[ids[n]] for n in kept]
+                        if not ids:
+                            continue
+                    if field_lengths is not None:
+                        for docnum, weight in zip(ids, weights, strict=True):
+                            field_lengths[docnum] += weight
+                    if own:
+                        entry[0].extend(ids)
+                        entry[1].extend(weights)
+                        entry[2].extend(values)
+                    else:
+                        for docnum, weight, vbytes in zip(ids, weights, values, strict=True):
+                            add_posting((fieldname, btext, docnum, weight, vbytes))
+                if own and not entry[0]:
+                    del terms[term]
         return lengths
 
     def _copy_documents(self, reader, live: list[int], lengths: dict[str, dict[int, float]]) -> None:
@@ -252,19 +274,39 @@ class RebuildWriter:
         self.terms.clear()
 
 
-def _blocks(raw: bytes, fixed_size: int | None):
-    """(document numbers, weights, values) of each block of one term's postings, as W3 wrote them."""
-    handle = BytesIO(raw)
-    load = pickle.load
-    position = len(WHOOSH3_HEADER_MAGIC)
-    while True:
-        length = _BLOCK_LENGTH.unpack_from(raw, position)[0]
-        handle.seek(position + 4)
-        count, _, _, compression, _, _ = load(handle)
+@contextmanager
+def _whole_file(structfile):
+    """A segment file's bytes, mapped into memory where the file allows it."""
+    try:
+        mapped = mmap.mmap(structfile.file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (AttributeError, OSError, ValueError):  # not a plain file, or an empty one
+        structfile.seek(0)
+        yield memoryview(structfile.read())
+        return
+    view = memoryview(mapped)
+    try:
+        yield view
+    finally:
+        view.release()
+        mapped.close()
+
+
+def _blocks(view: memoryview, position: int, end: int, fixed_size: int | None):
+    """(document numbers, weights, values) of each block of one term's postings, as W3 wrote them.
+
+    Each block is its info tuple pickled, then its data tuple pickled; the info's length is that of
+    the info pickled again (pickling is deterministic), which spares a file-like unpickler.
+    """
+    position += len(WHOOSH3_HEADER_MAGIC)
+    while position < end:
+        length = _BLOCK_LENGTH.unpack_from(view, position)[0]
+        block_end = position + 4 + abs(length)
+        info = loads(view[position + 4:block_end])  # the index's own file, unpickled as Whoosh's reader does
+        count, compression = info[0], info[3]
         if compression:
             raise ValueError("compressed posting blocks cannot be copied")
-        deltas, weights, values = load(handle)
-        ids = list(accumulate(deltas))
+        deltas, weights, values = loads(view[position + 4 + len(dumps(info, 2)):block_end])
+        ids = list(accumulate(deltas)) if count > 1 else list(deltas)
         if weights is None:
             weights = [1.0] * count
         elif isinstance(weights, float):
@@ -278,7 +320,7 @@ def _blocks(raw: bytes, fixed_size: int | None):
         yield ids, weights, values
         if length < 0:
             return
-        position += 4 + length
+        position = block_end
 
 
 def _write_terms(fieldwriter, terms: dict[str, tuple[array, array, list[bytes]]]) -> None:
