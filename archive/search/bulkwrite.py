@@ -162,7 +162,8 @@ class RebuildWriter:
         unpack_lengths = _LENGTHS.unpack_from
         unpack_extent = _EXTENT.unpack_from
         fields: dict[int, tuple] = {}
-        with _whole_file(terms_reader._postfile) as postings:
+        # A compound segment's files are parts of one file: read, not mapped.
+        with _whole_file(terms_reader._postfile, mappable=not reader.segment().is_compound()) as postings:
             position, end = 0, len(keys)
             while position < end:
                 key_length, value_length = unpack_lengths(keys, position)
@@ -275,11 +276,13 @@ class RebuildWriter:
 
 
 @contextmanager
-def _whole_file(structfile):
+def _whole_file(structfile, *, mappable: bool):
     """A segment file's bytes, mapped into memory where the file allows it."""
     try:
+        if not mappable:
+            raise ValueError("not a file of its own")
         mapped = mmap.mmap(structfile.file.fileno(), 0, access=mmap.ACCESS_READ)
-    except (AttributeError, OSError, ValueError):  # not a plain file, or an empty one
+    except (AttributeError, OSError, ValueError):  # not a plain file of its own, or an empty one
         structfile.seek(0)
         yield memoryview(structfile.read())
         return
