@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+import time
 
 import click
 from flask import Flask
@@ -147,12 +148,16 @@ def worker(workers: int) -> None:
 
     from archive.jobs.operations import requeue_stale
     from archive.media.workdirs import sweep_work_folders
+    from archive.search.analysis import preload as preload_analysis
 
     queue = current_app.extensions["queue"]
     click.echo(f"Worker started on {current_app.config['QUEUE_URL']} with {workers} thread(s).")
     for path in sweep_work_folders():  # left by a worker that was killed mid-job
         click.echo(f"Removed the abandoned work folder {path}.")
     requeue_stale()
+    started = time.process_time()
+    preload_analysis()  # index runs pay for the dictionaries once, here, not in the first upload's wait
+    click.echo(f"Search analysis dictionaries loaded in {time.process_time() - started:.1f} CPU seconds.")
     # An idle worker looks for work at least once a second (Huey's default backs off to ten), so a
     # saved subtitle track is searchable within seconds.
     queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0,

@@ -126,6 +126,7 @@ def upload_path(args, rows: list[tuple], workdir: str, time_queries: Callable, i
             busy = sum((run.finished_at - run.started_at).total_seconds() for run in runs if run.finished_at)
             cpu = sum((run.result or {}).get("cpu_seconds", 0.0) for run in runs)
             rewritten = sum((run.result or {}).get("cues", 0) for run in runs)
+            copied = sum((run.result or {}).get("merged_documents", 0) for run in runs)
             peak = _peak_memory(worker.pid)
             shape = index_shape()
             timed = time_queries(app)
@@ -141,8 +142,8 @@ def upload_path(args, rows: list[tuple], workdir: str, time_queries: Callable, i
     print(f"index runs: {len(runs)} ({len(failed)} not done), busy {busy:.1f} s = {total / max(busy, 0.001):,.0f} "
           f"cues/s while running, CPU {cpu:.1f} s = {total / max(cpu, 0.001):,.0f} cues per CPU second (merges "
           f"included); quiet merges after: {merged - searchable:.1f} s")
-    print(f"cues the runs wrote: {rewritten:,} = {rewritten / total:.2f} per cue uploaded (the rest re-indexed by "
-          f"segment merges); worker process CPU (queue included) {worker_cpu_searchable:.1f} s to last searchable = "
+    print(f"cues the runs analysed: {rewritten:,} = {rewritten / total:.2f} per cue uploaded; documents segment merges "
+          f"copied: {copied:,}; worker process CPU (queue included) {worker_cpu_searchable:.1f} s to last searchable = "
           f"{total / max(worker_cpu_searchable, 0.001):,.0f} cues per CPU second, {worker_cpu:.1f} s with the merges "
           f"after = {total / max(worker_cpu, 0.001):,.0f} cues per CPU second")
     print(f"index built track by track: {shape}; worker peak memory {peak}; {load()}", flush=True)

@@ -7,20 +7,31 @@ collect each term's documents, weights and positions in compact arrays as docume
 arrive in document order, so nothing needs sorting but the terms), and at commit each term's
 postings go to the codec a block at a time. Every other field takes Whoosh's ordinary path. The
 files written are ordinary Whoosh segments: searching and later updates don't know the difference.
+
+A segment merge goes through the same writer (``add_segment``): the live documents of an existing
+segment are copied, postings block by block straight from its files with their document numbers
+moved, instead of being read back from the database and analysed again.
 """
 
 from __future__ import annotations
 
+import mmap
 from array import array
 from collections import defaultdict
-from operator import itemgetter
+from contextlib import contextmanager
+from hashlib import md5
+from itertools import accumulate, chain
+from operator import itemgetter, sub
+from struct import Struct
 
+from whoosh import columns
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.compat import dumps
+from whoosh.compat import dumps, loads
 from whoosh.filedb.filetables import _lengths as _LENGTHS
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.filedb.filetables import md5_hash
+from whoosh.reading import SegmentReader
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
-from whoosh.util.numlists import delta_encode
 from whoosh.writing import PostingPool
 
 from archive.search.analysis import terms_with_positions
@@ -29,6 +40,8 @@ from archive.search.schema import CuePositions, IndexedText
 # Postings of the ordinary fields held in memory before a sorted run is written to disk.
 GENERIC_POSTINGS_IN_MEMORY = 1_000_000
 _TERM_INFO = W3TermInfo._struct
+_EXTENT = Struct("!qi")  # after the term info: where the term's postings start, and their length in bytes
+_BLOCK_LENGTH = Struct("!i")
 
 
 class _GenericPool(PostingPool):
@@ -106,6 +119,135 @@ class RebuildWriter:
             length += len(positions)
         return length
 
+    def add_segment(self, segment) -> int:
+        """Copy the live documents of an existing segment of this index into the one being written.
+
+        Documents deleted in it (this writer's deletions included) are left out. Postings are read a
+        block at a time and given their new document numbers; each document's field lengths are
+        summed from its postings' weights (the segment keeps them only rounded to a byte), so the
+        copy is what writing the documents afresh would give. Returns the documents copied.
+        """
+        writer = self.writer
+        schema = writer.schema
+        reader = SegmentReader(writer.storage, schema, segment)
+        try:
+            is_deleted = reader.is_deleted
+            live = [docnum for docnum in range(reader.doc_count_all()) if not is_deleted(docnum)]
+            if not live:
+                return 0
+            base = writer.docnum
+            docmap = None if len(live) == reader.doc_count_all() else {old: base + n for n, old in enumerate(live)}
+            lengths = self._copy_postings(reader, base, docmap)
+            self._copy_documents(reader, live, lengths)
+        finally:
+            reader.close()
+        writer._added = True
+        return len(live)
+
+    def _copy_postings(self, reader, base: int, docmap: dict[int, int] | None) -> dict[str, dict[int, float]]:
+        """Every posting of ``reader`` under its new document number; each scorable field's length per new document.
+
+        The term index and the postings are parsed straight from the files' bytes (the term index
+        as ``HashReader`` lays it out, the blocks as ``W3PostingsWriter`` writes them): Whoosh's
+        readers spend tens of microseconds per term, and a small segment holds a term per posting or so.
+        """
+        schema = self.writer.schema
+        terms_reader = reader._terms
+        tindex = terms_reader._tindex
+        keys = tindex.dbfile.get(tindex.startofdata, tindex.endofdata - tindex.startofdata)
+        fieldnames = terms_reader._fieldunmap
+        add_posting = self.writer.pool.add
+        lengths: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        info_size = _TERM_INFO.size
+        unpack_lengths = _LENGTHS.unpack_from
+        unpack_extent = _EXTENT.unpack_from
+        fields: dict[int, tuple] = {}
+        # A compound segment's files are parts of one file: read, not mapped.
+        with _whole_file(terms_reader._postfile, mappable=not reader.segment().is_compound()) as postings:
+            position, end = 0, len(keys)
+            while position < end:
+                key_length, value_length = unpack_lengths(keys, position)
+                key_start = position + 8
+                value_start = key_start + key_length
+                position = value_start + value_length
+                number = keys[key_start] << 8 | keys[key_start + 1]
+                known = fields.get(number)
+                if known is None:
+                    fieldname = fieldnames[number]
+                    field = schema[fieldname] if fieldname in schema else None
+                    own = field is not None and isinstance(field, IndexedText) and isinstance(field.format, CuePositions)
+                    known = fields[number] = (fieldname, field, own, self.terms[fieldname] if own else None,
+                                              lengths[fieldname] if field is not None and field.scorable else None,
+                                              field.format.fixed_value_size() if field is not None else None)
+                fieldname, field, own, terms, field_lengths, fixed_size = known
+                if field is None:
+                    continue
+                btext = keys[key_start + 2:value_start]
+                if keys[value_start]:  # postings inlined in the term info (this codec never writes them so)
+                    inlined = W3TermInfo.from_bytes(keys[value_start:position]).inlined_postings()
+                    blocks = [tuple(list(part) for part in inlined)]
+                else:
+                    offset, size = unpack_extent(keys, value_start + info_size)
+                    blocks = _blocks(postings, offset, offset + size, fixed_size)
+                if own:
+                    term = btext.decode("utf-8")
+                    entry = terms.get(term)
+                    if entry is None:
+                        entry = terms[term] = (array("I"), array("f"), [])
+                for ids, weights, values in blocks:
+                    if docmap is None:
+                        ids = [docnum + base for docnum in ids]
+                    else:
+                        kept = [n for n, docnum in enumerate(ids) if docnum in docmap]
+                        if len(kept) < len(ids):
+                            weights = [weights[n] for n in kept]
+                            values = [values[n] for n in kept]
+                        ids = [docmap[ids[n]] for n in kept]
+                        if not ids:
+                            continue
+                    if field_lengths is not None:
+                        for docnum, weight in zip(ids, weights, strict=True):
+                            field_lengths[docnum] += weight
+                    if own:
+                        entry[0].extend(ids)
+                        entry[1].extend(weights)
+                        entry[2].extend(values)
+                    else:
+                        for docnum, weight, vbytes in zip(ids, weights, values, strict=True):
+                            add_posting((fieldname, btext, docnum, weight, vbytes))
+                if own and not entry[0]:
+                    del terms[term]
+        return lengths
+
+    def _copy_documents(self, reader, live: list[int], lengths: dict[str, dict[int, float]]) -> None:
+        """Stored fields, field lengths and column values of the live documents, as ``add_document`` writes them."""
+        writer = self.writer
+        schema = writer.schema
+        perdoc = writer.perdocwriter
+        names = sorted(schema.names())
+        cols = {}
+        for fieldname in names:
+            coltype = schema[fieldname].column_type
+            if coltype and reader.has_column(fieldname):
+                creader = reader.column_reader(fieldname, coltype)
+                if isinstance(creader, columns.TranslatingColumnReader):
+                    creader = creader.raw_column()
+                cols[fieldname] = creader
+        stored_fields = reader._perdoc.stored_fields
+        for old in live:
+            docnum = writer.docnum
+            stored = stored_fields(old)
+            perdoc.start_doc(docnum)
+            for fieldname in names:
+                value = stored.get(fieldname)
+                length = round(lengths[fieldname].get(docnum, 0)) if fieldname in lengths else 0
+                if value is not None or length:
+                    perdoc.add_field(fieldname, schema[fieldname], value, length)
+                if fieldname in cols:
+                    perdoc.add_column_value(fieldname, schema[fieldname].column_type, cols[fieldname][old])
+            perdoc.finish_doc()
+            writer.docnum += 1
+
     def commit(self) -> None:
         """Write the segment and make it part of the index (no merging with other segments)."""
         self.writer.commit(merge=False)
@@ -133,6 +275,57 @@ class RebuildWriter:
         self.terms.clear()
 
 
+@contextmanager
+def _whole_file(structfile, *, mappable: bool):
+    """A segment file's bytes, mapped into memory where the file allows it."""
+    try:
+        if not mappable:
+            raise ValueError("not a file of its own")
+        mapped = mmap.mmap(structfile.file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (AttributeError, OSError, ValueError):  # not a plain file of its own, or an empty one
+        structfile.seek(0)
+        yield memoryview(structfile.read())
+        return
+    view = memoryview(mapped)
+    try:
+        yield view
+    finally:
+        view.release()
+        mapped.close()
+
+
+def _blocks(view: memoryview, position: int, end: int, fixed_size: int | None):
+    """(document numbers, weights, values) of each block of one term's postings, as W3 wrote them.
+
+    Each block is its info tuple pickled, then its data tuple pickled; the info's length is that of
+    the info pickled again (pickling is deterministic), which spares a file-like unpickler.
+    """
+    position += len(WHOOSH3_HEADER_MAGIC)
+    while position < end:
+        length = _BLOCK_LENGTH.unpack_from(view, position)[0]
+        block_end = position + 4 + abs(length)
+        info = loads(view[position + 4:block_end])  # the index's own file, unpickled as Whoosh's reader does
+        count, compression = info[0], info[3]
+        if compression:
+            raise ValueError("compressed posting blocks cannot be copied")
+        deltas, weights, values = loads(view[position + 4 + len(dumps(info, 2)):block_end])
+        ids = list(accumulate(deltas)) if count > 1 else list(deltas)
+        if weights is None:
+            weights = [1.0] * count
+        elif isinstance(weights, float):
+            weights = [weights] * count
+        if fixed_size is None or fixed_size < 0:
+            values = list(values)
+        elif fixed_size == 0:
+            values = [b""] * count
+        else:
+            values = [values[n:n + fixed_size] for n in range(0, len(values), fixed_size)]
+        yield ids, weights, values
+        if length < 0:
+            return
+        position = block_end
+
+
 def _write_terms(fieldwriter, terms: dict[str, tuple[array, array, list[bytes]]]) -> None:
     """Write each term's postings and term info: the bytes Whoosh's W3 codec writes, in fewer steps.
 
@@ -149,61 +342,87 @@ def _write_terms(fieldwriter, terms: dict[str, tuple[array, array, list[bytes]]]
         return
     limit = postings._blocklimit
     postfile = fieldwriter._postfile
-    write = postfile.write
     offset = postfile.tell()
     tindex = fieldwriter._tindex
     dbfile = tindex.dbfile
-    write_key = dbfile.write
     key_offset = dbfile.tell()
     key_positions = tindex.index.append
     buckets = tindex.buckets
     hashfn = tindex.hashfn
+    fast_hash = hashfn is md5_hash
     prefix = pack_ushort(fieldwriter._fieldid)
     header = WHOOSH3_HEADER_MAGIC
     zero_length = length_to_byte(0)
-    btext = b""
+    pack_lengths = _LENGTHS.pack
+    pack_info = _TERM_INFO.pack
+    pack_extent = _EXTENT.pack
+    pack_block_length = _BLOCK_LENGTH.pack
+    # The bytes go out a few hundred kilobytes at a time: one write call per term costs more than its pickling.
+    posts: list[bytes] = []
+    keys: list[bytes] = []
+    pending = 0
+    key = b""
     # Sorting the text sorts the UTF-8 bytes the same way (both follow code points).
     for term in sorted(terms):
         docnums, weights, values = terms[term]
-        btext = term.encode("utf-8")
         start = offset
-        write(header)
-        offset += len(header)
+        posts.append(header)
+        offset += 4
         total = len(docnums)
         weight = 0.0
         maxweight = 0
         for first in range(0, total, limit):
-            ids = docnums[first:first + limit]
-            block_weights = weights[first:first + limit]
+            if total <= limit:
+                ids, block_weights, block_values = docnums, weights, values
+            else:
+                ids = docnums[first:first + limit]
+                block_weights = weights[first:first + limit]
+                block_values = values[first:first + limit]
             count = len(ids)
-            weight += sum(block_weights)
-            block_max = max(block_weights)
+            w0 = block_weights[0]
+            if count == 1:
+                block_max = w0
+                weight += w0
+                mini_weights = None if w0 == 1.0 else w0
+                deltas = (ids[0],)
+            else:
+                weight += sum(block_weights)
+                block_max = max(block_weights)
+                if block_weights.count(w0) == count:
+                    mini_weights = None if w0 == 1.0 else w0
+                else:
+                    mini_weights = tuple(block_weights)
+                deltas = tuple(map(sub, ids, chain((0,), ids)))
             if block_max > maxweight:
                 maxweight = block_max
-            w0 = block_weights[0]
-            if block_weights.count(w0) == count:
-                mini_weights = None if w0 == 1.0 else w0
-            else:
-                mini_weights = tuple(block_weights)
-            data = dumps((tuple(delta_encode(ids)), mini_weights, tuple(values[first:first + limit])), 2)
+            data = dumps((deltas, mini_weights, tuple(block_values)), 2)
             info = dumps((count, ids[-1], block_max, 0, 0, zero_length), 2)
             length = len(info) + len(data)
-            write(pack_int(-length if first + limit >= total else length))
-            write(info)
-            write(data)
+            posts.append(pack_block_length(-length if first + limit >= total else length))
+            posts.append(info)
+            posts.append(data)
             offset += 4 + length
-        value = _TERM_INFO.pack(False, weight, total, 0, zero_length, maxweight, docnums[0], docnums[-1]) \
-            + pack_long(start) + pack_int(offset - start)
-        key = prefix + btext
+        value = pack_info(False, weight, total, 0, zero_length, maxweight, docnums[0], docnums[-1]) \
+            + pack_extent(start, offset - start)
+        key = prefix + term.encode("utf-8")
         key_positions(key_offset)
-        write_key(_LENGTHS.pack(len(key), len(value)))
-        write_key(key)
-        write_key(value)
-        h = hashfn(key)
+        keys.append(pack_lengths(len(key), len(value)))
+        keys.append(key)
+        keys.append(value)
+        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big") if fast_hash else hashfn(key)
         buckets[h & 255].append((h, key_offset))
         key_offset += 8 + len(key) + len(value)
+        pending += 1
+        if pending >= 2_000:
+            postfile.write(b"".join(posts))
+            dbfile.write(b"".join(keys))
+            posts.clear()
+            keys.clear()
+            pending = 0
+    postfile.write(b"".join(posts))
+    dbfile.write(b"".join(keys))
     if terms:
-        tindex.lastkey = prefix + btext
+        tindex.lastkey = key
 
 
 def _write_terms_one_by_one(fieldwriter, terms: dict[str, tuple[array, array, list[bytes]]]) -> None:

@@ -114,27 +114,28 @@ def apply_changes(item_ids: set[int], track_ids: set[int], *, quiet: bool = Fals
     An item id re-indexes the item's description and every one of its tracks (visibility and
     collections are on each); a track id re-indexes that track and its item's description. What
     the database no longer holds is taken out. The documents are written as a full rebuild writes
-    them, and the documents of the segments ``segments.to_merge`` picks are re-indexed into the
-    same new segment, so the index keeps few segments (``quiet``: no other change is waiting).
+    them, and the live documents of the segments ``segments.to_merge`` picks are copied into the
+    same new segment (their postings as they are, nothing read from the database again), so the
+    index keeps few segments (``quiet``: no other change is waiting).
     ``path``: an index other than the live one (a rebuild's, before it is swapped in).
     """
     if not item_ids and not track_ids and not segments.wants_merge(store.open_index(path)._segments()):
-        return {"items": 0, "tracks": 0, "cues": 0, "merged_segments": 0, "segments": 0}
+        return {"items": 0, "tracks": 0, "cues": 0, "merged_segments": 0, "merged_documents": 0, "segments": 0}
     with store.writer(path, codec=bulk_codec(), compound=False) as writer:
         merging = segments.to_merge(writer.segments, adding=bool(item_ids or track_ids), quiet=quiet)
-        full_items, item_docs, tracks = set(item_ids), set(), set(track_ids)
-        for doc_id in segments.document_ids(writer, merging):
-            (item_docs if doc_id[0] == "i" else tracks).add(int(doc_id[1:]))
+        full_items, tracks = set(item_ids), set(track_ids)
         found_tracks = _load_tracks(tracks, full_items)
-        item_docs |= {track.item_id for track in found_tracks.values()}
+        item_docs = {track.item_id for track in found_tracks.values()} - full_items
         items = _load_items(full_items | item_docs)
         for item_id in sorted(full_items):
             writer.delete_by_term("item", str(item_id))
-        for item_id in sorted(item_docs - full_items):
+        for item_id in sorted(item_docs):
             writer.delete_by_term("doc_id", f"i{item_id}")
         for track_id in sorted(tracks):
             writer.delete_by_term("doc_id", f"t{track_id}")
         batch = RebuildWriter(writer)
+        # After the deletions: what this run replaces is not copied.
+        copied = sum(batch.add_segment(segment) for segment in merging)
         for item_id in sorted(full_items | item_docs):
             if item_id in items:
                 batch.add_document(**item_document(items[item_id]))
@@ -145,10 +146,10 @@ def apply_changes(item_ids: set[int], track_ids: set[int], *, quiet: bool = Fals
                 batch.add_document(**track_document(items[track.item_id], track, plains))
                 written += 1
                 cues += len(plains)
-        writer.mergetype = segments.drop_emptied
-        remaining = len(segments.drop_emptied(writer, writer.segments)) + (1 if writer._added else 0)
+        writer.mergetype = segments.keeping_all_but(merging)
+        remaining = len(writer.mergetype(writer, writer.segments)) + (1 if writer._added else 0)
     return {"items": len(full_items | item_docs), "tracks": written, "cues": cues, "merged_segments": len(merging),
-            "segments": remaining}
+            "merged_documents": copied, "segments": remaining}
 
 
 def _load_tracks(track_ids: set[int], item_ids: set[int]) -> dict[int, SubtitleTrack]:

@@ -1,9 +1,9 @@
 """Which index segments an index run folds into the segment it writes.
 
 Every index run writes one new segment. Left alone, a day of uploads would leave hundreds of
-small ones, and every query pays for each segment it visits. An index run therefore re-indexes
-the documents of some existing segments into its own (from the database, at the bulk rate, in the
-same current format), and the emptied segments drop out at its commit. Which ones is a tiered
+small ones, and every query pays for each segment it visits. An index run therefore copies the
+live documents of some existing segments into its own (their postings block by block, nothing
+analysed again: ``bulkwrite.RebuildWriter.add_segment``), and those segments drop out at its commit. Which ones is a tiered
 policy, as Lucene's: segments are grouped in tiers by size (fewer than ``FLOOR_DOCS`` ×
 ``MERGE_FACTOR`` documents, ten times that, ...), and
 
@@ -19,10 +19,6 @@ policy, as Lucene's: segments are grouped in tiers by size (fewer than ``FLOOR_D
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
-
-from whoosh.reading import SegmentReader
 
 SEGMENT_LIMIT = 20
 # Tiers: 1-9 documents, 10-99, 100-999, ...
@@ -78,18 +74,12 @@ def wants_merge(segments: list) -> bool:
     return bool(to_merge(segments, adding=False, quiet=True))
 
 
-def document_ids(writer, segments: Iterable) -> list[str]:
-    """The ``doc_id`` of every live document of these segments."""
-    found = []
-    for segment in segments:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        try:
-            found.extend(fields["doc_id"] for fields in reader.all_stored_fields())
-        finally:
-            reader.close()
-    return found
+def keeping_all_but(merged: list):
+    """A Whoosh merge policy: keep the segments that still hold a live document, except those merged."""
+    merged_ids = {segment.segment_id() for segment in merged}
 
+    def policy(writer, segments: list) -> list:
+        return [segment for segment in segments
+                if segment.doc_count() > 0 and segment.segment_id() not in merged_ids]
 
-def drop_emptied(writer, segments: list) -> list:
-    """A Whoosh merge policy: keep the segments that still hold a live document, merge nothing else."""
-    return [segment for segment in segments if segment.doc_count() > 0]
+    return policy

@@ -52,3 +52,13 @@ def test_azerbaijani_vowel_harmony_refuses_impossible_suffixes():
     assert "yol" in analysis.keys("yolun") and "yol" not in analysis.keys("yolin")
     # Turkish keeps its -ta after a voiceless consonant.
     assert "kitap" in ANALYSES[family_of("tr")].keys("kitapta")
+
+
+def test_preload_opens_every_dictionary_the_analysis_uses():
+    from archive.search.analysis import EnglishAnalysis, armenian, preload, russian
+
+    loaders = (EnglishAnalysis._lemmas, armenian._dictionary, armenian._headwords, russian._morph)
+    for loader in loaders:
+        loader.cache_clear()
+    preload()
+    assert [loader.cache_info().currsize for loader in loaders] == [1, 1, 1, 1]

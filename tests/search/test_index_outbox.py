@@ -13,6 +13,7 @@ from archive.jobs.operations import drain, sweep
 from archive.jobs.queue import current_queue
 from archive.search import indexer, outbox, segments, store
 from archive.search.models import IndexChange
+from archive.search.schema import TEXT_FIELDS
 from archive.subtitles import operations as subtitles
 from archive.subtitles.models import SubtitleTrack
 from tests.factories import make_film
@@ -70,6 +71,56 @@ def test_the_outbox_writes_what_a_full_rebuild_writes(app, client, token_for):
     by_runs = _contents(store.open_index())
     indexer.rebuild()
     assert by_runs == _contents(store.open_index())
+
+
+def _by_document(ix) -> dict:
+    """The index's contents keyed by ``doc_id`` (how documents are numbered apart): every term's postings,
+    stored fields and field lengths of the live documents, and each text field's total length."""
+    with ix.reader() as reader:
+        names = {docnum: fields["doc_id"] for docnum, fields in reader.iter_docs()}
+        found: dict = {}
+        for fieldname, btext in reader.all_terms():
+            postings = reader.postings(fieldname, btext)
+            rows = []
+            while postings.is_active():
+                if postings.id() in names:
+                    positions = postings.value_as("positions") if fieldname in TEXT_FIELDS else None
+                    rows.append((names[postings.id()], postings.weight(), positions))
+                postings.next()
+            if rows:
+                found[(fieldname, btext)] = sorted(rows)
+        found["stored"] = {names[docnum]: fields for docnum, fields in reader.iter_docs()}
+        found["lengths"] = {names[docnum]: [reader.doc_field_length(docnum, f) for f in TEXT_FIELDS + ("title",)]
+                            for docnum in names}
+        found["totals"] = [reader.field_length(fieldname) for fieldname in TEXT_FIELDS + ("title",)]
+    return found
+
+
+def test_merged_segments_hold_what_a_full_rebuild_writes(app, client, token_for, monkeypatch):
+    monkeypatch.setattr(segments, "SEGMENT_LIMIT", 3)
+    monkeypatch.setattr(segments, "SEGMENT_TARGET", 1)
+    headers = token_for("archivist")
+    films = [make_film(f"Valley {n}", "public") for n in range(5)]
+    drain()
+    tracks = []
+    for n, film in enumerate(films):
+        tracks.append(_upload(client, headers, film.id, f"Köçkünlər danışmağa gəldilər valley{n}", lang="az"))
+        tracks.append(_upload(client, headers, film.id, f"Беженцы вернулись домой {n} раз, беженцы", lang="ru"))
+        drain()
+    # Changes to documents that merges already copied: a deleted track, and a film made partners-only.
+    subtitles.delete_track(db.session.get(SubtitleTrack, tracks[1]))
+    catalogue.update_item(db.session.get(type(films[2]), films[2].id), {"visibility": "partners"})
+    drain()
+    runs = db.session.scalars(select(Job).where(Job.kind == outbox.RUN_JOB, Job.status == "done")).all()
+    assert sum(run.result.get("merged_documents", 0) for run in runs) >= 10  # merges copied documents
+    ix = store.open_index()
+    assert len(ix._segments()) == 1
+    by_runs = _by_document(ix)
+    assert f"t{tracks[1]}" not in by_runs["stored"] and len(by_runs["stored"]) == 5 + 9
+    indexer.rebuild()
+    rebuilt = store.open_index()
+    assert by_runs == _by_document(rebuilt)
+    assert _total(client, "valley2") == 0 and _total(client, "valley3") == 1
 
 
 def test_a_failed_run_leaves_its_changes_for_the_next_and_commits_none_of_them(app, client, token_for, monkeypatch):

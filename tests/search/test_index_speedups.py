@@ -326,3 +326,50 @@ def test_scoring_every_match_gives_what_whoosh_search_gives(tmp_path, app, typed
             expected = dict(searcher.search(query, filter=subset, limit=None).items())
             found = dict(_scored(searcher, query, subset))
             assert found == expected and found
+
+
+@pytest.mark.parametrize("compound", [False, True])
+def test_copied_segments_hold_what_writing_the_documents_afresh_gives(tmp_path, compound):
+    documents = _documents(400, seed=21)
+    expected = _build(tmp_path / "fresh", documents, bulk=True)
+    (tmp_path / "merged").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "merged"), build_schema())
+    for part in (documents[:150], documents[150:390]):  # two segments, as index runs leave them
+        with ix.writer(codec=store.codec(), compound=compound) as writer:
+            for document in part:
+                writer.add_document(**document)
+            writer.mergetype = lambda writer, segments: segments
+    codec = store.codec()
+    codec.length_stats = False
+    writer = ix.writer(codec=codec, compound=False)
+    writer.delete_by_term("doc_id", "t5")  # dropped from the copy, then written again below
+    batch = RebuildWriter(writer)
+    copied = [batch.add_segment(segment) for segment in writer.segments]
+    for document in [documents[5], *documents[390:]]:
+        batch.add_document(**document)
+    writer.commit(mergetype=lambda writer, segments: [])
+    merged = whoosh_index.open_dir(str(tmp_path / "merged"))
+    assert copied == [149, 240] and len(merged._segments()) == 1
+    assert _by_doc_id(merged) == _by_doc_id(expected)
+
+
+def _by_doc_id(ix) -> dict:
+    """``_contents`` with documents named by ``doc_id`` (a copy numbers them in another order), and field totals."""
+    with ix.reader() as reader:
+        names = {docnum: fields["doc_id"] for docnum, fields in reader.iter_docs()}
+        found: dict = {}
+        for fieldname, btext in reader.all_terms():
+            postings = reader.postings(fieldname, btext)
+            rows = []
+            while postings.is_active():
+                positions = postings.value_as("positions") if fieldname in TEXT_FIELDS else None
+                rows.append((names[postings.id()], postings.weight(), positions))
+                postings.next()
+            found[(fieldname, btext)] = sorted(rows)
+        found["stored"] = {names[docnum]: fields for docnum, fields in reader.iter_docs()}
+        found["lengths"] = {names[docnum]: [reader.doc_field_length(docnum, f) for f in TEXT_FIELDS + ("title",)]
+                            for docnum in names}
+        found["totals"] = [reader.field_length(fieldname) for fieldname in TEXT_FIELDS + ("title",)]
+        found["columns"] = {names[docnum]: (reader.column_reader("item_id")[docnum],
+                                            reader.column_reader("subtitle_lang")[docnum]) for docnum in names}
+    return found

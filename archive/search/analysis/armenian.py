@@ -70,6 +70,11 @@ def _headwords() -> frozenset[str]:
     return frozenset(lemma.lower() for lemma in _dictionary().values())
 
 
+def dictionaries() -> None:
+    """Open the dictionary and its headwords now (``analysis.preload``)."""
+    _headwords()
+
+
 def lemma(word: str) -> str:
     """The dictionary form of a lowercase Armenian word (simplemma's dictionary, else the stripper).
 

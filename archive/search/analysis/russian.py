@@ -34,6 +34,11 @@ _LATIN_RE = re.compile("|".join(re.escape(latin) for latin, _ in _LATIN))
 _LATIN_MAP = dict(_LATIN)
 
 
+def dictionaries() -> None:
+    """Open pymorphy3's dictionary now (``analysis.preload``)."""
+    _morph()
+
+
 @lru_cache(maxsize=1)
 def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang="ru")
