@@ -64,7 +64,7 @@ RACES, RACERS = 5, 8
 MIX = {"home": 14, "film_list": 9, "photo_list": 7, "film_page": 17, "photo_page": 13, "storyboard": 10,
        "search": 25, "calendar": 1, "venue_calendar": 1, "secret_calendar": 1, "book": 2}
 UNLOADED_SAMPLES = 20  # unloaded, every route is asked at least this often (one request at a time, routes in turn)
-HALF_SAMPLES = 10  # at half load, the step goes on (up to 6 × its length) until every route has this many answers
+HALF_SAMPLES = 20  # at half load, the step goes on (up to 20 × its length) until every route has this many answers
 RACE_HOUR = 10  # race slots are at 10:00, the load's own requests at 19:00: they never clash with each other
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/load"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
@@ -631,9 +631,9 @@ def main() -> None:  # noqa: PLR0915 - one run from start to end, in order
                 races.append(race(base, seeded, number))
                 gevent.sleep(1)
 
-        # Long enough (up to 6 steps) for the rare routes to have answers enough for a p95; the races follow
-        # under the same load, so their bursts do not count in the figures.
-        half = run_step(user_class, half_users, args.seconds, samples=HALF_SAMPLES, longest=6 * args.seconds,
+        # Long enough (up to 20 steps) for the rare routes (1 % of the mix) to have answers enough for a p95;
+        # the races follow under the same load, so their bursts do not count in the figures.
+        half = run_step(user_class, half_users, args.seconds, samples=HALF_SAMPLES, longest=20 * args.seconds,
                         then=booking_races)
         print(f"\nAt half of it ({half_users} users, {half['rps']:.1f} req/s), against unloaded:")
         print(f"{'route':<48} {'p50 ms':>7} {'p95 ms':>7} {'unloaded p50':>13} {'p95':>5} {'ratio':>6} {'answers':>8} "
