@@ -93,12 +93,12 @@ WITH_DETAIL = _n("%(reason)s Technical detail: %(detail)s")
 
 
 def _english(message: str, **values: object) -> str:
-    return message % values if values else message
+    return message % values  # always formatted: a value the message names and lacks is an error, never "%(name)s"
 
 
 def _translated(message: str, **values: object) -> str:
     if has_app_context() and "babel" in current_app.extensions:
-        return gettext(message, **values)
+        return gettext(message) % values
     return _english(message, **values)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import ffmpeg as ffmpeg_python
 
+from archive.jobs.reasons import MESSAGES
 from archive.jobs.reasons import failure as failed
 from archive.media.errors import MediaError
 
@@ -120,6 +121,8 @@ def run(
     ``failure`` is the step's message key in ``jobs.reasons.MESSAGES`` (``failure_values`` the values
     it names): the error says it, then ffmpeg's own last error line, or that the time ran out.
     """
+    if failure not in MESSAGES:  # a mistyped step fails where it is written, not only when ffmpeg does
+        raise ValueError(f"no job failure message for the step {failure!r}")
     values = failure_values or {}
     name = os.path.basename(args[0])
     try:
