@@ -70,6 +70,7 @@ MESSAGES = {
     "no_poster_frame": _n("No poster frame could be taken: ffmpeg found no pictures at any point of the film."),
     "no_storyboard_frame": _n("No storyboard could be made: ffmpeg found no pictures in the film."),
     "cannot_open": _n("%(name)s cannot be read."),
+    "no_file": _n("There is no file at %(name)s."),
     "heif": _n("%(name)s is a HEIC/AVIF photograph, which the archive cannot read yet: export it as JPEG or TIFF."),
     "not_media": _n("%(name)s is not a film or photograph the archive can read. Films: MP4, MOV, MKV, WebM, "
                     "AVI, MXF, MPEG-TS. Photographs: JPEG, PNG, TIFF, WebP."),

@@ -41,7 +41,7 @@ def probe(path: str | os.PathLike, *, tools: Tools | None = None, timeout: float
     tools = tools or default_tools()
     path = os.path.abspath(path)
     if not os.path.isfile(path):
-        raise failure(MediaError, "cannot_open", detail="no such file", name=os.path.basename(path))
+        raise failure(MediaError, "no_file", name=os.path.basename(path))
     if os.path.getsize(path) == 0:
         raise failure(MediaError, "empty_file", name=os.path.basename(path))
     info = _probe_with_ffprobe(path, tools, timeout) if tools.ffprobe else _probe_with_ffmpeg(path, tools, timeout)

@@ -97,7 +97,7 @@ def test_an_encode_reports_its_progress_then_appears_whole_under_its_name(tmp_pa
                                      "echo out_time_us=9000000\nprintf film > \"$last\"\n")
     partial, target = str(tmp_path / ".proxy.partial.mp4"), str(tmp_path / "proxy.mp4")
     seen: list[float] = []
-    assert encode([encoder, partial], partial, target, duration=8, timeout=10, failure="x",
+    assert encode([encoder, partial], partial, target, duration=8, timeout=10, failure="proxy_failed",
                   progress=seen.append) == target
     assert seen == [31.25, 62.5, 100.0]  # a share of the film's length, never past 100
     assert open(target).read() == "film" and not os.path.exists(partial)
@@ -120,5 +120,5 @@ def test_an_encode_into_a_folder_replaces_the_folder_there(tmp_path):
     work.mkdir()
     target.mkdir()
     (target / "stale.m4s").write_text("old")
-    encode([encoder, str(work)], str(work), str(target), duration=None, timeout=10, failure="x")
+    encode([encoder, str(work)], str(work), str(target), duration=None, timeout=10, failure="proxy_failed")
     assert sorted(os.listdir(target)) == ["master.m3u8"] and not work.exists()
