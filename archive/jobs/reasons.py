@@ -58,6 +58,9 @@ MESSAGES = {
                   "damaged; try again, or raise the time limit for very long films."),
     "tool_missing": _n("%(tool)s is not installed (looked for %(path)s): install ffmpeg or correct the "
                        "configured path."),
+    "tool_not_at_path": _n("%(tool)s is not installed at %(path)s: install ffmpeg there or correct the configured path."),
+    "no_ffmpeg": _n("ffmpeg is not installed: install it (apt-get install ffmpeg) or run "
+                    "`pip install -r requirements.txt`, which brings imageio-ffmpeg."),
     "tool_not_executable": _n("%(tool)s at %(path)s cannot be run: make it executable."),
     # What the film or photograph itself is.
     "empty_file": _n("%(name)s is empty (0 bytes). Upload the file again."),

@@ -55,22 +55,15 @@ def find_tools(ffmpeg: str | None = None, ffprobe: str | None = None) -> Tools:
     """Locate ffmpeg and ffprobe: the given paths, else the system's on PATH, else the pip-installed ffmpeg."""
     if ffmpeg:
         if not _executable(ffmpeg):
-            raise MediaError(
-                f"ffmpeg is not installed at {ffmpeg}: install ffmpeg there or correct the configured path."
-            )
+            raise failed(MediaError, "tool_not_at_path", tool="ffmpeg", path=ffmpeg)
         ffmpeg_path = ffmpeg
     else:
         ffmpeg_path = shutil.which("ffmpeg") or _pip_ffmpeg()
         if not ffmpeg_path:
-            raise MediaError(
-                "ffmpeg is not installed: install it (apt-get install ffmpeg) or run "
-                "`pip install -r requirements.txt`, which brings imageio-ffmpeg."
-            )
+            raise failed(MediaError, "no_ffmpeg")
     if ffprobe:
         if not _executable(ffprobe):
-            raise MediaError(
-                f"ffprobe is not installed at {ffprobe}: install ffmpeg there or correct the configured path."
-            )
+            raise failed(MediaError, "tool_not_at_path", tool="ffprobe", path=ffprobe)
         return Tools(ffmpeg_path, ffprobe)
     # An ffprobe beside the chosen ffmpeg matches its version; then PATH; else probe through `ffmpeg -i`.
     sibling = os.path.join(os.path.dirname(ffmpeg_path), "ffprobe")
