@@ -18,6 +18,7 @@ class ActionableError(Exception):
     status = 500
     code = "error"
     headers: dict[str, str] = {}  # sent with the answer, such as Retry-After
+    reason = None  # a job failure's message key and values (jobs.reasons.Reason), when it has one
 
 
 class ValidationError(Exception):

@@ -144,6 +144,7 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"id": INTEGER, "kind": STRING, "item_id": nullable(INTEGER),
                        "status": {"type": "string", "enum": list(JOB_STATUSES)}, "progress": NUMBER,
                        "stage": nullable(STRING), "attempts": INTEGER, "error": nullable(STRING),
+                       "error_code": nullable(STRING),
                        "created_at": TIMESTAMP, "finished_at": nullable(TIMESTAMP)},
     },
     "Media": {

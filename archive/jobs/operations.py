@@ -24,6 +24,7 @@ from archive.errors import ActionableError
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.queue import current_queue
+from archive.jobs.reasons import Reason, failure, reason
 from archive.logs import current_request_id, request_id_as
 from archive.signals import announce, job_finished
 from archive.timeutil import utcnow
@@ -133,7 +134,8 @@ def claim(job_id: int) -> Job | None:
             Job.id == job_id,
             or_(Job.status == "queued", (Job.status == "running") & (Job.heartbeat_at < _stale_before())),
         )
-        .values(status="running", attempts=Job.attempts + 1, started_at=now, heartbeat_at=now, error="")
+        .values(status="running", attempts=Job.attempts + 1, started_at=now, heartbeat_at=now, error="",
+                error_code=None, error_params=None)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -167,7 +169,7 @@ def _run(job: Job) -> str:
 
     try:
         if run is None:
-            raise JobFailed(_("This version of the archive cannot run %(kind)s jobs.", kind=repr(job.kind)))
+            raise failure(JobFailed, "unknown_kind", kind=repr(job.kind))
         run(job, progress)
     except Exception as exc:  # every failure is recorded on the job, with a reason a person can read
         db.session.rollback()
@@ -175,7 +177,7 @@ def _run(job: Job) -> str:
         if not isinstance(exc, ActionableError):
             log.exception("Job %s (%s) failed", job_id, job.kind)
         job.status = "failed"
-        job.error = _reason(exc)
+        job.error, job.error_code, job.error_params = _reason(exc)
         job.finished_at = utcnow()
         db.session.commit()
         return "failed"
@@ -210,19 +212,23 @@ def _progress_reporter(job_id: int) -> Progress:
     return progress
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: Exception) -> tuple[str, str | None, dict | None]:
+    """Why ``exc`` failed the job: the English text, and the message key and values when there are some."""
     message = str(exc).strip()
     if isinstance(exc, ActionableError):
-        return message or type(exc).__name__
-    return _("Unexpected error (%(error)s: %(message)s). It was logged; Retry may help.",
-             error=type(exc).__name__, message=message[:500])
+        if isinstance(exc.reason, Reason):
+            return exc.reason.english(), exc.reason.code, exc.reason.params
+        return message or type(exc).__name__, None, None  # said in one language only: shown as written
+    why = reason("unexpected", detail=message[:500], error=type(exc).__name__)
+    return why.english(), why.code, why.params
 
 
 def retry(job: Job) -> Job:
     """Queue a failed (or stuck) job again."""
     if job.status == "running" and job.heartbeat_at and job.heartbeat_at >= _stale_before():
         raise ValueError(_("This job is running now; wait for it to finish."))
-    job.status, job.progress, job.stage, job.error, job.finished_at = "queued", 0.0, "", "", None
+    job.status, job.progress, job.stage, job.finished_at = "queued", 0.0, "", None
+    job.error, job.error_code, job.error_params = "", None, None
     db.session.commit()
     _send(job)
     return job
@@ -295,7 +301,8 @@ def job_json(job: Job) -> dict:
         "progress": round(job.progress, 1),
         "stage": job.stage,
         "attempts": job.attempts,
-        "error": job.error or None,
+        "error": job.reason or None,  # in the language of the request
+        "error_code": job.error_code or None,  # stable for programs; None for old rows and untranslated failures
         "created_at": job.created_at.isoformat() + "Z",
         "finished_at": job.finished_at.isoformat() + "Z" if job.finished_at else None,
     }

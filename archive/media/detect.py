@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.jobs.reasons import failure
 from archive.media.errors import MediaError
 from archive.media.ffmpeg import Tools, default_tools, run
 from archive.media.photos import MAX_PIXELS, inspect_image
@@ -17,7 +18,6 @@ from archive.media.probe import probe
 
 HEAD_BYTES = 64 * 1024
 ACCEPTED = ("Films: MP4, MOV, MKV, WebM, AVI, MXF, MPEG-TS. Photographs: JPEG, PNG, TIFF, WebP.")
-NOT_READABLE = "is not a film or photograph we can read"
 
 # Containers (ffmpeg's demuxer names) accepted for films; anything else ffmpeg can open, such as a
 # playlist, a concatenation list or a single picture, is refused: those can make ffmpeg read other files.
@@ -99,12 +99,12 @@ def detect(path: str | os.PathLike, *, tools: Tools | None = None, max_pixels: i
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
     except OSError as exc:
-        raise MediaError(f"{name} cannot be read ({exc.strerror}).") from exc
+        raise failure(MediaError, "cannot_open", detail=exc.strerror, name=name) from exc
     if not head:
-        raise MediaError(f"{name} is empty (0 bytes): it {NOT_READABLE}. Upload the file again.")
+        raise failure(MediaError, "empty_file", name=name)
     sniffed = sniff(head)
     if sniffed and sniffed[0] == "heif":
-        raise MediaError(f"{name} is a HEIC/AVIF photograph, which we cannot read yet: export it as JPEG or TIFF.")
+        raise failure(MediaError, "heif", name=name)
     if sniffed and sniffed[0] == "image":
         info = inspect_image(path, max_pixels=max_pixels)
         return Detected("image", info["mime"], _IMAGE_EXTENSIONS[info["mime"]], info)
@@ -116,22 +116,21 @@ def _detect_film(path: str | os.PathLike, name: str, sniffed: tuple[str, str, st
         info = probe(path, tools=tools)
     except MediaError as exc:
         if sniffed is None:
-            raise MediaError(f"{name} {NOT_READABLE}: {ACCEPTED}") from exc
-        raise MediaError(f"{name} looks like a {sniffed[2].upper()} film but {_reason(exc)}") from exc
+            raise failure(MediaError, "not_media", name=name) from exc
+        raise failure(MediaError, "film_unreadable", detail=_reason(exc), name=name, format=sniffed[2].upper()) from exc
     container = (info["container"] or "").split(",")[0]
     if not info["video_streams"]:
-        what = "a sound recording" if info["audio_streams"] else "no pictures"
-        raise MediaError(f"{name} has no video stream (it is {what}): upload a film or a photograph.")
+        raise failure(MediaError, "sound_only" if info["audio_streams"] else "no_pictures", name=name)
     if container not in FILM_CONTAINERS:
-        raise MediaError(f"{name} {NOT_READABLE} (ffmpeg sees “{container}”): {ACCEPTED}")
+        raise failure(MediaError, "unsupported_container", name=name, container=container)
     check_film_decodes(path, info, tools=tools)
     mime, extension = sniffed[1:] if sniffed else FILM_CONTAINERS[container]
     return Detected("video", mime, extension, info)
 
 
 def _reason(exc: MediaError) -> str:
-    text = str(exc)
-    return text[0].lower() + text[1:] if text else "it cannot be read"
+    """What the probe said, as a detail: ffmpeg's own words when it has them, else its English message."""
+    return (exc.reason.params.get("detail") if exc.reason else None) or str(exc) or "it cannot be read"
 
 
 def check_film_decodes(path: str | os.PathLike, info: dict[str, Any], *, tools: Tools | None = None) -> None:
@@ -145,19 +144,17 @@ def check_film_decodes(path: str | os.PathLike, info: dict[str, Any], *, tools: 
     result = run(
         [tools.ffmpeg, "-nostdin", "-v", "error", "-progress", "pipe:1", "-i", path, "-map", "0:v:0",
          "-frames:v", "1", "-f", "null", "-"],
-        60.0, failure=f"{name} cannot be decoded", check=False,
+        60.0, failure="decode_failed", failure_values={"name": name}, check=False,
         on_stdout_line=lambda line: frames.append(line) if line.startswith("frame=") else None,
         on_stderr_line=errors.append,
     )
     decoded = frames and frames[-1] != "frame=0"
     if result.returncode != 0 or not decoded:
         detail = errors[-1].strip() if errors else "no picture could be decoded"
-        raise MediaError(f"{name} uses a video format ffmpeg cannot decode (codec “{codec}”): {detail}. "
-                         "Convert it to H.264 MP4 or ProRes MOV and upload it again.")
+        raise failure(MediaError, "codec", detail=detail, name=name, codec=codec)
     declared = declared_end(path)
     if declared is not None and declared > os.path.getsize(path):
-        raise MediaError(f"{name} is cut off: it ends before the film does ({os.path.getsize(path)} of "
-                         f"{declared} bytes). The upload or copy may not have finished; upload the complete file.")
+        raise failure(MediaError, "cut_off", name=name, size=os.path.getsize(path), declared=declared)
 
 
 def declared_end(path: str | os.PathLike) -> int | None:

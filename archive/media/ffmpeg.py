@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import ffmpeg as ffmpeg_python
 
+from archive.jobs.reasons import MESSAGES
+from archive.jobs.reasons import failure as failed
 from archive.media.errors import MediaError
 
 # Every process gets at least this long, whatever the film's length: start-up, probing, seeking.
@@ -53,22 +55,15 @@ def find_tools(ffmpeg: str | None = None, ffprobe: str | None = None) -> Tools:
     """Locate ffmpeg and ffprobe: the given paths, else the system's on PATH, else the pip-installed ffmpeg."""
     if ffmpeg:
         if not _executable(ffmpeg):
-            raise MediaError(
-                f"ffmpeg is not installed at {ffmpeg}: install ffmpeg there or correct the configured path."
-            )
+            raise failed(MediaError, "tool_not_at_path", tool="ffmpeg", path=ffmpeg)
         ffmpeg_path = ffmpeg
     else:
         ffmpeg_path = shutil.which("ffmpeg") or _pip_ffmpeg()
         if not ffmpeg_path:
-            raise MediaError(
-                "ffmpeg is not installed: install it (apt-get install ffmpeg) or run "
-                "`pip install -r requirements.txt`, which brings imageio-ffmpeg."
-            )
+            raise failed(MediaError, "no_ffmpeg")
     if ffprobe:
         if not _executable(ffprobe):
-            raise MediaError(
-                f"ffprobe is not installed at {ffprobe}: install ffmpeg there or correct the configured path."
-            )
+            raise failed(MediaError, "tool_not_at_path", tool="ffprobe", path=ffprobe)
         return Tools(ffmpeg_path, ffprobe)
     # An ffprobe beside the chosen ffmpeg matches its version; then PATH; else probe through `ffmpeg -i`.
     sibling = os.path.join(os.path.dirname(ffmpeg_path), "ffprobe")
@@ -109,11 +104,19 @@ def run(
     timeout: float,
     *,
     failure: str,
+    failure_values: dict | None = None,
     on_stdout_line: Callable[[str], None] | None = None,
     on_stderr_line: Callable[[str], None] | None = None,
     check: bool = True,
 ) -> Result:
-    """Run ffmpeg or ffprobe, killing it after ``timeout`` seconds; raise ``MediaError("<failure>: <reason>")``."""
+    """Run ffmpeg or ffprobe, killing it after ``timeout`` seconds; raise a ``MediaError`` when it fails.
+
+    ``failure`` is the step's message key in ``jobs.reasons.MESSAGES`` (``failure_values`` the values
+    it names): the error says it, then ffmpeg's own last error line, or that the time ran out.
+    """
+    if failure not in MESSAGES:  # a mistyped step fails where it is written, not only when ffmpeg does
+        raise ValueError(f"no job failure message for the step {failure!r}")
+    values = failure_values or {}
     name = os.path.basename(args[0])
     try:
         process = subprocess.Popen(  # noqa: S603 - arguments are a list built by us, never a shell string
@@ -128,11 +131,9 @@ def run(
             preexec_fn=_die_with_parent(),  # noqa: PLW1509 - only a prctl call, prepared before the fork
         )
     except FileNotFoundError as exc:
-        raise MediaError(
-            f"{_tool_name(name)} is not installed (looked for {args[0]}): install ffmpeg or correct the configured path."
-        ) from exc
+        raise failed(MediaError, "tool_missing", tool=_tool_name(name), path=args[0]) from exc
     except PermissionError as exc:
-        raise MediaError(f"{_tool_name(name)} at {args[0]} cannot be run: make it executable.") from exc
+        raise failed(MediaError, "tool_not_executable", tool=_tool_name(name), path=args[0]) from exc
 
     tail: deque[str] = deque(maxlen=_STDERR_TAIL)
     readers = [threading.Thread(target=_pump, args=(process.stderr, tail, on_stderr_line), daemon=True)]
@@ -145,10 +146,8 @@ def run(
         returncode = process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(process)
-        raise MediaError(
-            f"{failure}: {_tool_name(name)} took longer than {timeout:.0f} s and was stopped. "
-            "The file may be damaged; try again, or raise the time limit for very long films."
-        ) from None
+        raise failed(MediaError, "timeout", **values, step=failure, tool=_tool_name(name),
+                     seconds=round(timeout)) from None
     finally:
         if process.poll() is None:  # interrupted from outside: never leave an orphan behind
             _kill(process)
@@ -156,7 +155,7 @@ def run(
             reader.join(timeout=max(1.0, timeout - (time.monotonic() - started)))
     result = Result(returncode, list(tail))
     if check and returncode != 0:
-        raise MediaError(f"{failure}: {last_error_line(result.stderr_tail, args)}")
+        raise failed(MediaError, failure, detail=last_error_line(result.stderr_tail, args), **values)
     return result
 
 

@@ -134,7 +134,7 @@ def make_ladder(
         raise
     # Several encodes at once: allow about twice the web version's time.
     encode(args, work, target, duration=duration, timeout=timeout or timeout_for(duration, 0.12),
-           failure="the adaptive streaming versions cannot be made", progress=progress)
+           failure="ladder_failed", progress=progress)
     renditions = []
     for number, rung in enumerate(rungs):
         playlist = os.path.join(target, f"v{number}.m3u8")

@@ -19,6 +19,7 @@ from archive.catalogue.models import Item
 from archive.catalogue.visibility import audience_may_see
 from archive.extensions import db
 from archive.jobs.operations import JobFailed, enqueue
+from archive.jobs.reasons import failure
 from archive.media import detect, photos, previews, storyboard
 from archive.media.ffmpeg import find_tools
 from archive.media.models import Derivative, MediaFile
@@ -36,8 +37,13 @@ def download_original(media: MediaFile, folder: str) -> str:
     """Copy the original from storage into ``folder`` for ffmpeg or Pillow to read."""
     # Named as uploaded (already cleaned of paths), so ffmpeg's messages speak of the person's file.
     path = os.path.join(folder, media.filename or "original")
-    with get_storage().open(media.storage_key) as source, open(path, "wb") as target:
-        shutil.copyfileobj(source, target, 1024 * 1024)
+    try:
+        with get_storage().open(media.storage_key) as source, open(path, "wb") as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
+    except ObjectMissing as exc:
+        raise failure(JobFailed, "original_missing", detail=media.storage_key) from exc
+    except StorageError as exc:
+        raise failure(JobFailed, "storage_read", detail=exc) from exc
     return path
 
 
@@ -47,8 +53,11 @@ def store_derivative(
 ) -> Derivative:
     """Store a made file and point the (media, kind, index) row at it, replacing any older one."""
     storage = get_storage()
-    with open(path, "rb") as stream:
-        stored = storage.save(stream, prefix="derivatives", content_type=mime)
+    try:
+        with open(path, "rb") as stream:
+            stored = storage.save(stream, prefix="derivatives", content_type=mime)
+    except StorageError as exc:
+        raise failure(JobFailed, "storage_write", detail=exc) from exc
     row = db.session.scalar(
         select(Derivative).where(Derivative.media_id == media.id, Derivative.kind == kind, Derivative.index == index)
     )
@@ -84,7 +93,7 @@ def derive(media_id: int, progress: Progress) -> dict:
     """Probe an original and make all of its derivatives; safe to run again."""
     media = db.session.get(MediaFile, media_id)
     if media is None:
-        raise JobFailed("The media file was removed before it could be processed.")
+        raise failure(JobFailed, "media_removed")
     work = make_work_folder()  # named after this process, so a sweep can tell when it is abandoned
     try:
         progress(1, "downloading the original")
@@ -106,7 +115,7 @@ def _derive_video(media: MediaFile, original: str, work: str, progress: Progress
     progress(3, "reading technical metadata")
     detected = detect.detect(original, tools=tools)
     if detected.kind != "video":
-        raise JobFailed("This file is a photograph, not a film; attach it to a photo item.")
+        raise failure(JobFailed, "photo_not_film")
     info = previews.film_info(original, tools=tools)
     media.technical = info
     media.duration_seconds = info.get("duration")
@@ -170,7 +179,7 @@ def _attach_embedded_subtitles(media: MediaFile, tracks: list) -> int:
 def _derive_photo(media: MediaFile, original: str, work: str, progress: Progress) -> dict:
     progress(5, "checking the picture")
     if detect.detect(original).kind != "image":
-        raise JobFailed("This file is a film, not a photograph; attach it to a film item.")
+        raise failure(JobFailed, "film_not_photo")
     progress(10, "making display and thumbnail sizes")
     made = photos.make_photo_derivatives(original, os.path.join(work, "sizes"))
     derivatives = made.pop("derivatives")

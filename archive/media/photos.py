@@ -15,6 +15,7 @@ from typing import Any
 
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from archive.jobs.reasons import failure
 from archive.media.errors import MediaError
 
 # Above this many pixels a file is refused before it is decoded: a small file can declare a huge
@@ -26,7 +27,6 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 DEFAULT_SIZES = {"display": 1600, "thumbnail": 400}
 JPEG_QUALITY = 85
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
-UNREADABLE = "the file is not a photograph we can read"
 _SRGB = ImageCms.createProfile("sRGB")
 _EXIF_DATE_FORMAT = "%Y:%m:%d %H:%M:%S"
 
@@ -104,12 +104,12 @@ def clean_photo(data: bytes, name: str, *, longest_side: int = 2400, quality: in
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "WEBP"])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaError(_too_large(name, None, max_pixels)) from exc
+        raise _too_large(name, None, max_pixels) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise MediaError(f"{name} is not a JPEG, PNG or WebP photograph; send the picture file itself.") from exc
     with image:
         if image.width * image.height > max_pixels:
-            raise MediaError(_too_large(name, image.size, max_pixels))
+            raise _too_large(name, image.size, max_pixels)
         image.draft(None, (longest_side, longest_side))
         _load(image)
         picture = _to_srgb(ImageOps.exif_transpose(image), [])
@@ -125,26 +125,25 @@ def _open(path: str | os.PathLike, max_pixels: int) -> Image.Image:
     name = os.path.basename(os.fspath(path))
     try:
         if os.path.getsize(path) == 0:
-            raise MediaError(f"{UNREADABLE}: the file is empty (0 bytes). Upload it again.")
+            raise failure(MediaError, "empty_file", name=name)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(path, formats=list(FORMATS))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaError(_too_large(name, None, max_pixels)) from exc
+        raise _too_large(name, None, max_pixels) from exc
     except UnidentifiedImageError as exc:
-        raise MediaError(f"{UNREADABLE}: {name} is not a JPEG, PNG, TIFF or WebP picture.") from exc
+        raise failure(MediaError, "not_a_picture", name=name) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise MediaError(f"{UNREADABLE}: {name} is damaged ({exc}). Export it again from the original.") from exc
+        raise failure(MediaError, "picture_damaged", detail=exc, name=name) from exc
     if image.width * image.height > max_pixels:
         image.close()
-        raise MediaError(_too_large(name, (image.width, image.height), max_pixels))
+        raise _too_large(name, (image.width, image.height), max_pixels)
     return image
 
 
-def _too_large(name: str, size: tuple[int, int] | None, max_pixels: int) -> str:
-    declared = f" ({size[0]}×{size[1]})" if size else ""
-    return (f"{name} declares a picture too large to process safely{declared}; the limit is "
-            f"{max_pixels / 1e6:.0f} megapixels. Scale it down before uploading.")
+def _too_large(name: str, size: tuple[int, int] | None, max_pixels: int) -> MediaError:
+    return failure(MediaError, "too_large", detail=f"{size[0]}×{size[1]}" if size else "", name=name,
+                   limit=f"{max_pixels / 1e6:.0f}")
 
 
 def _load(image: Image.Image) -> None:
@@ -153,9 +152,10 @@ def _load(image: Image.Image) -> None:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaError(_too_large(os.path.basename(image.filename or "photo"), image.size, MAX_PIXELS)) from exc
+        raise _too_large(os.path.basename(image.filename or "photo"), image.size, MAX_PIXELS) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise MediaError(f"{UNREADABLE}: the picture is damaged or cut off ({exc}). Upload the original again.") from exc
+        name = os.path.basename(getattr(image, "filename", "") or "photo")
+        raise failure(MediaError, "picture_damaged", detail=exc, name=name) from exc
 
 
 def _camera_metadata(exif: Image.Exif) -> dict[str, Any]:

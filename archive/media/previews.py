@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import ffmpeg as ffmpeg_python
 from PIL import Image, ImageStat
 
+from archive.jobs.reasons import failure as failed
 from archive.media.detect import FILM_CONTAINERS
 from archive.media.errors import MediaError
 from archive.media.ffmpeg import Tools, collect_out_time, command, default_tools, encode, last_error_line, run, timeout_for
@@ -57,9 +58,9 @@ def film_info(path: str | os.PathLike, *, tools: Tools | None = None) -> dict[st
     info = probe(path, tools=tools)
     container = (info["container"] or "").split(",")[0]
     if container not in FILM_CONTAINERS:
-        raise MediaError(f"the file is not a video ffmpeg can read: it is “{container}”, not a film container.")
+        raise failed(MediaError, "not_film_container", container=container)
     if not info["video_streams"]:
-        raise MediaError("the file has no video stream: it is a sound recording or holds no pictures.")
+        raise failed(MediaError, "no_video_stream")
     if not info["duration"]:
         info["duration"] = _measure_duration(os.path.abspath(path), container, tools)
     return info
@@ -75,9 +76,9 @@ def _measure_duration(path: str, demuxer: str, tools: Tools) -> float:
     out_times: list[float] = []
     stream = ffmpeg_python.input(path, f=demuxer).video.output("-", f="null", c="copy")
     run(command(stream, tools, "-progress", "pipe:1", "-nostats"), MEASURE_TIMEOUT,
-        failure="the film's length cannot be measured", on_stdout_line=lambda line: collect_out_time(line, out_times))
+        failure="duration_failed", on_stdout_line=lambda line: collect_out_time(line, out_times))
     if not out_times or out_times[-1] <= 0:
-        raise MediaError("the film's length cannot be measured: the file holds no readable pictures.")
+        raise failed(MediaError, "no_pictures_for_length")
     return out_times[-1]
 
 
@@ -96,7 +97,7 @@ def _display_size(info: dict[str, Any]) -> tuple[float, float]:
     else:
         width *= sar
     if not width or not height:
-        raise MediaError("the film's picture size cannot be read: the video stream may be damaged.")
+        raise failed(MediaError, "picture_size")
     return width, height
 
 
@@ -149,7 +150,7 @@ def grab_frame(
                     t=f"{min(seconds, LOOKBACK_SECONDS) + 0.05:.3f}")["v:0"],
          {"update": 1}),
     )
-    failure = "a frame cannot be taken from the film"
+    failure = "frame_failed"
     for method, stream, options in attempts:
         if os.path.exists(target):
             os.remove(target)
@@ -159,7 +160,7 @@ def grab_frame(
         if result.returncode == 0 and os.path.exists(target) and os.path.getsize(target) > 0:
             return method
     if result.returncode != 0:  # even the last resort failed outright: say why
-        raise MediaError(f"{failure}: {last_error_line(result.stderr_tail, [path, target])}")
+        raise failed(MediaError, failure, detail=last_error_line(result.stderr_tail, [path, target]))
     return None
 
 
@@ -200,7 +201,7 @@ def make_poster(
             if spread >= BLANK_STDDEV:
                 break
         if best is None:
-            raise MediaError("no poster frame could be taken: ffmpeg found no pictures at any point of the film.")
+            raise failed(MediaError, "no_poster_frame")
         if best[0] < BLANK_STDDEV:
             notes.append("Every candidate frame is nearly blank; the least blank one was used.")
         target = os.path.join(out_dir, "poster.jpg")
@@ -280,7 +281,7 @@ def make_proxy(
     duration = info["duration"]
     args = proxy_command(path, info, partial, tools, max_height=max_height, crf=crf, preset=preset)
     encode(args, partial, target, duration=duration, timeout=timeout or timeout_for(duration, 0.25),
-           failure="the web proxy cannot be made", progress=progress)
+           failure="proxy_failed", progress=progress)
     width, height = fit(info, max_height=max_height)
     report(progress, 100)
     return {"path": target, "width": width, "height": height, "duration": duration, "has_audio": info["has_audio"],
@@ -320,7 +321,7 @@ def extract_subtitles(
                                                     **{"c:s": "srt"})
                    for sub in wanted]
         run(command(ffmpeg_python.merge_outputs(*outputs), tools), timeout or timeout_for(info["duration"], 5),
-            failure="the subtitles cannot be extracted")
+            failure="subtitles_failed")
         extracted = []
         for sub in wanted:
             written = os.path.join(work, f"{sub['index']}.srt")

@@ -13,11 +13,12 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from archive.jobs.reasons import failure
 from archive.media.errors import MediaError
 from archive.media.ffmpeg import Tools, default_tools, last_error_line, run
 
 PROBE_TIMEOUT = 60.0
-UNREADABLE = "the file is not a video ffmpeg can read"
+UNREADABLE = "unreadable_video"  # the message key of a film ffmpeg cannot read (jobs.reasons)
 
 # Subtitle codecs that are text (can become .srt/.vtt) as opposed to pictures of text (DVD, Blu-ray, DVB).
 TEXT_SUBTITLE_CODECS = frozenset(
@@ -40,9 +41,9 @@ def probe(path: str | os.PathLike, *, tools: Tools | None = None, timeout: float
     tools = tools or default_tools()
     path = os.path.abspath(path)
     if not os.path.isfile(path):
-        raise MediaError(f"{UNREADABLE}: there is no file at {os.path.basename(path)}.")
+        raise failure(MediaError, "no_file", name=os.path.basename(path))
     if os.path.getsize(path) == 0:
-        raise MediaError(f"{UNREADABLE}: the file is empty (0 bytes). Upload it again.")
+        raise failure(MediaError, "empty_file", name=os.path.basename(path))
     info = _probe_with_ffprobe(path, tools, timeout) if tools.ffprobe else _probe_with_ffmpeg(path, tools, timeout)
     return _finish(info)
 
@@ -54,10 +55,10 @@ def _probe_with_ffprobe(path: str, tools: Tools, timeout: float) -> dict[str, An
     try:
         data = json.loads("\n".join(lines) or "{}")
     except ValueError as exc:
-        raise MediaError(f"{UNREADABLE}: ffprobe gave no readable answer ({exc}).") from exc
+        raise failure(MediaError, UNREADABLE, detail=f"ffprobe: {exc}") from exc
     fmt = data.get("format") or {}
     if not fmt:
-        raise MediaError(f"{UNREADABLE}: ffprobe found no container in it.")
+        raise failure(MediaError, "no_container")
     info = _empty(fmt.get("format_name"), _number(fmt.get("duration")), _integer(fmt.get("bit_rate")))
     for stream in data.get("streams") or []:
         kind = stream.get("codec_type")
@@ -116,7 +117,7 @@ def _probe_with_ffmpeg(path: str, tools: Tools, timeout: float) -> dict[str, Any
     run([tools.ffmpeg, "-nostdin", "-hide_banner", "-i", path], timeout, failure=UNREADABLE, check=False,
         on_stderr_line=lines.append)
     if not any(_INPUT.match(line) for line in lines):
-        raise MediaError(f"{UNREADABLE}: {last_error_line(lines, [path])}")
+        raise failure(MediaError, UNREADABLE, detail=last_error_line(lines, [path]))
     info = _empty(None, None, None)
     current: dict[str, Any] | None = None
     for line in lines:

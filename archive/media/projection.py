@@ -98,7 +98,7 @@ def make_master(
     args = master_command(path, info, partial, tools, subtitles=subtitles, preset=preset)
     # A high-quality encode: allow the film's length once plus the usual minute.
     encode(args, partial, target, duration=duration, timeout=timeout or timeout_for(duration, 0.05),
-           failure="the screening copy cannot be made", progress=progress)
+           failure="screening_copy_failed", progress=progress)
     width, height = fit(info, max_height=MASTER_MAX_HEIGHT)
     report(progress, 100)
     return {"path": target, "width": width, "height": height, "mime": mime, "extension": extension,

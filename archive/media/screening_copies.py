@@ -20,6 +20,7 @@ from archive import signals
 from archive.extensions import db
 from archive.jobs.models import Job
 from archive.jobs.operations import JobFailed, enqueue
+from archive.jobs.reasons import carried, failure
 from archive.media import projection
 from archive.media.errors import MediaError
 from archive.media.models import Derivative, MediaFile
@@ -67,10 +68,10 @@ def make_copy(media_id: int, track_id: int | None, progress: Progress) -> dict:
     """Make the master, or the open-captions version of a track, from the original; safe to run again."""
     media = db.session.get(MediaFile, media_id)
     if media is None or media.kind != "video":
-        raise JobFailed("The film was removed before its screening copy could be made.")
+        raise failure(JobFailed, "film_removed_copy")
     track = db.session.get(SubtitleTrack, track_id) if track_id else None
     if track_id and (track is None or track.item_id != media.item_id):
-        raise JobFailed("The subtitle track was removed before its open-captions version could be made.")
+        raise failure(JobFailed, "track_removed_copy")
     work = make_work_folder()
     try:
         progress(1, "downloading the original")
@@ -86,7 +87,7 @@ def make_copy(media_id: int, track_id: int | None, progress: Progress) -> dict:
                 original, os.path.join(work, "master"), subtitles=captions, tools=media_tools(), info=info,
                 progress=lambda percent: progress(3 + percent * 0.9, "making the screening copy"))
         except MediaError as exc:
-            raise JobFailed(str(exc)) from exc
+            raise carried(JobFailed, exc) from exc
         progress(95, "storing the screening copy")
         kind, index = ("open_captions", track.id) if track is not None else ("screening_copy", 0)
         row = store_derivative(media, kind, made["path"], made["mime"], index=index, width=made["width"],

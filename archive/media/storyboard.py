@@ -16,6 +16,7 @@ from typing import Any
 
 from PIL import Image
 
+from archive.jobs.reasons import failure as failed
 from archive.media.errors import MediaError
 from archive.media.ffmpeg import Tools, command, default_tools, run, timeout_for
 from archive.media.previews import Progress, film_input, fit, frame_filters, grab_frame, ready, report
@@ -87,7 +88,7 @@ def make_storyboard(
         if method == "seek":
             times = _seek_pass(path, info, work, interval, size, columns, rows, tools, expected, progress, timeout)
         if not times:
-            raise MediaError("no storyboard could be made: ffmpeg found no pictures in the film.")
+            raise failed(MediaError, "no_storyboard_frame")
         sheets = _publish_sheets(work, out_dir, len(times), size, columns, rows)
     tiles = _tiles(times, duration, size, columns, rows)
     vtt_path = os.path.join(out_dir, "storyboard.vtt")
@@ -107,7 +108,7 @@ def _keyframe_pass(path, info, work, interval, size, columns, rows, tools, expec
 
     pattern = os.path.join(work.replace("%", "%%"), "sheet-%03d.jpg")
     args = storyboard_command(path, info, pattern, interval, size, columns, rows, tools)
-    result = run(args, timeout or timeout_for(info["duration"], 2), failure="the storyboard cannot be made",
+    result = run(args, timeout or timeout_for(info["duration"], 2), failure="storyboard_failed",
                  on_stderr_line=on_stderr, check=False)
     if result.returncode != 0:
         return []  # a decoder that cannot skip to keyframes: the seek pass takes over

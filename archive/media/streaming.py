@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from archive.extensions import db
 from archive.jobs.operations import JobFailed
+from archive.jobs.reasons import carried, failure
 from archive.media import ladder
 from archive.media.errors import MediaError
 from archive.media.models import Derivative, MediaFile
@@ -42,9 +43,9 @@ def make_streaming_ladder(media_id: int, progress: Progress) -> dict:
     """Make the HLS ladder of a film from its original and store it; safe to run again."""
     media = db.session.get(MediaFile, media_id)
     if media is None:
-        raise JobFailed("The media file was removed before its streaming versions could be made.")
+        raise failure(JobFailed, "media_removed_ladder")
     if media.kind != "video":
-        raise JobFailed("Only films get adaptive streaming versions.")
+        raise failure(JobFailed, "ladder_films_only")
     work = make_work_folder()
     try:
         progress(1, "downloading the original")
@@ -58,7 +59,7 @@ def make_streaming_ladder(media_id: int, progress: Progress) -> dict:
                 progress=lambda percent: progress(3 + percent * 0.87, "making the streaming versions"),
             )
         except MediaError as exc:
-            raise JobFailed(str(exc)) from exc
+            raise carried(JobFailed, exc) from exc
         progress(92, "storing the streaming versions")
         store_ladder(media, made)
         return {"renditions": [f"{r['width']}x{r['height']}" for r in made["renditions"]],

@@ -81,7 +81,8 @@ def test_cut_off_film_fails_with_the_reason(app, client, token_for, film, sample
     drain()
     job = db.session.scalar(select(Job).where(Job.kind == "derive"))
     assert job.status == "failed"
-    assert "truncated.mp4" in job.error and "not a video ffmpeg can read" in job.error, job.error
+    assert job.error.startswith("truncated.mp4 looks like a MP4 film, but it cannot be read. Technical detail: "), job.error
+    assert job.error_code == "film_unreadable" and job.error_params["name"] == "truncated.mp4"
     assert "Unexpected error" not in job.error
     assert db.session.scalar(select(func.count(Derivative.id))) == 0
     page = client.get(f"/items/{film.id}").get_data(as_text=True)

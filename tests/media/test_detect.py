@@ -39,13 +39,13 @@ def test_the_name_is_ignored(media, tmp_path):
 
 @pytest.mark.parametrize(("name", "reason"), [
     ("empty", "is empty \\(0 bytes\\)"),
-    ("text", "is not a film or photograph we can read"),
-    ("truncated", "looks like a MP4 film but the file is not a video ffmpeg can read: .*Invalid data"),
+    ("text", "is not a film or photograph the archive can read"),
+    ("truncated", "looks like a MP4 film, but it cannot be read. Technical detail: .*Invalid data"),
     ("truncated_faststart", "is cut off: it ends before the film does"),
     ("audio_only", "has no video stream \\(it is a sound recording\\)"),
     ("unknown_codec", "uses a video format ffmpeg cannot decode"),
-    ("playlist", "is not a film or photograph we can read"),
-    ("corrupt_jpeg", "the file is not a photograph we can read"),
+    ("playlist", "is not a film or photograph the archive can read"),
+    ("corrupt_jpeg", "corrupt.jpg is not a JPEG, PNG, TIFF or WebP picture"),
     ("cut_jpeg", "damaged or cut off"),
     ("bomb_png", "too large to process safely"),
 ])

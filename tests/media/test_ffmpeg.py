@@ -53,7 +53,7 @@ def test_a_hanging_ffmpeg_is_stopped_after_its_timeout(hanging_ffmpeg, media):
 
 def test_a_hanging_proxy_leaves_nothing_behind(hanging_ffmpeg, media, tmp_path):
     info = probe(media["mp4"])
-    with pytest.raises(MediaError, match="the web proxy cannot be made: ffmpeg took longer than 1 s"):
+    with pytest.raises(MediaError, match="The web version of the film cannot be made. ffmpeg took longer than 1 s"):
         make_proxy(media["mp4"], tmp_path / "out", tools=Tools(ffmpeg=hanging_ffmpeg), info=info, timeout=1)
     assert os.listdir(tmp_path / "out") == []
 
@@ -62,15 +62,15 @@ def test_a_crashing_ffmpeg_reports_its_last_words(tmp_path):
     script = tmp_path / "ffmpeg"
     script.write_text("#!/bin/sh\necho 'Segmentation fault in h264 decoder' >&2\nexit 139\n")
     script.chmod(0o755)
-    with pytest.raises(MediaError, match="the proxy failed: Segmentation fault in h264 decoder"):
-        run([str(script)], 10, failure="the proxy failed")
+    with pytest.raises(MediaError, match="cannot be made. Technical detail: Segmentation fault in h264 decoder"):
+        run([str(script)], 10, failure="proxy_failed")
 
 
 def test_a_binary_that_cannot_be_executed_is_reported(tmp_path):
     script = tmp_path / "ffmpeg"
     script.write_text("not executable")
     with pytest.raises(MediaError, match="cannot be run: make it executable"):
-        run([str(script)], 10, failure="x")
+        run([str(script)], 10, failure="proxy_failed")
 
 
 def test_timeouts_grow_with_the_films_length():
@@ -97,7 +97,7 @@ def test_an_encode_reports_its_progress_then_appears_whole_under_its_name(tmp_pa
                                      "echo out_time_us=9000000\nprintf film > \"$last\"\n")
     partial, target = str(tmp_path / ".proxy.partial.mp4"), str(tmp_path / "proxy.mp4")
     seen: list[float] = []
-    assert encode([encoder, partial], partial, target, duration=8, timeout=10, failure="x",
+    assert encode([encoder, partial], partial, target, duration=8, timeout=10, failure="proxy_failed",
                   progress=seen.append) == target
     assert seen == [31.25, 62.5, 100.0]  # a share of the film's length, never past 100
     assert open(target).read() == "film" and not os.path.exists(partial)
@@ -109,8 +109,8 @@ def test_a_failed_encode_leaves_the_old_version_and_no_partial_file(tmp_path):
     partial, target = str(tmp_path / ".proxy.partial.mp4"), str(tmp_path / "proxy.mp4")
     with open(target, "w") as old:
         old.write("the old version")
-    with pytest.raises(MediaError, match="the web proxy cannot be made: Invalid data found"):
-        encode([encoder, partial], partial, target, duration=8, timeout=10, failure="the web proxy cannot be made")
+    with pytest.raises(MediaError, match="cannot be made. Technical detail: Invalid data found"):
+        encode([encoder, partial], partial, target, duration=8, timeout=10, failure="proxy_failed")
     assert open(target).read() == "the old version" and not os.path.exists(partial)
 
 
@@ -120,5 +120,5 @@ def test_an_encode_into_a_folder_replaces_the_folder_there(tmp_path):
     work.mkdir()
     target.mkdir()
     (target / "stale.m4s").write_text("old")
-    encode([encoder, str(work)], str(work), str(target), duration=None, timeout=10, failure="x")
+    encode([encoder, str(work)], str(work), str(target), duration=None, timeout=10, failure="proxy_failed")
     assert sorted(os.listdir(target)) == ["master.m3u8"] and not work.exists()

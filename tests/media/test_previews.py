@@ -187,7 +187,7 @@ def test_proxy_of_a_film_on_its_side_is_upright(media, tmp_path):
 @pytest.mark.parametrize(("name", "reason"), [
     ("text", "not a video ffmpeg can read"),
     ("audio_only", "has no video stream"),
-    ("empty", "the file is empty"),
+    ("empty", "empty.mp4 is empty \\(0 bytes\\)"),
 ])
 def test_previews_refuse_what_is_not_a_film(media, tmp_path, name, reason):
     for make in (make_poster, make_storyboard, make_proxy, extract_subtitles):

@@ -69,15 +69,15 @@ def test_a_streamed_film_without_a_duration_is_measured(media):
 
 @pytest.mark.parametrize("tools", [None, FFMPEG_ONLY], ids=["ffprobe", "ffmpeg-only"])
 @pytest.mark.parametrize(("name", "reason"), [
-    ("empty", "the file is empty"),
-    ("text", "Invalid data found"),
-    ("truncated", "Invalid data found"),
+    ("empty", "empty.* is empty \\(0 bytes\\)"),
+    ("text", "The file is not a video ffmpeg can read. Technical detail: .*Invalid data found"),
+    ("truncated", "The file is not a video ffmpeg can read. Technical detail: .*Invalid data found"),
 ])
 def test_unreadable_files_say_why(media, tools, name, reason):
-    with pytest.raises(MediaError, match=f"the file is not a video ffmpeg can read: .*{reason}"):
+    with pytest.raises(MediaError, match=reason):
         probe(media[name], tools=tools)
 
 
 def test_a_missing_file(tmp_path):
-    with pytest.raises(MediaError, match="there is no file"):
+    with pytest.raises(MediaError, match="There is no file at nothing.mp4"):
         probe(tmp_path / "nothing.mp4")

@@ -104,7 +104,7 @@ def test_a_process_run_like_ffmpeg_dies_when_its_parent_is_killed(tmp_path):
     seconds = f"{40 + os.getpid() % 1000}.5"
     marker = f"sleep {seconds}"  # a command line no other process has
     # The time comes through the environment, so only the child's own command line carries the marker.
-    script = "import os; from archive.media import ffmpeg; ffmpeg.run(['sleep', os.environ['RUN']], 120, failure='x')"
+    script = "import os; from archive.media import ffmpeg; ffmpeg.run(['sleep', os.environ['RUN']], 120, failure='proxy_failed')"
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT, env={**os.environ, "RUN": seconds})
     try:
         assert wait_until(lambda: processes_mentioning(marker), 20)
