@@ -13,12 +13,11 @@ from archive.jobs.operations import drain, sweep
 from archive.jobs.queue import current_queue
 from archive.search import indexer, outbox, segments, store
 from archive.search.models import IndexChange
-from archive.search.schema import TEXT_FIELDS
 from archive.subtitles import operations as subtitles
 from archive.subtitles.models import SubtitleTrack
 from tests.factories import make_film
 from tests.fixtures.worker import start_worker
-from tests.search.helpers import srt
+from tests.search.helpers import index_by_doc_id, srt
 from tests.search.test_index_speedups import _contents
 
 
@@ -73,28 +72,6 @@ def test_the_outbox_writes_what_a_full_rebuild_writes(app, client, token_for):
     assert by_runs == _contents(store.open_index())
 
 
-def _by_document(ix) -> dict:
-    """The index's contents keyed by ``doc_id`` (how documents are numbered apart): every term's postings,
-    stored fields and field lengths of the live documents, and each text field's total length."""
-    with ix.reader() as reader:
-        names = {docnum: fields["doc_id"] for docnum, fields in reader.iter_docs()}
-        found: dict = {}
-        for fieldname, btext in reader.all_terms():
-            postings = reader.postings(fieldname, btext)
-            rows = []
-            while postings.is_active():
-                if postings.id() in names:
-                    positions = postings.value_as("positions") if fieldname in TEXT_FIELDS else None
-                    rows.append((names[postings.id()], postings.weight(), positions))
-                postings.next()
-            if rows:
-                found[(fieldname, btext)] = sorted(rows)
-        found["stored"] = {names[docnum]: fields for docnum, fields in reader.iter_docs()}
-        found["lengths"] = {names[docnum]: [reader.doc_field_length(docnum, f) for f in TEXT_FIELDS + ("title",)]
-                            for docnum in names}
-        found["totals"] = [reader.field_length(fieldname) for fieldname in TEXT_FIELDS + ("title",)]
-    return found
-
 
 def test_merged_segments_hold_what_a_full_rebuild_writes(app, client, token_for, monkeypatch):
     monkeypatch.setattr(segments, "SEGMENT_LIMIT", 3)
@@ -115,11 +92,11 @@ def test_merged_segments_hold_what_a_full_rebuild_writes(app, client, token_for,
     assert sum(run.result.get("merged_documents", 0) for run in runs) >= 10  # merges copied documents
     ix = store.open_index()
     assert len(ix._segments()) == 1
-    by_runs = _by_document(ix)
+    by_runs = index_by_doc_id(ix)
     assert f"t{tracks[1]}" not in by_runs["stored"] and len(by_runs["stored"]) == 5 + 9
     indexer.rebuild()
     rebuilt = store.open_index()
-    assert by_runs == _by_document(rebuilt)
+    assert by_runs == index_by_doc_id(rebuilt)
     assert _total(client, "valley2") == 0 and _total(client, "valley3") == 1
 
 

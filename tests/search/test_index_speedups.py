@@ -18,7 +18,7 @@ from archive.search.bulkwrite import RebuildWriter
 from archive.search.matchers import CuePhrase, CuePrefix
 from archive.search.schema import TEXT_FIELDS, build_schema, pack_starts
 from tests.factories import make_film
-from tests.search.helpers import srt
+from tests.search.helpers import index_by_doc_id, srt
 
 WORDS = ["amal", "bor", "cen", "dov", "ezra", "fin", "gol", "hek", "ivo", "jal", "kor", "lum"]
 
@@ -350,26 +350,5 @@ def test_copied_segments_hold_what_writing_the_documents_afresh_gives(tmp_path, 
     writer.commit(mergetype=lambda writer, segments: [])
     merged = whoosh_index.open_dir(str(tmp_path / "merged"))
     assert copied == [149, 240] and len(merged._segments()) == 1
-    assert _by_doc_id(merged) == _by_doc_id(expected)
+    assert index_by_doc_id(merged) == index_by_doc_id(expected)
 
-
-def _by_doc_id(ix) -> dict:
-    """``_contents`` with documents named by ``doc_id`` (a copy numbers them in another order), and field totals."""
-    with ix.reader() as reader:
-        names = {docnum: fields["doc_id"] for docnum, fields in reader.iter_docs()}
-        found: dict = {}
-        for fieldname, btext in reader.all_terms():
-            postings = reader.postings(fieldname, btext)
-            rows = []
-            while postings.is_active():
-                positions = postings.value_as("positions") if fieldname in TEXT_FIELDS else None
-                rows.append((names[postings.id()], postings.weight(), positions))
-                postings.next()
-            found[(fieldname, btext)] = sorted(rows)
-        found["stored"] = {names[docnum]: fields for docnum, fields in reader.iter_docs()}
-        found["lengths"] = {names[docnum]: [reader.doc_field_length(docnum, f) for f in TEXT_FIELDS + ("title",)]
-                            for docnum in names}
-        found["totals"] = [reader.field_length(fieldname) for fieldname in TEXT_FIELDS + ("title",)]
-        found["columns"] = {names[docnum]: (reader.column_reader("item_id")[docnum],
-                                            reader.column_reader("subtitle_lang")[docnum]) for docnum in names}
-    return found
