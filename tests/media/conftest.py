@@ -6,7 +6,7 @@ Films are small and short (320×240, 2–12 s) so the whole set takes a few seco
 from __future__ import annotations
 
 import io
-import os
+import random
 import shutil
 import struct
 import subprocess
@@ -196,7 +196,9 @@ def _photos(root: Path) -> dict[str, Path]:
     Image.new("RGB", (400, 300), (1, 2, 3)).save(buffer, "JPEG")
     good = buffer.getvalue()
     files["corrupt_jpeg"] = root / "corrupt.jpg"
-    files["corrupt_jpeg"].write_bytes(good[:3] + os.urandom(2000))  # JPEG signature, then noise
+    # A JPEG signature, then noise that Pillow cannot identify as any picture (the same noise every run:
+    # some noise parses as JPEG markers and fails later, as damaged, which is what cut_jpeg checks).
+    files["corrupt_jpeg"].write_bytes(good[:3] + random.Random(0).randbytes(2000))
     files["cut_jpeg"] = root / "cut.jpg"
     files["cut_jpeg"].write_bytes(good[: len(good) // 2])
 
