@@ -72,7 +72,6 @@ def test_the_outbox_writes_what_a_full_rebuild_writes(app, client, token_for):
     assert by_runs == _contents(store.open_index())
 
 
-
 def test_merged_segments_hold_what_a_full_rebuild_writes(app, client, token_for, monkeypatch):
     monkeypatch.setattr(segments, "SEGMENT_LIMIT", 3)
     monkeypatch.setattr(segments, "SEGMENT_TARGET", 1)
